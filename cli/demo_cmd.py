@@ -1,0 +1,61 @@
+"""`seoul-assist demo`: the main job until the intranet server exists. Index the sample
+corpora (and ../shared/corpora when present), answer a sample question per assistant
+from BM25 at once, embed in the background order, then answer again with hybrid search."""
+
+from __future__ import annotations
+
+import argparse
+
+from ingest.corpus import ingest_corpora
+from ingest.manifests import load_manifests
+
+from .common import context_from, show_progress
+from .ingest_cmd import print_report
+from .search_cmd import print_chunks
+
+SAMPLE_QUESTIONS = {
+    "general": "민원 처리기간은 어떻게 계산하나요?",
+    "childcare": "어린이집 CCTV를 설치하지 않으면 어떻게 되나요?",
+    "rfp": "소프트웨어 사업 제안요청서에 무엇을 적어야 하나요?",
+    "metabolic": "허리둘레는 어떻게 재야 하나요?",
+}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("demo", help="코퍼스를 색인하고 예시 질문에 답합니다 (기본 작업)")
+    p.add_argument("--question", help="직접 물어볼 질문 (general 도우미)")
+    p.add_argument("--no-embed", action="store_true", help="임베딩 없이 BM25 검색만")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = context_from(args)
+    progress = show_progress()
+    try:
+        settings = ctx.settings
+        print("코퍼스:", ", ".join(f"{r} ({'있음' if r.is_dir() else '없음, 건너뜀'})" for r in settings.corpus_roots))
+        manifests = load_manifests(settings.manifests_dir)
+        reports = ingest_corpora(ctx.ingest, manifests, settings.corpus_roots, uploads_dir=settings.uploads_dir,
+                                 progress=progress)
+        for report in reports.values():
+            print_report(report)
+        questions = dict(SAMPLE_QUESTIONS)
+        if args.question:
+            questions = {"general": args.question}
+        _answer(ctx, manifests, questions, "BM25 검색 (임베딩 전)", mode="sparse")
+        if args.no_embed:
+            return 0
+        for name in reports:
+            ctx.ingest.embed_pending(name, progress=progress)
+            done, total = ctx.state.progress(name)
+            print(f"[{name}] 임베딩 {done}/{total}")
+        _answer(ctx, manifests, questions, "하이브리드 검색 (BM25 + e5)", mode=None)
+        return 0
+    finally:
+        ctx.close()
+
+
+def _answer(ctx, manifests, questions: dict[str, str], label: str, mode: str | None) -> None:
+    for assistant, question in questions.items():
+        print(f"\n=== {manifests[assistant].title} — {label}\n질문: {question}")
+        print_chunks(ctx.retriever.search(question, manifests[assistant].collection, k=3, mode=mode))

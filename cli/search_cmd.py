@@ -1,0 +1,52 @@
+"""`seoul-assist search "질문" [--assistant NAME] [-k 10] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ingest.manifests import load_manifests
+from rag.errors import ConfigError
+from rag.store.base import PointFilter
+
+from .common import context_from
+
+
+def register(sub) -> None:
+    p = sub.add_parser("search", help="색인에서 관련 조문·문단을 찾습니다")
+    p.add_argument("query", help="질문")
+    p.add_argument("--assistant", default="general", help="general, childcare, rfp, metabolic (기본: general)")
+    p.add_argument("-k", type=int, default=10, help="결과 수 (기본: 10)")
+    p.add_argument("--mode", choices=["weighted", "rrf", "dbsf", "sparse", "dense"], help="검색 방식")
+    p.add_argument("--include-previous", action="store_true", help="개정 전 조문도 검색")
+    p.add_argument("--json", action="store_true", help="JSON으로 출력")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    ctx = context_from(args)
+    try:
+        manifests = load_manifests(ctx.settings.manifests_dir)
+        if args.assistant not in manifests:
+            raise ConfigError(f"알 수 없는 도우미: {args.assistant} (가능: {', '.join(manifests)})")
+        flt = PointFilter(versions=None) if args.include_previous else PointFilter()
+        chunks = ctx.retriever.search(args.query, manifests[args.assistant].collection, k=args.k,
+                                      flt=flt, mode=args.mode)
+        if args.json:
+            print(json.dumps([{"rank": i, "score": round(c.score, 4), "source": c.source, "locator": c.locator,
+                               "citation": c.citation, "version": c.version, "text": c.text}
+                              for i, c in enumerate(chunks, start=1)], ensure_ascii=False, indent=2))
+        else:
+            print_chunks(chunks)
+        return 0
+    finally:
+        ctx.close()
+
+
+def print_chunks(chunks) -> None:
+    if not chunks:
+        print("관련 문서를 찾지 못했습니다. 먼저 `seoul-assist ingest` 로 문서를 색인하세요.")
+    for rank, chunk in enumerate(chunks, start=1):
+        body = " ".join(chunk.text.split())
+        print(f"{rank:2d}. [{chunk.score:.3f}] {chunk.citation}  ({chunk.source})")
+        print(f"    {body[:160]}{'…' if len(body) > 160 else ''}")

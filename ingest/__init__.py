@@ -1,0 +1,1 @@
+"""Readers, chunkers and the incremental ingestion pipeline."""

@@ -1,0 +1,224 @@
+"""Incremental, crash-safe ingestion.
+
+Phase 1 (searchable): read → chunk → Kiwi terms → BM25 sparse points, upserted with any
+dense vectors already in the cache. Phase 2 (`embed_pending`): dense vectors fill in
+behind, in batches, cached by chunk hash. Point ids are derived from (source, ordinal),
+so redoing a document after a crash overwrites its points instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from rag.documents import Chunk
+from rag.embedding.base import Embedder
+from rag.errors import DocumentError, SeoulAssistError
+from rag.retrieval.korean import KoreanAnalyzer
+from rag.retrieval.sparse import Bm25Encoder
+from rag.store.base import Collection, PointFilter, StoredPoint
+
+from .chunking import chunk_document
+from .discovery import FoundFile
+from .readers import read_document
+from .readers.safety import ReadLimits
+from .state import DocumentRecord, IngestState, mark_pending
+
+log = logging.getLogger(__name__)
+
+# Points are flushed and their rows committed every this many documents: fewer fsyncs,
+# and at most this many documents are redone after a crash.
+COMMIT_EVERY = 16
+
+
+@dataclass
+class IngestReport:
+    collection: str
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def merge(self, other: "IngestReport") -> None:
+        for name in ("added", "updated", "unchanged", "removed", "failed", "warnings"):
+            getattr(self, name).extend(getattr(other, name))
+        self.chunks += other.chunks
+        self.seconds += other.seconds
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class IngestService:
+    """Ingests files into one collection at a time; shared by the CLI, the API and the harness."""
+
+    def __init__(self, state: IngestState, collection_for: Callable[[str], Collection],
+                 embedder: Embedder, analyzer: KoreanAnalyzer | None = None,
+                 encoder: Bm25Encoder | None = None, limits: ReadLimits | None = None,
+                 max_chunk_chars: int = 900, embed_batch_size: int = 32) -> None:
+        self.state = state
+        self._collection_for = collection_for
+        self.embedder = embedder
+        self.analyzer = analyzer or KoreanAnalyzer.shared()
+        self.encoder = encoder or Bm25Encoder()
+        self.limits = limits or ReadLimits()
+        self.max_chunk_chars = max_chunk_chars
+        self.embed_batch_size = embed_batch_size
+        self._write_lock = threading.Lock()
+
+    # ---- phase 1 -------------------------------------------------------------------
+    def ingest(self, collection: str, root: Path, files: list[FoundFile], *, remove_missing: bool = True,
+               access: str = "public", progress: bool = True) -> IngestReport:
+        """Bring `collection` in line with `files`: add new, replace changed, skip unchanged
+        and (with `remove_missing`) remove documents of the same root that are gone."""
+        started = time.perf_counter()
+        report = IngestReport(collection)
+        root_key = str(root.resolve())
+        known = self.state.documents(collection, root=root_key)
+        target = self._collection_for(collection)
+        batch: list[tuple[DocumentRecord, list[Chunk], list[bool]]] = []
+        with self._write_lock:
+            for found in tqdm(files, desc=f"색인 {collection}", unit="문서", disable=not progress, leave=False):
+                self._ingest_one(target, collection, root_key, found, known, report, batch, access)
+                if len(batch) >= COMMIT_EVERY:
+                    self._commit(target, batch, access)
+            self._commit(target, batch, access)
+            if remove_missing:
+                seen = {f.source for f in files}
+                for source in sorted(set(known) - seen):
+                    target.delete(PointFilter(sources=(source,), versions=None))
+                    target.flush()
+                    self.state.forget_document(collection, source)
+                    report.removed.append(source)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest_one(self, target: Collection, collection: str, root_key: str, found: FoundFile,
+                    known: dict[str, DocumentRecord], report: IngestReport, batch: list, access: str) -> None:
+        try:
+            digest = file_hash(found.path)
+            previous = known.get(found.source)
+            if previous and previous.content_hash == digest:
+                report.unchanged.append(found.source)
+                return
+            doc = read_document(found.path, found.source, self.limits)
+            chunks = chunk_document(doc, self.max_chunk_chars)
+            if not chunks:
+                raise DocumentError(found.source, "색인할 텍스트가 없습니다")
+        except SeoulAssistError as exc:
+            report.failed.append((found.source, getattr(exc, "reason", str(exc))))
+            return
+        except Exception as exc:  # a reader bug must not stop the batch
+            log.exception("unexpected error reading %s", found.source)
+            report.failed.append((found.source, f"읽기 실패: {exc.__class__.__name__}: {exc}"))
+            return
+        mark_pending(self.state, collection, found.source, root_key)
+        embedded = self._upsert(target, chunks, access)
+        stale = self.state.chunk_ids(collection, found.source) - {c.point_id for c in chunks}
+        if stale:  # the new version is shorter: its extra old chunks must go
+            target.delete_ids(sorted(stale))
+        record = DocumentRecord(collection, found.source, root_key, digest, doc.title, doc.format, len(chunks),
+                                doc.warnings)
+        batch.append((record, chunks, embedded))
+        (report.updated if previous else report.added).append(found.source)
+        report.warnings.extend(f"{found.source}: {w}" for w in doc.warnings)
+        report.chunks += len(chunks)
+
+    def _upsert(self, target: Collection, chunks: list[Chunk], access: str) -> list[bool]:
+        texts = [c.embedding_text for c in chunks]
+        terms = self.analyzer.terms_many(texts)
+        cached = self.state.cached_vectors(self.embedder.name, [c.content_hash for c in chunks])
+        points = []
+        for chunk, chunk_terms in zip(chunks, terms):
+            points.append(StoredPoint(
+                id=chunk.point_id, sparse=self.encoder.encode_document(chunk_terms),
+                payload=_payload(chunk, access), dense=cached.get(chunk.content_hash)))
+        target.upsert(points)
+        return [c.content_hash in cached for c in chunks]
+
+    def _commit(self, target: Collection, batch: list, access: str) -> None:
+        if not batch:
+            return
+        target.flush()
+        for record, chunks, embedded in batch:
+            rows = [(c.point_id, c.content_hash, c.embedding_text, done) for c, done in zip(chunks, embedded)]
+            self.state.commit_document(record, rows, access)
+        batch.clear()
+
+    def remove(self, collection: str, source: str) -> bool:
+        if source not in self.state.documents(collection):
+            return False
+        with self._write_lock:
+            target = self._collection_for(collection)
+            target.delete(PointFilter(sources=(source,), versions=None))
+            target.flush()
+            self.state.forget_document(collection, source)
+        return True
+
+    # ---- phase 2 -------------------------------------------------------------------
+    def embed_pending(self, collection: str, *, progress: bool = True,
+                      stop: threading.Event | None = None) -> int:
+        """Fill in dense vectors for chunks that lack them. Returns how many were set."""
+        target = self._collection_for(collection)
+        done, total = self.state.progress(collection)
+        bar = tqdm(total=total - done, desc=f"임베딩 {collection}", unit="청크", disable=not progress, leave=False)
+        count = 0
+        while not (stop and stop.is_set()):
+            pending = self.state.pending_chunks(collection, self.embed_batch_size * 8)
+            if not pending:
+                break
+            vectors = self._vectors_for(pending)
+            with self._write_lock:
+                target.set_dense([c.point_id for c in pending], np.stack([vectors[c.content_hash] for c in pending]))
+                target.flush()
+                self.state.mark_embedded(collection, [c.point_id for c in pending])
+            count += len(pending)
+            bar.update(len(pending))
+        bar.close()
+        return count
+
+    def _vectors_for(self, pending) -> dict[str, np.ndarray]:
+        texts = {c.content_hash: c.text for c in pending}
+        vectors = self.state.cached_vectors(self.embedder.name, list(texts))
+        missing = sorted((h for h in texts if h not in vectors), key=lambda h: len(texts[h]))
+        for start in range(0, len(missing), self.embed_batch_size):
+            part = missing[start:start + self.embed_batch_size]
+            embedded = self.embedder.embed_passages([texts[h] for h in part])
+            fresh = dict(zip(part, embedded))
+            self.state.cache_vectors(self.embedder.name, fresh)
+            vectors.update(fresh)
+        return vectors
+
+
+def _payload(chunk: Chunk, access: str) -> dict:
+    meta = chunk.metadata
+    payload = {
+        "source": chunk.source, "title": chunk.title, "locator": chunk.locator, "text": chunk.text,
+        "heading_path": list(chunk.heading_path), "ordinal": chunk.ordinal,
+        "version": str(meta.get("version", "current")), "law": str(meta.get("제목", chunk.title)),
+        "access": access,
+    }
+    if chunk.page is not None:
+        payload["page"] = chunk.page
+    for key in ("법령구분", "시행일자", "상태"):
+        if key in meta:
+            payload[key] = meta[key]
+    return payload
+

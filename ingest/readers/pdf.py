@@ -1,0 +1,102 @@
+"""PDF reader: one section per page, wording kept as pypdf extracts it."""
+
+from __future__ import annotations
+
+import logging
+import struct
+import zlib
+from pathlib import Path
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import PyPdfError
+
+from rag.documents import ParsedDocument, Section
+from rag.errors import DocumentTooLarge, EmptyDocument, EncryptedDocument, UnsupportedFormat
+
+from .safety import ReadLimits
+
+logger = logging.getLogger(__name__)
+
+# pypdf reports malformed input through many exception types besides its own, depending
+# on which object is broken; all of them mean "this file cannot be read", not a bug here.
+_MALFORMED = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    RecursionError,
+    struct.error,
+    zlib.error,
+)
+
+
+def read(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
+    """Read a PDF into one Section per page that has text; pages without text become warnings."""
+    reader, page_count = _open(path, source)
+    if page_count > limits.max_pages:
+        raise DocumentTooLarge(source, f"쪽수가 너무 많습니다 ({page_count}쪽, 한도 {limits.max_pages}쪽)")
+    sections: list[Section] = []
+    warnings: list[str] = []
+    for number in range(1, page_count + 1):
+        text = _page_text(reader, number, warnings)
+        if text:
+            sections.append(Section(text=text, locator=f"p. {number}", page=number))
+    if not sections:
+        raise EmptyDocument(
+            source,
+            f"텍스트를 추출할 수 없습니다 ({page_count}쪽 중 텍스트가 있는 쪽 없음) — 스캔본이면 OCR 후 올려 주세요",
+        )
+    return ParsedDocument(
+        source=source,
+        title=_title(reader) or path.stem,
+        format="pdf",
+        sections=sections,
+        metadata={"pages": page_count},
+        warnings=warnings,
+    )
+
+
+def _open(path: Path, source: str) -> tuple[PdfReader, int]:
+    try:
+        reader = PdfReader(path)
+        if reader.is_encrypted:
+            _decrypt(reader, source)
+        return reader, len(reader.pages)
+    except _MALFORMED as exc:
+        raise UnsupportedFormat(source, f"PDF를 읽을 수 없습니다: {exc}") from exc
+
+
+def _decrypt(reader: PdfReader, source: str) -> None:
+    # Many official PDFs are encrypted with an empty user password only to restrict
+    # printing or editing; those open without asking anyone for a password.
+    try:
+        result = reader.decrypt("")
+    except PyPdfError as exc:  # e.g. an AES file without the `cryptography` package
+        raise EncryptedDocument(source, f"암호화된 PDF를 풀 수 없습니다: {exc}") from exc
+    if result == PasswordType.NOT_DECRYPTED:
+        raise EncryptedDocument(source, "암호가 걸린 PDF입니다 — 암호를 해제한 뒤 올려 주세요")
+
+
+def _page_text(reader: PdfReader, number: int, warnings: list[str]) -> str:
+    try:
+        raw = reader.pages[number - 1].extract_text()
+    except _MALFORMED as exc:
+        logger.warning("p. %d: text extraction failed: %s", number, exc)
+        warnings.append(f"p. {number}: 텍스트 추출 실패 ({exc})")
+        return ""
+    text = "\n".join(line.rstrip() for line in raw.splitlines()).strip("\n")
+    if not text.strip():
+        warnings.append(f"p. {number}: 텍스트 없음 (스캔 이미지일 수 있음)")
+        return ""
+    return text
+
+
+def _title(reader: PdfReader) -> str:
+    try:
+        metadata = reader.metadata
+        title = metadata.title if metadata else None
+    except _MALFORMED:
+        return ""
+    return str(title).strip() if title else ""

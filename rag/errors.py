@@ -1,0 +1,67 @@
+"""Errors of the suite, under one root so the CLI and API can map them in one place.
+
+Hierarchy::
+
+    SeoulAssistError
+    ├── ConfigError            bad or missing settings
+    ├── DocumentError          one input file cannot be ingested (names the file)
+    │   ├── UnsupportedFormat  unknown extension, or content that is not what the name says
+    │   ├── DocumentTooLarge   over the configured size limit
+    │   ├── UnsafeDocument     zip bomb, path traversal, too many entries
+    │   ├── EncryptedDocument  password-protected PDF/HWP/DOCX
+    │   └── EmptyDocument      no extractable text (empty or scanned-only)
+    ├── StoreError             the vector store failed or its schema does not match
+    ├── EmbeddingError         the embedder failed or returned a wrong shape
+    └── SuiteError             an evaluation suite line is malformed (names file and line)
+"""
+
+from __future__ import annotations
+
+
+class SeoulAssistError(Exception):
+    """Root of every error the suite raises on purpose."""
+
+
+class ConfigError(SeoulAssistError):
+    pass
+
+
+class DocumentError(SeoulAssistError):
+    """A single document could not be read; `path` names it."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message
+
+
+class UnsupportedFormat(DocumentError):
+    pass
+
+
+class DocumentTooLarge(DocumentError):
+    pass
+
+
+class UnsafeDocument(DocumentError):
+    pass
+
+
+class EncryptedDocument(DocumentError):
+    pass
+
+
+class EmptyDocument(DocumentError):
+    pass
+
+
+class StoreError(SeoulAssistError):
+    pass
+
+
+class EmbeddingError(SeoulAssistError):
+    pass
+
+
+class SuiteError(SeoulAssistError):
+    pass

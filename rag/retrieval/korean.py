@@ -1,0 +1,54 @@
+"""Korean morpheme analysis for the sparse index: Kiwi, built once per process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+
+log = logging.getLogger(__name__)
+
+# Content morphemes only: nouns, numerals, verb/adjective stems, roots, foreign words,
+# hanja and numbers. Particles and endings carry no topic and would flood BM25.
+CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH", "SN", "MAG"})
+_STEM_TAGS = frozenset({"VV", "VA"})
+
+_lock = threading.Lock()
+_shared: "KoreanAnalyzer | None" = None
+
+
+class KoreanAnalyzer:
+    """Turns Korean text into content-morpheme terms. Building Kiwi costs about a second,
+    so use `KoreanAnalyzer.shared()` rather than constructing one per call."""
+
+    def __init__(self, num_workers: int = 1) -> None:
+        try:
+            from kiwipiepy import Kiwi
+        except ImportError as exc:  # pragma: no cover - install hint
+            raise ImportError("kiwipiepy가 필요합니다: pip install kiwipiepy") from exc
+        self._kiwi = Kiwi(num_workers=num_workers)
+
+    @classmethod
+    def shared(cls) -> "KoreanAnalyzer":
+        global _shared
+        with _lock:
+            if _shared is None:
+                _shared = cls(num_workers=2)
+            return _shared
+
+    def terms(self, text: str) -> list[str]:
+        return _content_terms(self._kiwi.tokenize(text))
+
+    def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [_content_terms(tokens) for tokens in self._kiwi.tokenize(list(texts))]
+
+
+def _content_terms(tokens) -> list[str]:
+    terms = []
+    for token in tokens:
+        tag = token.tag.split("-")[0]  # Kiwi marks irregular stems as VV-I / VA-R
+        if tag not in CONTENT_TAGS:
+            continue
+        form = token.form.lower() if tag == "SL" else token.form
+        terms.append(f"{form}다" if tag in _STEM_TAGS else form)
+    return terms

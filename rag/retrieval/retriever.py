@@ -1,0 +1,106 @@
+"""Hybrid Korean retrieval: Kiwi-BM25 sparse + e5 dense from Qdrant, fused, filtered
+and re-ranked.
+
+Fusion modes (settings.retrieval.fusion):
+- `rrf` / `dbsf`: prefetch both and fuse inside Qdrant;
+- `weighted`: take the union of both candidate lists and re-rank it by a mix of the
+  scaled BM25 score and the exact cosine of every candidate (also those only BM25
+  found), which the dev suites favoured (see benchmarks/retrieval_quality.py).
+Chunks without a dense vector yet (embedding still running) are found by BM25 alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.config.settings import RetrievalSettings
+from rag.embedding.base import Embedder
+from rag.store.base import Collection, PointFilter
+
+from .expansion import Thesaurus
+from .fusion import weighted
+from .korean import KoreanAnalyzer
+from .results import RetrievedChunk
+from .sparse import Bm25Encoder
+
+log = logging.getLogger(__name__)
+
+EXPANSION_WEIGHT = 0.6
+
+
+@dataclass(frozen=True)
+class SearchTimings:
+    analyse_ms: float
+    embed_ms: float
+    search_ms: float
+
+
+class HybridRetriever:
+    """Searches one collection. Build it once; it is thread-safe for reads."""
+
+    def __init__(self, collection_for: Callable[[str], Collection], embedder: Embedder | None,
+                 settings: RetrievalSettings, analyzer: KoreanAnalyzer | None = None,
+                 encoder: Bm25Encoder | None = None, thesaurus: Thesaurus | None = None) -> None:
+        self._collection_for = collection_for
+        self.embedder = embedder
+        self.settings = settings
+        self.analyzer = analyzer or KoreanAnalyzer.shared()
+        self.encoder = encoder or Bm25Encoder()
+        self.thesaurus = thesaurus if thesaurus is not None else (Thesaurus.load() if settings.expansion else None)
+        self.last_timings: SearchTimings | None = None
+
+    def search(self, query: str, collection: str, k: int | None = None,
+               flt: PointFilter | None = None, mode: str | None = None) -> list[RetrievedChunk]:
+        """Top-k chunks for `query`. `mode` overrides the fusion setting: sparse, dense,
+        rrf, dbsf or weighted."""
+        k = k or self.settings.top_k
+        flt = flt or PointFilter()
+        mode = mode or self.settings.fusion
+        target = self._collection_for(collection)
+        t0 = time.perf_counter()
+        expansion = self.thesaurus.expand(query) if self.thesaurus else None
+        terms = self.analyzer.terms(query)
+        extra = [t for t in self.analyzer.terms(expansion.text) if t not in terms] if expansion and expansion.terms else []
+        sparse = self.encoder.encode_query(terms + extra, {t: EXPANSION_WEIGHT for t in extra})
+        t1 = time.perf_counter()
+        dense = None
+        if mode != "sparse" and self.embedder is not None:
+            dense_query = f"{query} ({expansion.text})" if expansion and expansion.terms else query
+            dense = self.embedder.embed_query(dense_query)
+        t2 = time.perf_counter()
+        hits = self._search(target, mode, sparse, dense, flt, k)
+        self.last_timings = SearchTimings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t2) * 1000)
+        return hits
+
+    def _search(self, target: Collection, mode: str, sparse, dense, flt: PointFilter, k: int) -> list[RetrievedChunk]:
+        prefetch = max(self.settings.prefetch, k)
+        if dense is None or mode == "sparse":
+            return _chunks(target.search_sparse(sparse, flt, k))
+        if mode == "dense":
+            return _chunks(target.search_dense(dense, flt, k))
+        if mode in ("rrf", "dbsf"):
+            return _chunks(target.search_hybrid(sparse, dense, flt, k, prefetch, fusion=mode))
+        return self._weighted(target, sparse, dense, flt, k, prefetch)
+
+    def _weighted(self, target: Collection, sparse, dense: np.ndarray, flt: PointFilter, k: int,
+                  prefetch: int) -> list[RetrievedChunk]:
+        sparse_hits = target.search_sparse(sparse, flt, prefetch)
+        dense_hits = target.search_dense(dense, flt, prefetch)
+        payloads = {h.id: h.payload for h in [*dense_hits, *sparse_hits]}
+        cosine = {h.id: h.score for h in dense_hits}
+        missing = [pid for pid in payloads if pid not in cosine]
+        if missing:
+            for pid, vector in target.dense_vectors(missing).items():
+                cosine[pid] = float(vector @ dense)
+        fused = weighted({h.id: h.score for h in sparse_hits}, cosine, self.settings.dense_weight)
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
+        return [RetrievedChunk.from_payload(pid, score, payloads[pid]) for pid, score in ranked]
+
+
+def _chunks(hits) -> list[RetrievedChunk]:
+    return [RetrievedChunk.from_payload(h.id, h.score, h.payload) for h in hits]
