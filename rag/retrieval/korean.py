@@ -50,5 +50,7 @@ def _content_terms(tokens) -> list[str]:
         if tag not in CONTENT_TAGS:
             continue
         form = token.form.lower() if tag == "SL" else token.form
+        if tag == "SN":  # Kiwi keeps a sentence-final period on numbers ("0123.")
+            form = form.rstrip(".,")
         terms.append(f"{form}다" if tag in _STEM_TAGS else form)
     return terms
