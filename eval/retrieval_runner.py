@@ -52,8 +52,7 @@ def run_retrieval(ctx: AppContext, suite_path: Path, corpus: Path, out_dir: Path
     manifests = load_manifests(ctx.settings.manifests_dir)
     collections = {m.assistant: m.collection for m in manifests.values()}
     index_info = prepare_index(ctx, corpus, sorted({c.assistant for c in cases}), progress)
-    results = [_run_case(ctx, case, collections[case.assistant], k, mode)
-               for case in tqdm(cases, desc="검색 평가", unit="문항", disable=not progress, leave=False)]
+    results = score_cases(ctx, cases, collections, k, mode, progress)
     answerable = [r for r in results if r.answerable]
     latencies = [r.search_ms for r in results]
     metrics = {
@@ -69,6 +68,12 @@ def run_retrieval(ctx: AppContext, suite_path: Path, corpus: Path, out_dir: Path
         for result in results:
             handle.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
     return metrics
+
+
+def score_cases(ctx: AppContext, cases: list[QACase], collections: dict[str, str], k: int = 10,
+                mode: str | None = None, progress: bool = False) -> list[CaseResult]:
+    return [_run_case(ctx, case, collections[case.assistant], k, mode)
+            for case in tqdm(cases, desc="검색 평가", unit="문항", disable=not progress, leave=False)]
 
 
 def _run_case(ctx: AppContext, case: QACase, collection: str, k: int, mode: str | None) -> CaseResult:

@@ -112,6 +112,12 @@ class IngestState:
                 (collection, limit)).fetchall()
         return [ChunkRecord(*r) for r in rows]
 
+    def chunk_texts(self, collection: str) -> list[tuple[str, str, str]]:
+        """(point_id, source, embedding text) of every chunk, for baselines and tools."""
+        with self._lock:
+            return self._db.execute("SELECT point_id, source, text FROM chunks WHERE collection=? ORDER BY rowid",
+                                    (collection,)).fetchall()
+
     def mark_embedded(self, collection: str, point_ids: list[str]) -> None:
         with self._lock, self._db:
             self._db.executemany("UPDATE chunks SET embedded=1 WHERE collection=? AND point_id=?",

@@ -1,0 +1,31 @@
+"""Our embedder as a llama-index `BaseEmbedding` (used by the llama-index baseline and
+by anyone composing llama-index pipelines on top of the core)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+from .base import Embedder
+
+
+class LlamaIndexEmbedding(BaseEmbedding):
+    _embedder: Any = PrivateAttr()
+
+    def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
+        super().__init__(model_name=embedder.name, embed_batch_size=32, **kwargs)
+        self._embedder = embedder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed_query(query).tolist()
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed_passages([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed_passages(list(texts)).tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
