@@ -19,6 +19,7 @@ def register(sub) -> None:
     p.add_argument("-k", type=int, default=10, help="결과 수 (기본: 10)")
     p.add_argument("--mode", choices=["weighted", "rrf", "dbsf", "sparse", "dense"], help="검색 방식")
     p.add_argument("--include-previous", action="store_true", help="개정 전 조문도 검색")
+    p.add_argument("--groups", default="", help="검색할 수 있는 접근 그룹, 쉼표로 구분 (public 문서는 항상 포함)")
     p.add_argument("--json", action="store_true", help="JSON으로 출력")
     p.set_defaults(handler=run)
 
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
         manifests = load_manifests(ctx.settings.manifests_dir)
         if args.assistant not in manifests:
             raise ConfigError(f"알 수 없는 도우미: {args.assistant} (가능: {', '.join(manifests)})")
-        flt = PointFilter(versions=None) if args.include_previous else PointFilter()
+        groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
+        flt = PointFilter.for_groups(groups, include_previous=args.include_previous)
         chunks = ctx.retriever.search(args.query, manifests[args.assistant].collection, k=args.k,
                                       flt=flt, mode=args.mode)
         if args.json:

@@ -103,7 +103,7 @@ class IngestService:
             if remove_missing:
                 seen = {f.source for f in files}
                 for source in sorted(set(known) - seen):
-                    target.delete(PointFilter(sources=(source,), versions=None))
+                    target.delete(PointFilter(sources=(source,), versions=None, access=None))
                     target.flush()
                     self.state.forget_document(collection, source)
                     report.removed.append(source)
@@ -167,7 +167,7 @@ class IngestService:
             return False
         with self._write_lock:
             target = self._collection_for(collection)
-            target.delete(PointFilter(sources=(source,), versions=None))
+            target.delete(PointFilter(sources=(source,), versions=None, access=None))
             target.flush()
             self.state.forget_document(collection, source)
         return True

@@ -31,11 +31,13 @@ class StoredPoint:
 
 @dataclass(frozen=True)
 class PointFilter:
-    """Conditions every returned point must meet; None means "any"."""
+    """Conditions every returned point must meet; None means "any". By default only the
+    version in force and documents open to everyone ("public"); a user's groups widen
+    `access` (see `for_groups`)."""
 
     sources: tuple[str, ...] | None = None
     versions: tuple[str, ...] | None = ("current",)
-    access: tuple[str, ...] | None = None
+    access: tuple[str, ...] | None = ("public",)
     laws: tuple[str, ...] | None = None
     has_dense: bool | None = None
 
@@ -44,7 +46,13 @@ class PointFilter:
         return {k: v for k, v in pairs.items() if v is not None}
 
 
-ANY = PointFilter(versions=None)
+    @classmethod
+    def for_groups(cls, groups: tuple[str, ...] = (), include_previous: bool = False) -> "PointFilter":
+        return cls(versions=None if include_previous else ("current",), access=("public", *groups))
+
+
+# Maintenance views (ingest, counts): every point, whatever its version or access group.
+ANY = PointFilter(versions=None, access=None)
 
 
 @dataclass(frozen=True)
