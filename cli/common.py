@@ -10,7 +10,7 @@ from rag.context import AppContext
 
 
 def settings_from(args: argparse.Namespace, **overrides) -> Settings:
-    if getattr(args, "data_dir", None):
+    if getattr(args, "data_dir", None) and "data_dir" not in overrides:
         overrides["data_dir"] = args.data_dir
     return load_settings(args.profile, **overrides)
 

@@ -93,13 +93,17 @@ GUIDE = """# 테스트 대사증후군 안내
 """
 
 
-@pytest.fixture(autouse=True)
-def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No SEOUL_ASSIST_* variable or settings file of the developer's leaks into a test."""
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """No SEOUL_ASSIST_* variable or settings file of the developer's leaks into a test
+    (session-wide, so module-scoped fixtures see the same clean environment)."""
+    patch = pytest.MonkeyPatch()
     for name in list(os.environ):
         if name.startswith("SEOUL_ASSIST_") and name != "SEOUL_ASSIST_TEST_QDRANT_URL":
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("SEOUL_ASSIST_CONFIG_DIR", str(tmp_path_factory.mktemp("no-config")))
+            patch.delenv(name)
+    patch.setenv("SEOUL_ASSIST_CONFIG_DIR", str(tmp_path_factory.mktemp("no-config")))
+    yield
+    patch.undo()
 
 
 @pytest.fixture
@@ -121,11 +125,30 @@ def write_text(root: Path, source: str, text: str) -> Path:
     return path
 
 
-@pytest.fixture
-def sample_corpus(tmp_path: Path) -> Path:
-    """A corpus root: one statute with its previous version, one parsed guide."""
-    root = tmp_path / "corpus"
+def write_sample_corpus(root: Path) -> Path:
     write_text(root, STATUTE_SOURCE, STATUTE)
     write_text(root, PREVIOUS_SOURCE, PREVIOUS)
     write_text(root, GUIDE_SOURCE, GUIDE)
     return root
+
+
+@pytest.fixture
+def sample_corpus(tmp_path: Path) -> Path:
+    """A corpus root: one statute with its previous version, one parsed guide."""
+    return write_sample_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture(scope="module")
+def indexed_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppContext]:
+    """The sample corpus ingested and embedded into collection `childcare`, once per
+    module. Read-only: tests that change the index build their own."""
+    from ingest.discovery import discover
+
+    folder = tmp_path_factory.mktemp("indexed")
+    root = write_sample_corpus(folder / "corpus")
+    context = AppContext(load_settings("test", data_dir=folder / "data"))
+    files, _ = discover(root)
+    context.ingest.ingest("childcare", root, files, progress=False)
+    context.ingest.embed_pending("childcare", progress=False)
+    yield context
+    context.close()

@@ -53,10 +53,15 @@ def _merge_heading_only(sections: list[Section]) -> list[Section]:
             section = Section(text=f"{carry.text}\n\n{section.text}", locator=section.locator,
                               heading_path=section.heading_path)
             carry = None
-        if "\n" not in section.text.strip() and section.text.lstrip().startswith("#"):
+        if _headings_only(section.text):
             carry = section
             continue
         merged.append(section)
     if carry is not None:
         merged.append(carry)
     return merged
+
+
+def _headings_only(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(_HEADING.match(line) for line in lines)

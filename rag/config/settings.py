@@ -9,6 +9,7 @@ variables `SEOUL_ASSIST_<FIELD>` with `__` between nested names, e.g.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
@@ -99,8 +100,21 @@ class Settings(BaseSettings):
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings: PydanticBaseSettingsSource,
                                    env_settings: PydanticBaseSettingsSource, dotenv_settings, file_secret_settings):
-        # Environment beats the YAML files, which arrive as init arguments.
-        return env_settings, init_settings
+        # Explicit arguments (command-line flags) beat the environment, which beats YAML.
+        return init_settings, env_settings, _YamlSource(settings_cls)
+
+
+_yaml_layers: ContextVar[dict[str, Any]] = ContextVar("yaml_layers", default={})
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """The merged YAML files of the profile being loaded (set by load_settings)."""
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - __call__ is used
+        return _yaml_layers.get().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_yaml_layers.get())
 
 
 def load_settings(profile: str | None = None, **overrides: Any) -> Settings:
@@ -111,12 +125,13 @@ def load_settings(profile: str | None = None, **overrides: Any) -> Settings:
     for directory in (PACKAGE_DIR, user_dir):
         for name in ("settings.yaml", f"settings-{profile}.yaml"):
             _deep_merge(merged, _read_yaml(directory / name))
-    _deep_merge(merged, overrides)
-    merged["profile"] = profile
+    token = _yaml_layers.set(merged)
     try:
-        return Settings(**merged)
+        return Settings(**overrides, profile=profile)
     except ValidationError as exc:
         raise ConfigError(f"설정 오류 (profile={profile}): {exc}") from exc
+    finally:
+        _yaml_layers.reset(token)
 
 
 def base_dir() -> Path:

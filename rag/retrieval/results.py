@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+_ARTICLE = re.compile(r"^제\d+조")
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class RetrievedChunk:
     @property
     def citation(self) -> str:
         """How a person cites it: 영유아보육법 제14조, 안내서 p. 3, 가이드북 › 식습관 관리."""
-        if self.locator.startswith("제"):
+        if _ARTICLE.match(self.locator):
             effective = self.metadata.get("시행일자")
             suffix = f" (시행 {effective})" if effective and self.version == "previous" else ""
             return f"{self.title} {self.locator}{suffix}"

@@ -59,9 +59,6 @@ def test_trailing_heading_only_section_is_kept():
     assert [s.text for s in doc.sections] == ["# 안내\n\n본문", "## 부록"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG ingest/readers/markdown.py _merge_heading_only: after one merge the "
-                   "carried text contains '\\n', so a second heading-only section in a row is emitted as a "
-                   "bare-title section ('# A\\n\\n## B') instead of being carried into the body that follows")
 def test_consecutive_heading_only_sections_all_merge_into_the_body():
     doc = parse("# A\n\n## B\n\n### C\n\n본문\n", "x.md")
 

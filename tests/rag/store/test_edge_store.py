@@ -87,16 +87,16 @@ def filled(kind: StoreKind) -> Collection:
 
 
 def test_sparse_only_points_then_dense_later(filled: Collection):
-    everything = PointFilter(versions=None)
+    everything = PointFilter(versions=None, access=None)
     assert filled.count() == 3
-    assert filled.count(PointFilter(versions=None, has_dense=True)) == 0
-    assert filled.count(PointFilter(versions=None, has_dense=False)) == 3
+    assert filled.count(PointFilter(versions=None, access=None, has_dense=True)) == 0
+    assert filled.count(PointFilter(versions=None, access=None, has_dense=False)) == 3
 
     filled.set_dense([pid(0), pid(2)], AXES[[0, 2]])
     filled.flush()
 
-    assert filled.count(PointFilter(versions=None, has_dense=True)) == 2
-    assert filled.count(PointFilter(versions=None, has_dense=False)) == 1
+    assert filled.count(PointFilter(versions=None, access=None, has_dense=True)) == 2
+    assert filled.count(PointFilter(versions=None, access=None, has_dense=False)) == 1
     assert filled.count(everything) == 3
     vectors = filled.dense_vectors([pid(0), pid(1), pid(2)])
     assert sorted(vectors) == [pid(0), pid(2)]
@@ -155,20 +155,22 @@ def test_search_hybrid_finds_points_without_dense_vectors(filled: Collection):
 
 
 def test_filters_by_version_source_access_and_law(filled: Collection):
-    assert sorted(filled.ids(PointFilter())) == [pid(0), pid(2)]  # default: current only
+    assert sorted(filled.ids(PointFilter())) == [pid(0), pid(2)]  # default: current and public
     assert sorted(filled.ids()) == [pid(0), pid(1), pid(2)]  # ANY
-    assert filled.ids(PointFilter(sources=("a.md", "b.md"), versions=None)) in ([pid(0), pid(1)], [pid(1), pid(0)])
+    assert filled.ids(PointFilter(sources=("a.md", "b.md"), versions=None, access=None)) in ([pid(0), pid(1)], [pid(1), pid(0)])
     assert filled.ids(PointFilter(access=("staff",), versions=None)) == [pid(1)]
-    assert sorted(filled.ids(PointFilter(laws=("나법",), versions=None))) == [pid(1), pid(2)]
+    assert sorted(filled.ids(PointFilter(access=("public", "staff")))) == [pid(0), pid(2)]  # still current only
+    assert sorted(filled.ids(PointFilter(laws=("나법",), versions=None, access=None))) == [pid(1), pid(2)]
     assert filled.ids(PointFilter(laws=("나법",))) == [pid(2)]
-    assert filled.count(PointFilter(versions=("previous",))) == 1
+    assert filled.count(PointFilter(versions=("previous",), access=None)) == 1
+    assert filled.count(PointFilter(versions=("previous",))) == 0  # default access: public only
 
     assert [h.id for h in filled.search_sparse(query("보육"), PointFilter(), 10)] == [pid(0)]
-    assert [h.id for h in filled.search_sparse(query("보육"), PointFilter(laws=("나법",), versions=None), 10)] == [pid(1)]
+    assert [h.id for h in filled.search_sparse(query("보육"), PointFilter(laws=("나법",), versions=None, access=None), 10)] == [pid(1)]
 
 
 def test_delete_by_filter_and_by_ids(filled: Collection):
-    filled.delete(PointFilter(sources=("b.md",), versions=None))
+    filled.delete(PointFilter(sources=("b.md",), versions=None, access=None))
     filled.flush()
     assert sorted(filled.ids()) == [pid(0), pid(2)]
 
@@ -178,8 +180,8 @@ def test_delete_by_filter_and_by_ids(filled: Collection):
     assert filled.ids() == [pid(2)]
 
 
-def test_delete_with_default_filter_spares_previous_versions(filled: Collection):
-    filled.delete(PointFilter(laws=("나법",)))  # versions default: current
+def test_delete_with_default_filter_spares_previous_and_restricted_points(filled: Collection):
+    filled.delete(PointFilter(laws=("나법",)))  # defaults: current and public only
 
     assert sorted(filled.ids()) == [pid(0), pid(1)]
 

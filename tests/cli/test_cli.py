@@ -1,0 +1,168 @@
+"""The `seoul-assist` commands, run in-process with the test profile and a temp data dir."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+
+SCRIPT = Path(sys.executable).parent / "seoul-assist"
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture):
+    """Run the CLI with --data-dir in the test's folder; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("SEOUL_ASSIST_PROFILE", "test")
+    data_dir = tmp_path / "data"
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        code = main(["--data-dir", str(data_dir), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+def test_ingest_then_search_json_returns_the_document(run, sample_corpus: Path):
+    folder = sample_corpus / "statutes/childcare/테스트법"
+
+    code, out, _ = run("ingest", str(folder), "--collection", "general")
+    assert code == 0
+    assert "[general] 추가 2, 변경 0, 그대로 0, 삭제 0, 실패 0" in out
+    assert "[general] 임베딩 4개 추가, 전체 4/4 (100%)" in out
+
+    code, out, _ = run("search", "급식 식단은 누가 작성하나요?", "--json", "-k", "3")
+    assert code == 0
+    results = json.loads(out)
+    assert results[0]["source"] == "법률.md"
+    assert results[0]["citation"] == "테스트법 제4조"
+    assert results[0]["rank"] == 1
+    assert "영양사가 작성한 식단" in results[0]["text"]
+    assert all(r["version"] == "current" for r in results)
+
+
+def test_search_include_previous_and_plain_output(run, sample_corpus: Path):
+    run("ingest", str(sample_corpus / "statutes/childcare/테스트법"), "--no-embed")
+
+    _, out, _ = run("search", "녹화 영상 보관", "--json", "--include-previous", "--mode", "sparse")
+    assert "법률.prev_in_force.md" in [r["source"] for r in json.loads(out)]
+
+    code, out, _ = run("search", "녹화 영상 보관", "--mode", "sparse")
+    assert code == 0
+    assert " 1. [" in out and "테스트법 제3조  (법률.md)" in out
+
+
+def test_search_of_an_empty_index_says_so(run):
+    code, out, _ = run("search", "아무 질문")
+
+    assert code == 0
+    assert "관련 문서를 찾지 못했습니다" in out
+
+
+def test_ingest_of_unknown_extension_fails_with_exit_1_naming_the_file(run, tmp_path: Path):
+    odd = tmp_path / "회의록.xyz"
+    odd.write_text("내용", encoding="utf-8")
+
+    code, out, _ = run("ingest", str(odd))
+
+    assert code == 1
+    assert f"- {odd}: 지원하지 않는 파일 형식입니다 (.xyz)" in out
+    assert "실패 1" in out
+
+
+def test_ingest_of_a_missing_path_fails(run, tmp_path: Path):
+    code, out, _ = run("ingest", str(tmp_path / "없는파일.md"))
+
+    assert code == 1
+    assert "파일이나 폴더가 없습니다" in out
+
+
+def test_ingest_single_file_uses_its_name_as_source(run, sample_corpus: Path):
+    path = sample_corpus / "metabolic/parsed/테스트 대사증후군 안내/part-01.md"
+
+    assert run("ingest", str(path), "--collection", "general")[0] == 0
+
+    _, out, _ = run("search", "공복 혈당은 언제 재요?", "--json")
+    assert json.loads(out)[0]["source"] == "part-01.md"
+
+
+def test_status_lists_every_assistant(run, sample_corpus: Path):
+    run("ingest", str(sample_corpus / "statutes/childcare/테스트법"), "--collection", "general", "--no-embed")
+
+    code, out, _ = run("status")
+
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 4
+    assert "general    범용 AI 업무매뉴얼: 문서 2개, 청크 4개, 임베딩 0%" in lines
+    assert "rfp        제안요청서 생성 AI: 문서 0개, 청크 0개, 임베딩 —" in lines
+
+
+def test_eval_run_retrieval_only(run, sample_corpus: Path, tmp_path: Path):
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text(json.dumps({
+        "id": "cc-01", "assistant": "childcare", "question": "급식 식단은 누가 작성하나요?", "answerable": True,
+        "evidence": [{"source": "statutes/childcare/테스트법/법률.md", "quote": "영양사가 작성한 식단"}],
+    }, ensure_ascii=False) + "\n", encoding="utf-8")
+    out_dir = tmp_path / "result"
+
+    code, out, _ = run("eval", "run", "--suite", str(suite), "--corpus", str(sample_corpus), "--out", str(out_dir),
+                       "--retrieval-only")
+
+    assert code == 0
+    assert out.startswith("n=1  hit@1 1.000  hit@5 1.000  hit@10 1.000  MRR@10 1.000  nDCG@10 1.000")
+    assert json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))["n"] == 1
+    assert len((out_dir / "cases.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_eval_run_uses_its_own_index_apart_from_the_everyday_one(run, sample_corpus: Path, tmp_path: Path):
+    distractor = tmp_path / "other" / "급식안내.md"
+    distractor.parent.mkdir()
+    distractor.write_text("# 급식 안내\n\n급식 식단은 누가 작성하나요? 영양사가 작성합니다.\n", encoding="utf-8")
+    assert run("ingest", str(distractor.parent), "--collection", "childcare")[0] == 0
+    suite = tmp_path / "suite.jsonl"
+    suite.write_text(json.dumps({"id": "cc-01", "assistant": "childcare", "question": "급식 식단은 누가 작성하나요?",
+                                 "answerable": False}, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    code, _, _ = run("eval", "run", "--suite", str(suite), "--corpus", str(sample_corpus), "--out",
+                     str(tmp_path / "result"), "--retrieval-only")
+
+    assert code == 0
+    case = json.loads((tmp_path / "result" / "cases.jsonl").read_text(encoding="utf-8"))
+    assert "급식안내.md" not in [hit["source"] for hit in case["retrieved"]]
+    assert (tmp_path / "data" / "eval").is_dir()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["eval", "run", "--suite", "s.jsonl", "--corpus", ".", "--out", "o"], "오류: 답변 평가는 아직 없습니다"),
+    (["search", "질문", "--assistant", "nobody"], "오류: 알 수 없는 도우미: nobody"),
+])
+def test_domain_errors_become_exit_2_with_a_message(run, args: list[str], message: str):
+    code, out, err = run(*args)
+
+    assert code == 2
+    assert err.startswith(message)
+    assert "Traceback" not in err
+
+
+def test_bad_settings_are_exit_2(run, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SEOUL_ASSIST_RETRIEVAL__TOP_K", "many")
+
+    code, _, err = run("status")
+
+    assert code == 2
+    assert err.startswith("오류: 설정 오류 (profile=test)")
+
+
+def test_console_script_is_installed():
+    result = subprocess.run([str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: seoul-assist")
+    for command in ("ingest", "search", "status", "eval", "demo"):
+        assert command in result.stdout
