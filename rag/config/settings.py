@@ -55,7 +55,8 @@ class RetrievalSettings(BaseModel):
 class IngestSettings(BaseModel):
     max_chunk_chars: int = 900
     max_file_mb: int = 100
-    embed_batch_size: int = 32
+    # ONNX batches by length internally; large calls keep its GEMMs busy.
+    embed_batch_size: int = 256
 
 
 class Settings(BaseSettings):
