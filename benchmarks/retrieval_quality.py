@@ -70,6 +70,7 @@ def main() -> None:
                  for name, tok in (("whitespace BM25", whitespace), ("char-bigram BM25", char_bigrams))}
     llama = {} if args.skip_llama_index else _llama_indexes(ctx, manifests)
     report = {}
+    default = ctx.settings.retrieval.fusion
     for suite in args.suites:
         cases = [c for c in load_suite(SUITES / f"{suite}.jsonl") if c.answerable]
         systems: dict[str, list] = {}
@@ -77,7 +78,7 @@ def main() -> None:
             systems[f"ours {mode}"] = [r.rank for r in score_cases(ctx, cases, collections, 10, mode)]
         original = ctx.retriever
         ctx.__dict__["retriever"] = no_expansion
-        systems["ours weighted, no thesaurus"] = [r.rank for r in score_cases(ctx, cases, collections, 10, "weighted")]
+        systems[f"ours {default}, no thesaurus"] = [r.rank for r in score_cases(ctx, cases, collections, 10, default)]
         ctx.__dict__["retriever"] = original
         for name, per_collection in baselines.items():
             systems[name] = [first_hit_rank(per_collection[collections[c.assistant]].ranked(c.question), c.evidence)
@@ -85,8 +86,9 @@ def main() -> None:
         if llama:
             systems["llama-index default"] = [_llama_rank(llama[collections[c.assistant]], c) for c in cases]
         report[suite] = {name: retrieval_summary(ranks) for name, ranks in systems.items()}
-        _print_suite(suite, len(cases), report[suite])
-    write_json("retrieval_quality.json", {"embedder": ctx.embedder.name, "suites": report, "targets_hit@5": TARGETS})
+        _print_suite(suite, len(cases), report[suite], default)
+    write_json("retrieval_quality.json", {"embedder": ctx.embedder.name, "default_fusion": default, "suites": report,
+                                          "targets_hit@5": TARGETS})
     ctx.close()
 
 
@@ -106,14 +108,14 @@ def _llama_rank(retriever, case) -> int | None:
     return first_hit_rank([(n.node.metadata.get("source", ""), n.node.get_content()) for n in nodes], case.evidence)
 
 
-def _print_suite(suite: str, n: int, results: dict) -> None:
+def _print_suite(suite: str, n: int, results: dict, default: str) -> None:
     target = TARGETS.get(suite)
     print(f"\n## {suite} (n={n}{f', target hit@5 ≥ {target}' if target else ''})")
     rows = [[name, *m.values()] for name, m in results.items()]
     print_table(["system", "hit@1", "hit@5", "hit@10", "MRR@10", "nDCG@10"], rows)
     best_bm25 = max(results[n]["hit@5"] for n in ("whitespace BM25", "char-bigram BM25"))
-    ours = results["ours weighted"]["hit@5"]
-    print(f"ours weighted / best BM25 baseline (hit@5): {ours / best_bm25 if best_bm25 else float('inf'):.2f}×")
+    ours = results[f"ours {default}"]["hit@5"]
+    print(f"ours {default} (default) / best BM25 baseline (hit@5): {ours / best_bm25 if best_bm25 else float('inf'):.2f}×")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,7 @@ def build_scaled(ctx: AppContext, target_points: int, path: Path):
         for start in range(0, len(points), 2000):
             collection.upsert(points[start:start + 2000])
     collection.flush()
+    collection.optimize()
     return store, collection, time.perf_counter() - started
 
 
@@ -79,7 +80,7 @@ def main() -> None:
     for q in questions[:5]:
         retriever.search(q, "scaled")
     rows, report = [], {}
-    for mode in ("weighted", "rrf", "sparse", "dense"):
+    for mode in ("dbsf", "rrf", "weighted", "sparse", "dense"):
         totals, embed = [], []
         for q in questions:
             started = time.perf_counter()

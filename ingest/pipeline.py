@@ -192,6 +192,9 @@ class IngestService:
             count += len(pending)
             bar.update(len(pending))
         bar.close()
+        if count and not (stop and stop.is_set()):
+            with self._write_lock:
+                target.optimize()
         return count
 
     def _vectors_for(self, pending) -> dict[str, np.ndarray]:

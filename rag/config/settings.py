@@ -46,10 +46,10 @@ class EmbeddingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     top_k: int = 10
     prefetch: int = 60
-    fusion: Literal["rrf", "dbsf", "weighted"] = "weighted"
+    # DBSF had the best hit@5 and MRR on both dev suites (benchmarks/retrieval_quality.py).
+    fusion: Literal["rrf", "dbsf", "weighted"] = "dbsf"
     dense_weight: float = 0.5
     expansion: bool = True
-    rerank: bool = True
 
 
 class IngestSettings(BaseModel):

@@ -2,10 +2,11 @@
 and re-ranked.
 
 Fusion modes (settings.retrieval.fusion):
-- `rrf` / `dbsf`: prefetch both and fuse inside Qdrant;
-- `weighted`: take the union of both candidate lists and re-rank it by a mix of the
-  scaled BM25 score and the exact cosine of every candidate (also those only BM25
-  found), which the dev suites favoured (see benchmarks/retrieval_quality.py).
+- `dbsf` (default) / `rrf`: prefetch both and fuse inside Qdrant. DBSF (scores scaled
+  by their distribution) had the best hit@5 and MRR on both dev suites;
+- `weighted`: re-rank the union of both candidate lists by a mix of the scaled BM25
+  score and the exact cosine of every candidate (also those only BM25 found). It
+  lost to DBSF (benchmarks/retrieval_quality.py), so it is an option, not the default.
 Chunks without a dense vector yet (embedding still running) are found by BM25 alone.
 """
 
@@ -70,8 +71,9 @@ class HybridRetriever:
         t1 = time.perf_counter()
         dense = None
         if mode != "sparse" and self.embedder is not None:
-            dense_query = f"{query} ({expansion.text})" if expansion and expansion.terms else query
-            dense = self.embedder.embed_query(dense_query)
+            # The thesaurus closes lexical gaps for BM25 only: the dense model already
+            # relates 차트 and 진료기록부, and appended terms blur its query vector.
+            dense = self.embedder.embed_query(query)
         t2 = time.perf_counter()
         hits = self._search(target, mode, sparse, dense, flt, k)
         self.last_timings = SearchTimings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t2) * 1000)

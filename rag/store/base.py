@@ -92,6 +92,10 @@ class Collection(Protocol):
 
     def flush(self) -> None: ...
 
+    def optimize(self) -> None:
+        """Build the vector indexes (HNSW) after bulk writes; until then search scans."""
+        ...
+
 
 class VectorStore(Protocol):
     def collection(self, name: str, dim: int) -> Collection:

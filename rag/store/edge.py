@@ -144,6 +144,12 @@ class EdgeCollection:
     def flush(self) -> None:
         self._shard.flush()
 
+    def optimize(self) -> None:
+        # qdrant-edge runs no background optimizer: appended segments stay unindexed
+        # (brute force) until asked.
+        self._shard.optimize()
+        self._shard.flush()
+
     def close(self) -> None:
         try:
             self._shard.flush()

@@ -118,6 +118,9 @@ class ServerCollection:
     def flush(self) -> None:
         """Writes are acknowledged with wait=True, so nothing is pending."""
 
+    def optimize(self) -> None:
+        """The server's own optimizer indexes in the background."""
+
     def _query(self, query, using: str, flt: PointFilter, limit: int) -> list[Hit]:
         result = self._c.query_points(self._full, query=query, using=using, query_filter=self._filter(flt),
                                       limit=limit, with_payload=True)
