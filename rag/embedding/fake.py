@@ -13,7 +13,7 @@ from .base import normalise
 class FakeEmbedder:
     name = "fake-bigram-v1"
 
-    def __init__(self, dim: int = 64) -> None:
+    def __init__(self, dim: int = 256) -> None:
         self.dim = dim
         self.calls = 0  # number of embed_passages calls, for cache tests
         self.embedded_texts = 0

@@ -20,7 +20,7 @@ def test_test_profile_merges_over_the_defaults():
     assert settings.embedding.mode == "fake"
     assert settings.store.mode == "edge"
     assert settings.retrieval.top_k == 10  # from settings.yaml
-    assert settings.retrieval.fusion == "weighted"  # model default, in no YAML
+    assert settings.retrieval.fusion == "dbsf"  # model default, in no YAML
     # A list in the profile replaces the default list: no ../shared/corpora under test.
     assert settings.corpus_roots == [CHECKOUT / "corpora" / "samples"]
 
@@ -57,7 +57,7 @@ def test_environment_beats_yaml(monkeypatch: pytest.MonkeyPatch):
 def test_overrides_beat_yaml():
     settings = load_settings("test", retrieval={"top_k": 4}, store={"prefix": "t_"})
 
-    assert (settings.retrieval.top_k, settings.retrieval.fusion) == (4, "weighted")
+    assert (settings.retrieval.top_k, settings.retrieval.fusion) == (4, "dbsf")
     assert (settings.store.prefix, settings.store.mode) == ("t_", "edge")
 
 
