@@ -29,7 +29,7 @@ from rag.store.base import Collection, PointFilter, StoredPoint
 from .chunking import chunk_document
 from .discovery import FoundFile
 from .readers import read_document
-from .readers.safety import ReadLimits
+from .readers.safety import ReadLimits, check_file
 from .state import DocumentRecord, IngestState, mark_pending
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,8 @@ class IngestService:
     def _ingest_one(self, target: Collection, collection: str, root_key: str, found: FoundFile,
                     known: dict[str, DocumentRecord], report: IngestReport, batch: list, access: str) -> None:
         try:
+            # Size and type first: hashing a 10 GB upload only to refuse it wastes minutes.
+            check_file(found.path, found.source, found.path.suffix.lower(), self.limits)
             digest = file_hash(found.path)
             previous = known.get(found.source)
             if previous and previous.content_hash == digest:
