@@ -76,6 +76,7 @@ def _reingest(path: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-llama-index", action="store_true")
+    parser.add_argument("--out", default="ingest_speed.json", help="file name under benchmarks/results")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -91,7 +92,7 @@ def main() -> None:
              r.get("reingest_s", "—"), r["peak_rss_mb"]] for name, r in results.items()]
     print_table(["system", "docs", "chunks", "searchable s", "fully embedded s", "re-ingest s", "peak RSS MB"], rows)
     print(f"targets: {TARGETS}")
-    write_json("ingest_speed.json", {"results": results, "targets": TARGETS, "cpus": os.cpu_count()})
+    write_json(args.out, {"results": results, "targets": TARGETS, "cpus": os.cpu_count()})
 
 
 if __name__ == "__main__":
