@@ -103,9 +103,7 @@ class IngestService:
             if remove_missing:
                 seen = {f.source for f in files}
                 for source in sorted(set(known) - seen):
-                    target.delete(PointFilter(sources=(source,), versions=None, access=None))
-                    target.flush()
-                    self.state.forget_document(collection, source)
+                    self._drop_source(target, collection, source)
                     report.removed.append(source)
         report.seconds = time.perf_counter() - started
         return report
@@ -168,11 +166,14 @@ class IngestService:
         if source not in self.state.documents(collection):
             return False
         with self._write_lock:
-            target = self._collection_for(collection)
-            target.delete(PointFilter(sources=(source,), versions=None, access=None))
-            target.flush()
-            self.state.forget_document(collection, source)
+            self._drop_source(self._collection_for(collection), collection, source)
         return True
+
+    def _drop_source(self, target: Collection, collection: str, source: str) -> None:
+        """Points first, then the row: a crash in between leaves a row that the next run removes again."""
+        target.delete(PointFilter(sources=(source,), versions=None, access=None))
+        target.flush()
+        self.state.forget_document(collection, source)
 
     # ---- phase 2 -------------------------------------------------------------------
     def embed_pending(self, collection: str, *, progress: bool = True,
