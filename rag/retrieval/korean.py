@@ -42,9 +42,17 @@ class KoreanAnalyzer:
     def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [_content_terms(tokens) for tokens in self._kiwi.tokenize(list(texts))]
 
+    def tagged(self, text: str) -> list[tuple[str, str]]:
+        """The same terms as `terms`, each with its base tag (NNG, VV, SN, …), for callers
+        that treat nouns, stems, numbers and adverbs differently (answer checking)."""
+        return list(_tagged_terms(self._kiwi.tokenize(text)))
+
 
 def _content_terms(tokens) -> list[str]:
-    terms = []
+    return [term for term, _ in _tagged_terms(tokens)]
+
+
+def _tagged_terms(tokens):
     for token in tokens:
         tag = token.tag.split("-")[0]  # Kiwi marks irregular stems as VV-I / VA-R
         if tag not in CONTENT_TAGS:
@@ -52,5 +60,4 @@ def _content_terms(tokens) -> list[str]:
         form = token.form.lower() if tag == "SL" else token.form
         if tag == "SN":  # Kiwi keeps a sentence-final period on numbers ("0123.")
             form = form.rstrip(".,")
-        terms.append(f"{form}다" if tag in _STEM_TAGS else form)
-    return terms
+        yield (f"{form}다" if tag in _STEM_TAGS else form), tag

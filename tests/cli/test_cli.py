@@ -138,8 +138,28 @@ def test_eval_run_uses_its_own_index_apart_from_the_everyday_one(run, sample_cor
     assert (tmp_path / "data" / "eval").is_dir()
 
 
+def test_eval_run_answers_prints_the_summary_table(run, sample_corpus: Path, tmp_path: Path):
+    suite = tmp_path / "suite.jsonl"
+    lines = [{"id": f"cc-0{i}", "assistant": "childcare", "question": "급식 식단은 누가 작성하나요?", "answerable": True,
+              "reference_answer": "영양사가 작성한 식단에 따라 급식을 제공합니다.",
+              "evidence": [{"source": "statutes/childcare/테스트법/법률.md", "quote": "영양사가 작성한 식단"}]}
+             for i in (1, 2)]
+    suite.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    out_dir = tmp_path / "result"
+
+    code, out, _ = run("eval", "run", "--suite", str(suite), "--corpus", str(sample_corpus), "--out", str(out_dir),
+                       "--llm", "extractive", "--limit", "1")
+
+    assert code == 0
+    for label in ("hit@5", "토큰 F1", "인용 정밀도", "invented", "답변 거절 P / R / F1", "TTFT p50", "total p50"):
+        assert label in out
+    metrics = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
+    assert (metrics["llm"]["mode"], metrics["limit"], metrics["n_total"]) == ("extractive", 1, 1)
+    assert len((out_dir / "cases.jsonl").read_text(encoding="utf-8").splitlines()) == 1
+
+
 @pytest.mark.parametrize("args, message", [
-    (["eval", "run", "--suite", "s.jsonl", "--corpus", ".", "--out", "o"], "오류: 답변 평가는 아직 없습니다"),
+    (["eval", "run", "--suite", "s.jsonl", "--corpus", "no-such-folder", "--out", "o"], "오류: 코퍼스 폴더가 없습니다"),
     (["search", "질문", "--assistant", "nobody"], "오류: 알 수 없는 도우미: nobody"),
 ])
 def test_domain_errors_become_exit_2_with_a_message(run, args: list[str], message: str):

@@ -1,0 +1,86 @@
+"""Cutting passages down to the sentences that matter for a question, for models whose
+prompt must stay short.
+
+On the 2-core reference machine the embedded 1.5B model reads a prompt at ≈ 74 tok/s:
+five whole articles (≈ 2,500 tokens) would make the first token wait half a minute,
+while ≈ 600 tokens keep it near 8 s. So each passage keeps its heading and its sentences
+ranked by how many of the question's content words they contain, in document order,
+until its share of the budget is spent. The reader and the verifier still get the whole
+passage; only the prompt sees the excerpt."""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from rag.retrieval.korean import KoreanAnalyzer
+
+from .sentences import split_sentences
+from .types import Passage
+
+_GAP = " … "
+
+
+def excerpt_passages(question: str, passages: Sequence[Passage], analyzer: KoreanAnalyzer, *,
+                     token_budget: int, count_tokens: Callable[[str], int]) -> list[Passage]:
+    """The passages with ``excerpt`` set where the whole text would not fit.
+
+    The budget is shared out in rank order: the best passage may take half of it, the
+    rest split what remains, so a long first article cannot crowd out the second one."""
+    terms = [t.lower() for t in analyzer.terms(question)]
+    out: list[Passage] = []
+    remaining = token_budget
+    for i, passage in enumerate(passages):
+        left = len(passages) - i
+        share = remaining // 2 if i == 0 and left > 1 else remaining // max(left, 1)
+        text = passage.chunk.text.strip()
+        if count_tokens(text) <= share:
+            excerpt = None
+            used = count_tokens(text)
+        else:
+            excerpt = _excerpt(text, terms, share, count_tokens)
+            used = count_tokens(excerpt)
+        remaining = max(0, remaining - used)
+        out.append(Passage(passage.n, passage.chunk, excerpt=excerpt))
+    return out
+
+
+def _excerpt(text: str, terms: Sequence[str], budget: int, count_tokens: Callable[[str], int]) -> str:
+    sentences = split_sentences(text)
+    if not sentences:
+        return text[: max(budget, 0)]
+    head = sentences[0] if sentences[0].text.lstrip().startswith("#") else None
+    body = [s for s in sentences if s is not head]
+    packed = [s.text.replace(" ", "").lower() for s in body]
+    scores = [sum(t in p for t in terms) for p in packed]
+    order = sorted(range(len(body)), key=lambda k: (-scores[k], k))
+    kept: set[int] = set()
+    used = count_tokens(head.text) if head else 0
+    for k in order:
+        cost = count_tokens(body[k].text) + 2
+        if used + cost > budget:
+            if kept:
+                continue
+            # Nothing fits yet: the best sentence, cut, is still better than nothing.
+            return ((head.text.strip() + "\n") if head else "") + _cut(body[k].text, budget - used, count_tokens)
+        kept.add(k)
+        used += cost
+    parts: list[str] = []
+    previous = -2
+    for k in sorted(kept):
+        if parts and k != previous + 1:
+            parts.append(_GAP.strip())
+        parts.append(body[k].text.strip())
+        previous = k
+    lines = ([head.text.strip()] if head else []) + [" ".join(parts)]
+    return "\n".join(lines)
+
+
+def _cut(text: str, budget: int, count_tokens: Callable[[str], int]) -> str:
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count_tokens(text[:mid]) <= budget:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip() + "…"

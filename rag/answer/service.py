@@ -1,0 +1,210 @@
+"""The answering service every assistant, the CLI, the API and the harness call:
+retrieve → choose passages → quote an extractive answer at once → stream the generated
+answer → verify its citations → final answer (or abstain).
+
+Who may use it: anyone who may search the collection; what they see is limited by the
+access groups passed in, because the filter is applied in retrieval, so a passage a user
+may not read never reaches the prompt, the extractive answer or the citations."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Iterator, Sequence
+
+from rag.config import Settings
+from rag.errors import LLMError, LLMUnavailable
+from rag.llm.base import LLM, GenerationParams
+from rag.retrieval.korean import KoreanAnalyzer
+from rag.retrieval.retriever import HybridRetriever
+from rag.store.base import PointFilter
+
+from . import prompts
+from .abstention import AbstentionPolicy, reason_to_abstain
+from .citations import verify_answer
+from .extractive import extractive_answer, question_coverage
+from .excerpts import excerpt_passages
+from .passages import select_passages
+from .pii import mask_pii
+from .types import Answer, AnswerEvent, Passage
+
+log = logging.getLogger(__name__)
+
+#: Modes whose model runs outside this process (PII may leave the machine).
+_EXTERNAL = {"openai", "vllm"}
+
+#: Passage tokens for the embedded CPU model (see LLMSettings.prompt_tokens).
+EMBEDDED_PROMPT_TOKENS = 600
+
+ABSTAIN_TEXT = "색인된 문서에서 이 질문에 대한 답을 찾지 못했습니다."
+
+
+def _chars_as_tokens(text: str) -> int:
+    # Without the model's tokenizer: Korean runs close to one token per character in
+    # Qwen/bge-style vocabularies, so counting characters never overfills the window.
+    return len(text)
+
+
+class AnswerService:
+    def __init__(self, retriever: HybridRetriever, analyzer: KoreanAnalyzer, settings: Settings,
+                 llm: LLM | Callable[[], LLM | None] | None = None,
+                 policy: AbstentionPolicy | None = None) -> None:
+        self.retriever = retriever
+        self.analyzer = analyzer
+        self.settings = settings
+        self._llm_source = llm
+        self._llm: LLM | None = None
+        self._llm_error: str | None = None
+        self._llm_loaded = not callable(llm) or isinstance(llm, LLM)
+        if self._llm_loaded:
+            self._llm = llm  # type: ignore[assignment]
+        self.policy = policy or AbstentionPolicy()
+
+    # -- the language model, loaded on first use ---------------------------------------
+
+    def llm(self) -> LLM | None:
+        """The configured model, or None (extractive only) with the reason kept."""
+        if not self._llm_loaded:
+            self._llm_loaded = True
+            try:
+                self._llm = self._llm_source()  # type: ignore[misc]
+            except LLMUnavailable as exc:
+                self._llm_error = str(exc)
+                log.warning("언어 모델을 쓸 수 없어 발췌 답변만 합니다: %s", exc)
+        return self._llm
+
+    # -- answering --------------------------------------------------------------------
+
+    def answer(self, question: str, *, assistant: str, collection: str, groups: Sequence[str] = (),
+               use_llm: bool = True) -> Answer:
+        final: Answer | None = None
+        for event in self.stream(question, assistant=assistant, collection=collection, groups=groups,
+                                 use_llm=use_llm):
+            if event.type == "final":
+                final = event.answer
+        assert final is not None  # stream always ends with a final event
+        return final
+
+    def stream(self, question: str, *, assistant: str, collection: str, groups: Sequence[str] = (),
+               use_llm: bool = True) -> Iterator[AnswerEvent]:
+        started = time.perf_counter()
+        masked = mask_pii(question)
+        log.info("질문 (%s): %s", assistant, masked.text)
+        timings: dict[str, float] = {}
+
+        def lap(name: str) -> None:
+            timings[name] = round((time.perf_counter() - started) * 1000, 1)
+
+        chunks = self.retriever.search(question, collection, k=self.settings.retrieval.top_k,
+                                       flt=PointFilter.for_groups(tuple(groups)))
+        lap("retrieval_ms")
+        llm = self.llm() if use_llm else None
+        passages = self._passages(question, chunks, llm, assistant)
+        yield AnswerEvent("passages", answer=Answer(question, "", "extractive", passages=passages))
+
+        quoted = extractive_answer(question, passages, self.analyzer)
+        coverage = question_coverage(question, passages, self.analyzer) if passages else 0.0
+        reason = reason_to_abstain(question, passages, coverage, quoted.text, self.policy)
+        lap("extractive_ms")
+        if reason:
+            final = self._abstain(question, passages, reason, timings)
+            yield AnswerEvent("extractive", answer=final)
+            lap("total_ms")
+            yield AnswerEvent("final", answer=final)
+            return
+
+        extractive = Answer(question, quoted.text, "extractive", citations=list(quoted.citations),
+                            checks=list(quoted.checks), passages=passages, llm="extractive",
+                            notice=self._fallback_notice(use_llm), timings_ms=timings)
+        yield AnswerEvent("extractive", answer=extractive)
+        if llm is None:
+            lap("total_ms")
+            yield AnswerEvent("final", answer=extractive)
+            return
+
+        pieces: list[str] = []
+        try:
+            to_model = question if self._may_send_raw(masked.found) else masked.text
+            params = GenerationParams(max_tokens=self.settings.llm.max_tokens,
+                                      temperature=self.settings.llm.temperature)
+            for piece in llm.stream(prompts.build_messages(to_model, passages, assistant), params):
+                if not pieces:
+                    lap("ttft_ms")
+                pieces.append(piece)
+                yield AnswerEvent("token", text=piece)
+        except LLMError as exc:
+            log.warning("생성 실패, 발췌 답변으로 대신합니다: %s", exc)
+            lap("total_ms")
+            extractive.notice = f"언어 모델 오류로 발췌 답변을 보여 드립니다: {exc}"
+            yield AnswerEvent("final", answer=extractive)
+            return
+        final = self._verified(question, "".join(pieces), passages, llm, timings, extractive)
+        lap("total_ms")
+        yield AnswerEvent("final", answer=final)
+
+    # -- steps ------------------------------------------------------------------------
+
+    def _passages(self, question: str, chunks, llm: LLM | None, assistant: str) -> list[Passage]:
+        cfg = self.settings.answer
+        if llm is not None:
+            overhead = llm.count_tokens(prompts.system_prompt(assistant)) + self.settings.llm.max_tokens + 200
+            budget = max(256, min(int(llm.context_window * cfg.context_share), llm.context_window - overhead))
+            count = llm.count_tokens
+        else:
+            budget, count = 10**9, _chars_as_tokens
+        if chunks and cfg.min_relative_score > 0:
+            best = chunks[0].score
+            chunks = [c for c in chunks if best <= 0 or c.score >= best * cfg.min_relative_score]
+        passages = select_passages(chunks, max_passages=cfg.max_passages, token_budget=budget, count_tokens=count)
+        prompt_budget = self._prompt_budget()
+        if llm is not None and prompt_budget and sum(count(p.chunk.text) for p in passages) > prompt_budget:
+            passages = excerpt_passages(question, passages, self.analyzer, token_budget=prompt_budget,
+                                        count_tokens=count)
+        return passages
+
+    def _prompt_budget(self) -> int | None:
+        cfg = self.settings.llm
+        if cfg.prompt_tokens is not None:
+            return cfg.prompt_tokens
+        return EMBEDDED_PROMPT_TOKENS if cfg.mode == "embedded" else None
+
+    def _verified(self, question: str, generated: str, passages: list[Passage], llm: LLM,
+                  timings: dict[str, float], extractive: Answer) -> Answer:
+        if prompts.NOT_FOUND.rstrip(".") in generated:
+            return self._abstain(question, passages, "언어 모델이 검색된 문서에서 답을 찾지 못했습니다.", timings,
+                                 llm=llm.name, generated=generated)
+        checked = verify_answer(generated, passages, self.analyzer)
+        answer = Answer(question, checked.text, "generated", citations=list(checked.citations),
+                        checks=list(checked.checks), removed=list(checked.removed), passages=passages,
+                        invented_citations=checked.invalid_markers, llm=llm.name, generated=generated,
+                        timings_ms=timings)
+        if not any(c.supported and c.needs_citation for c in checked.checks):
+            # Verification removed the substance: say so and keep the quoted sentences,
+            # which are verbatim and therefore supported by construction.
+            answer = self._abstain(question, passages, "생성된 답변을 문서로 확인할 수 없습니다.", timings,
+                                   llm=llm.name, generated=generated)
+            answer.removed = list(checked.removed)
+            answer.invented_citations = checked.invalid_markers
+        elif checked.removed:
+            answer.notice = f"문서로 확인되지 않은 문장 {len(checked.removed)}개를 뺐습니다."
+        return answer
+
+    def _abstain(self, question: str, passages: list[Passage], reason: str, timings: dict[str, float],
+                 llm: str = "extractive", generated: str = "") -> Answer:
+        closest = ", ".join(p.label for p in passages[:3])
+        text = f"{ABSTAIN_TEXT} {reason}"
+        if closest:
+            text += f" 가장 가까운 문서: {closest}"
+        return Answer(question, text, "abstained", passages=passages, abstained=True, notice=reason,
+                      llm=llm, generated=generated, timings_ms=timings)
+
+    def _may_send_raw(self, found: dict) -> bool:
+        if not found:
+            return True
+        external = self.settings.llm.mode in _EXTERNAL
+        return not external or self.settings.answer.send_pii_to_external_llm
+
+    def _fallback_notice(self, use_llm: bool) -> str:
+        if use_llm and self._llm_error:
+            return f"언어 모델을 쓸 수 없어 문서에서 발췌한 답변만 보여 드립니다 ({self._llm_error})."
+        return ""

@@ -1,0 +1,58 @@
+"""Numbers, dates and statute references reduced to comparable keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answer.facts import FactIndex, extract_facts
+
+
+def keys(text: str) -> list[tuple]:
+    return [(f.kind, f.key) for f in extract_facts(text)]
+
+
+@pytest.mark.parametrize("written, same_as", [
+    ("300만원", "300만 원"),
+    ("300만원", "3,000,000원"),
+    ("1억 5천만 원", "150,000,000원"),
+    ("1,000명", "1000명"),
+    ("2024. 1. 1.", "2024-01-01"),
+    ("2024년 1월 1일", "2024.1.1"),
+    ("제15조의 4", "제15조의4"),
+    ("60 일 이상", "60일"),
+    ("5인", "5명"),
+    ("100분의 10", "10%"),
+])
+def test_different_wording_same_value(written, same_as):
+    assert keys(written) == keys(same_as)
+
+
+@pytest.mark.parametrize("one, other", [
+    ("300만원", "500만원"),
+    ("5년", "5명"),
+    ("제15조", "제15조의4"),
+    ("2024. 1. 1.", "2024. 1. 2."),
+])
+def test_different_values_differ(one, other):
+    assert keys(one) != keys(other)
+
+
+def test_references_are_not_read_as_plain_numbers():
+    assert keys("제14조제1항 제3호에 따라") == [("article", (14, None)), ("paragraph", (1,)), ("item", (3,))]
+    assert keys("제2장 제1절") == []
+    assert [f.kind for f in extract_facts("별표 2와 별지 제4호서식")] == ["reference", "reference"]
+
+
+def test_index_vouches_for_equal_facts_only():
+    index = FactIndex.of("**①** 제15조의4제1항을 위반한 자에게는 300만 원 이하의 과태료를 부과한다. <개정 2024.12.1>")
+    held = lambda text: all(index.holds(f) for f in extract_facts(text))  # noqa: E731
+
+    assert held("300만원")
+    assert held("제15조의4")
+    assert held("제1항")  # ① is paragraph 1
+    assert held("2024년 12월 1일")
+    assert held("2024년")  # the year of a stated date
+    assert not held("500만원")
+    assert not held("300만 명")
+    assert not held("제15조")
+    assert not held("제2항")

@@ -1,0 +1,81 @@
+from rag.answer.abstention import AbstentionPolicy, asked_units, asks_quantity, reason_to_abstain, states_quantity
+from rag.answer.types import Passage
+from rag.answer.passages import select_passages
+from rag.retrieval.results import RetrievedChunk
+
+
+def chunk(i: int, text: str, score: float = 1.0) -> RetrievedChunk:
+    return RetrievedChunk(id=f"id{i}", score=score, source=f"s{i}.md", title="법", locator=f"제{i}조", text=text)
+
+
+def test_passages_are_numbered_in_rank_order_and_capped():
+    chunks = [chunk(i, f"조문 {i} 내용") for i in range(1, 9)]
+    chosen = select_passages(chunks, max_passages=3, token_budget=10_000, count_tokens=len)
+    assert [p.n for p in chosen] == [1, 2, 3]
+    assert [p.chunk.id for p in chosen] == ["id1", "id2", "id3"]
+
+
+def test_contained_duplicates_are_dropped_keeping_the_better_ranked():
+    chunks = [chunk(1, "어린이집에는  CCTV를 설치하여야 한다. 영상은 60일 보관한다."),
+              chunk(2, "어린이집에는 CCTV를 설치하여야 한다."),
+              chunk(3, "다른 조문")]
+    chosen = select_passages(chunks, max_passages=5, token_budget=10_000, count_tokens=len)
+    assert [p.chunk.id for p in chosen] == ["id1", "id3"]
+
+
+def test_budget_skips_what_does_not_fit_and_cuts_an_oversized_best_passage():
+    chunks = [chunk(1, "가" * 50), chunk(2, "나" * 40), chunk(3, "다" * 10)]
+    chosen = select_passages(chunks, max_passages=5, token_budget=30, count_tokens=len)
+    assert [p.chunk.id for p in chosen] == ["id1"]
+    assert len(chosen[0].chunk.text) == 30
+    chosen = select_passages(chunks, max_passages=5, token_budget=62, count_tokens=len)
+    assert [p.chunk.id for p in chosen] == ["id1", "id3"]
+
+
+def test_quantity_questions_and_statements():
+    assert asks_quantity("과태료는 얼마까지 나오나요?")
+    assert asks_quantity("보육교사 1명이 아이 몇 명까지 맡나요?")
+    assert not asks_quantity("CCTV를 설치해야 하나요?")
+    assert "원" not in asked_units("얼마나 자주 점검하나요?")  # "얼마나" is not an amount
+    assert asked_units("과태료는 얼마인가요?") >= {"원"}
+    assert asked_units("몇 명까지 맡나요?") == {"명"}
+    assert "일" in asked_units("영상은 며칠 보관하나요?")
+    assert states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"원"}))
+    assert not states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"명"}))
+    assert states_quantity("연간 4회 이상 개최하여야 한다")
+    assert states_quantity("허리둘레 90센티미터 이상")
+    # Article references and delegations to a 별표 are not quantities.
+    assert not states_quantity("보육교직원의 배치기준은 별표 2와 같다")
+    assert not states_quantity("제14조제1항에 따라 별지 제4호서식의 신청서를 낸다")
+
+
+def test_reasons_to_abstain():
+    policy = AbstentionPolicy(min_coverage=0.2)
+    fine = [Passage(1, chunk(1, "위반한 자에게는 300만원 이하의 과태료를 부과한다."))]
+    delegated = [Passage(1, chunk(1, "보육교직원의 배치기준은 별표 2와 같다."))]
+    assert reason_to_abstain("질문", [], 0.0, "", policy)
+    assert reason_to_abstain("CCTV 설치 의무", fine, 0.1, "설치하여야 한다 [1]", policy)
+    assert reason_to_abstain("교사 1명이 몇 명을 맡나요?", delegated, 0.8, "배치기준은 별표 2와 같다 [1]", policy)
+    assert reason_to_abstain("과태료는 얼마인가요?", fine, 0.8, "300만원 이하의 과태료 [1]", policy) is None
+    assert reason_to_abstain("과태료는 며칠 안에 내나요?", fine, 0.8, "300만원 이하의 과태료 [1]", policy)
+    assert reason_to_abstain("CCTV를 설치해야 하나요?", delegated, 0.8, "설치하여야 한다 [1]", policy) is None
+
+
+def test_excerpts_keep_heading_and_the_sentences_about_the_question():
+    from rag.answer.excerpts import excerpt_passages
+    from rag.answer.types import Passage
+    from rag.retrieval.korean import KoreanAnalyzer
+
+    text = ("##### 제3조 (폐쇄회로 텔레비전의 설치)\n\n"
+            "**①** 어린이집 원장은 보육실마다 폐쇄회로 텔레비전을 설치하여야 한다. "
+            "**②** 원장은 급식 식단을 게시하여야 한다. "
+            "**③** 원장은 녹화된 영상을 60일 이상 보관하여야 한다. "
+            "**④** 원장은 보육교직원의 연수 계획을 세워야 한다.")
+    passages = [Passage(1, chunk(1, text)), Passage(2, chunk(2, "짧은 조문"))]
+    out = excerpt_passages("녹화된 영상은 며칠 보관하나요?", passages, KoreanAnalyzer.shared(),
+                           token_budget=150, count_tokens=len)
+    first = out[0].excerpt
+    assert first is not None and first.startswith("##### 제3조")
+    assert "60일 이상 보관" in first and "급식" not in first
+    assert out[0].chunk.text == text  # the verifier and the reader keep the whole passage
+    assert out[1].excerpt is None and out[1].prompt_text == "짧은 조문"
