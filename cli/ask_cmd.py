@@ -35,37 +35,41 @@ def run(args: argparse.Namespace) -> int:
         if args.assistant not in manifests:
             raise ConfigError(f"알 수 없는 도우미: {args.assistant} (가능: {', '.join(manifests)})")
         groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
-        events = ctx.answers.stream(args.question, assistant=args.assistant,
-                                    collection=manifests[args.assistant].collection, groups=groups)
-        final: Answer | None = None
-        streaming = False
-        for event in events:
-            if args.json:
-                if event.type == "final":
-                    final = event.answer
-                continue
-            if event.type == "extractive" and event.answer and not event.answer.abstained:
-                print("[문서 발췌]")
-                print(event.answer.text, flush=True)
-            elif event.type == "token":
-                if not streaming:
-                    print("\n[답변 생성 중]", flush=True)
-                    streaming = True
-                sys.stdout.write(event.text)
-                sys.stdout.flush()
-            elif event.type == "final":
-                final = event.answer
-        if final is None:
-            return 1
+        collection = manifests[args.assistant].collection
         if args.json:
-            print(json.dumps(final.to_dict(), ensure_ascii=False, indent=2, default=str))
+            answer = ctx.answers.answer(args.question, assistant=args.assistant, collection=collection,
+                                        groups=groups)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2, default=str))
             return 0
-        if streaming:
-            print()
-        print_final(final, show_text=streaming or final.abstained)
+        print_streamed_answer(ctx, args.question, args.assistant, collection, groups)
         return 0
     finally:
         ctx.close()
+
+
+def print_streamed_answer(ctx, question: str, assistant: str, collection: str,
+                          groups: tuple[str, ...] = ()) -> Answer:
+    """Print the quoted answer at once, the generated one as it streams, then the verified
+    answer and its sources (the CLI's view of AnswerService.stream)."""
+    final: Answer | None = None
+    streaming = False
+    for event in ctx.answers.stream(question, assistant=assistant, collection=collection, groups=groups):
+        if event.type == "extractive" and event.answer and not event.answer.abstained:
+            print("[문서 발췌]")
+            print(event.answer.text, flush=True)
+        elif event.type == "token":
+            if not streaming:
+                print("\n[답변 생성 중]", flush=True)
+                streaming = True
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+        elif event.type == "final":
+            final = event.answer
+    assert final is not None  # the service always ends with a final event
+    if streaming:
+        print()
+    print_final(final, show_text=streaming or final.abstained)
+    return final
 
 
 def print_final(answer: Answer, show_text: bool = True) -> None:

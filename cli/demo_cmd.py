@@ -1,6 +1,7 @@
 """`seoul-assist demo`: the main job until the intranet server exists. Index the sample
 corpora (and ../shared/corpora when present), answer a sample question per assistant
-from BM25 at once, embed in the background order, then answer again with hybrid search."""
+from BM25 at once, embed, then answer each with the answer service (quoted answer at once,
+the configured model's answer streamed after it, sources verified)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import argparse
 from ingest.corpus import ingest_corpora
 from ingest.manifests import load_manifests
 
+from .ask_cmd import LLM_MODES, print_streamed_answer
 from .common import context_from, show_progress
 from .ingest_cmd import print_report
 from .search_cmd import print_chunks
@@ -25,11 +27,12 @@ def register(sub) -> None:
     p = sub.add_parser("demo", help="코퍼스를 색인하고 예시 질문에 답합니다 (기본 작업)")
     p.add_argument("--question", help="직접 물어볼 질문 (general 도우미)")
     p.add_argument("--no-embed", action="store_true", help="임베딩 없이 BM25 검색만")
+    p.add_argument("--llm", choices=LLM_MODES, help="답변 생성 방식 (기본: 설정의 llm.mode)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    ctx = context_from(args)
+    ctx = context_from(args, **({"llm": {"mode": args.llm}} if args.llm else {}))
     progress = show_progress()
     try:
         settings = ctx.settings
@@ -49,7 +52,9 @@ def run(args: argparse.Namespace) -> int:
             ctx.ingest.embed_pending(name, progress=progress)
             done, total = ctx.state.progress(name)
             print(f"[{name}] 임베딩 {done}/{total}")
-        _answer(ctx, manifests, questions, "하이브리드 검색 (BM25 + e5)", mode=None)
+        for assistant, question in questions.items():
+            print(f"\n=== {manifests[assistant].title} — 답변\n질문: {question}")
+            print_streamed_answer(ctx, question, assistant, manifests[assistant].collection)
         return 0
     finally:
         ctx.close()

@@ -186,3 +186,34 @@ def test_console_script_is_installed():
     assert result.stdout.startswith("usage: seoul-assist")
     for command in ("ingest", "search", "status", "eval", "demo"):
         assert command in result.stdout
+
+
+def test_ask_streams_the_fake_answer_and_lists_its_sources(run, sample_corpus: Path):
+    run("ingest", str(sample_corpus / "statutes/childcare/테스트법"), "--collection", "childcare")
+
+    code, out, _ = run("ask", "녹화된 영상은 며칠 보관하나요?", "--assistant", "childcare", "--llm", "fake")
+    assert code == 0
+    assert out.index("[문서 발췌]") < out.index("[답변 생성 중]") < out.index("[검증된 답변]")
+    assert "60일 이상 보관" in out
+    assert "출처:" in out and "[1] 테스트법 제3조" in out
+
+    code, out, _ = run("ask", "녹화된 영상은 며칠 보관하나요?", "--assistant", "childcare",
+                       "--llm", "extractive", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["mode"] == "extractive"
+    assert answer["citations"][0]["locator"].startswith("제3조")
+
+
+def test_ask_abstains_when_the_documents_do_not_say(run, sample_corpus: Path):
+    run("ingest", str(sample_corpus / "statutes/childcare/테스트법"), "--collection", "childcare")
+    code, out, _ = run("ask", "공무원 출장 일비는 하루 얼마인가요?", "--assistant", "childcare", "--llm", "fake")
+    assert code == 0
+    assert "[답변 없음]" in out and "찾지 못했습니다" in out
+
+
+def test_demo_indexes_the_samples_and_answers_each_assistant(run):
+    code, out, _ = run("demo", "--llm", "fake")
+    assert code == 0
+    assert out.count("— 답변") == 4
+    assert out.count("[검증된 답변]") + out.count("[답변 없음]") == 4
+    assert "출처:" in out
