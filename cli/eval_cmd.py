@@ -1,69 +1,174 @@
-"""`seoul-assist eval run --suite FILE --corpus DIR --out DIR [--retrieval-only | --llm MODE]`."""
+"""`seoul-assist eval run | report | list`: run benchmark suites into a stored run folder
+(eval.runs), resume an interrupted one, rewrite its HTML report, list stored runs."""
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import signal
+import sys
+import threading
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from rag.errors import ConfigError
 
+from . import eval_compare_cmd
 from .common import context_from, settings_from, show_progress
+from .eval_compare_cmd import add_gate_arguments, apply_gate, check_gate_arguments
 
 LLM_MODES = ["extractive", "embedded", "openai", "vllm", "vllm-local", "fake"]
 
 
 def register(sub) -> None:
-    p = sub.add_parser("eval", help="평가 세트 실행")
+    p = sub.add_parser("eval", help="평가 세트 실행, 보고서, 실행 목록")
     eval_sub = p.add_subparsers(dest="eval_command", required=True, metavar="SUBCOMMAND")
-    run_p = eval_sub.add_parser("run", help="평가 세트를 실행하고 metrics.json을 씁니다")
-    run_p.add_argument("--suite", type=Path, required=True, help="JSONL 평가 세트")
-    run_p.add_argument("--corpus", type=Path, required=True, help="코퍼스 폴더 (예: ../shared/corpora)")
-    run_p.add_argument("--out", type=Path, required=True, help="결과 폴더")
+    run_p = eval_sub.add_parser("run", help="평가 세트를 실행하고 결과 폴더에 기록합니다 (중단되면 이어서 실행)")
+    run_p.add_argument("--suite", type=Path, action="append", metavar="FILE",
+                       help="JSONL 평가 세트 (여러 번 쓸 수 있음; --resume이면 생략 가능)")
+    run_p.add_argument("--corpus", type=Path, help="코퍼스 폴더 (예: ../shared/corpora; --resume이면 생략 가능)")
+    run_p.add_argument("--out", type=Path,
+                       help="결과 폴더 (기본: data_dir/eval/runs/<시각>-<이름>-<llm>); 끝나지 않은 같은 실행이 "
+                            "있으면 이어서 실행")
+    run_p.add_argument("--resume", type=Path, metavar="RUN_DIR", help="중단된 실행 폴더를 이어서 실행")
+    run_p.add_argument("--name", help="실행 이름 (기본: 평가 세트 파일 이름)")
     run_p.add_argument("--retrieval-only", action="store_true", help="검색 품질만 평가")
     run_p.add_argument("-k", type=int, default=10)
     run_p.add_argument("--mode", choices=["weighted", "rrf", "dbsf", "sparse", "dense"])
     run_p.add_argument("--llm", choices=LLM_MODES,
                        help="답변에 쓸 언어 모델 (기본: 설정의 llm.mode; extractive는 생성 없이 발췌만)")
-    run_p.add_argument("--limit", type=int, metavar="N", help="앞의 N개 문항만 답변 평가 (빠른 확인용)")
+    run_p.add_argument("--limit", type=int, metavar="N", help="각 평가 세트의 앞 N개 문항만 (빠른 확인용)")
+    run_p.add_argument("--workers", type=int, metavar="N",
+                       help="동시에 답변할 문항 수 (기본: openai/vllm 서버 4, 그 밖 1)")
+    add_gate_arguments(run_p)
     run_p.set_defaults(handler=run)
+
+    report_p = eval_sub.add_parser("report", help="실행 폴더의 report.html을 다시 만듭니다")
+    report_p.add_argument("run_dir", type=Path, metavar="RUN_DIR")
+    report_p.set_defaults(handler=report)
+
+    list_p = eval_sub.add_parser("list", help="저장된 평가 실행을 최신순으로 보여 줍니다")
+    list_p.add_argument("--dir", type=Path, help="실행 폴더들이 있는 곳 (기본: data_dir/eval/runs)")
+    list_p.set_defaults(handler=list_command)
+
+    eval_compare_cmd.register(eval_sub)
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.corpus.is_dir():
-        raise ConfigError(f"코퍼스 폴더가 없습니다: {args.corpus}")
-    if args.limit is not None and args.limit < 1:
-        raise ConfigError("--limit은 1 이상이어야 합니다")
+    from eval.runs import default_run_dir, read_meta, run_label
+    from eval.suites import suite_names
+
+    check_gate_arguments(args)  # a typo in a gate fails now, not after an hour of answering
     base = settings_from(args)
+    resume = "auto"
+    suites, corpus, limit, name = args.suite, args.corpus, args.limit, args.name
+    llm_mode = args.llm
+    out = args.out
+    if args.resume is not None:
+        meta = read_meta(args.resume)
+        if meta is None:
+            raise ConfigError(f"{args.resume}: 이어서 실행할 평가 결과(run.json)가 없습니다")
+        if meta.get("kind") == "retrieval":
+            raise ConfigError("검색 평가(--retrieval-only)는 빨라서 이어서 실행하지 않습니다: 다시 실행하세요")
+        if out is not None and out.resolve() != args.resume.resolve():
+            raise ConfigError("--out과 --resume이 다른 폴더를 가리킵니다")
+        out, resume = args.resume, "require"
+        suites = suites or [Path(s["path"]) for s in meta.get("suites", [])]
+        corpus = corpus or (Path(meta["corpus"]) if meta.get("corpus") else None)
+        limit = limit if limit is not None else meta.get("limit")
+        name = name or meta.get("name")
+        llm_mode = llm_mode or (meta.get("llm") or {}).get("mode")
+    if not suites:
+        raise ConfigError("--suite가 필요합니다 (또는 --resume 실행 폴더)")
+    if corpus is None or not corpus.is_dir():
+        raise ConfigError(f"코퍼스 폴더가 없습니다: {corpus}")
+    if limit is not None and limit < 1:
+        raise ConfigError("--limit은 1 이상이어야 합니다")
+    mode_label = "retrieval" if args.retrieval_only else (llm_mode or base.llm.mode)
+    if out is None:
+        out = default_run_dir(base, run_label(name, suite_names(suites)), mode_label)
     # Each corpus gets its own cached index, so the samples never leak into a suite's numbers.
-    key = hashlib.sha1(str(args.corpus.resolve()).encode()).hexdigest()[:10]
+    key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
     overrides: dict = {"data_dir": str(base.data_dir / "eval" / key)}
-    if args.llm:
-        overrides["llm"] = {"mode": args.llm}  # merged into the profile's llm block
+    if llm_mode:
+        overrides["llm"] = {"mode": llm_mode}  # merged into the profile's llm block
     ctx = context_from(args, **overrides)
+    restore = _interrupt_on_sigterm()
     try:
         if args.retrieval_only:
             from eval.retrieval_runner import run_retrieval
 
-            metrics = run_retrieval(ctx, args.suite, args.corpus, args.out, k=args.k, mode=args.mode,
-                                    progress=show_progress())
+            metrics = run_retrieval(ctx, suites, corpus, out, k=args.k, mode=args.mode, progress=show_progress(),
+                                    name=name)
         else:
             from eval.answer_runner import run_answers
 
-            metrics = run_answers(ctx, args.suite, args.corpus, args.out, progress=show_progress(),
-                                  limit=args.limit)
+            metrics = run_answers(ctx, suites, corpus, out, progress=show_progress(), limit=limit, name=name,
+                                  workers=args.workers, resume=resume)
+    except KeyboardInterrupt:
+        print(f"중단되었습니다. 끝난 문항은 {out / 'cases.jsonl'}에 남아 있습니다. "
+              f"이어서 하려면: seoul-assist eval run --resume {out}", file=sys.stderr)
+        return 130
     finally:
+        restore()
         ctx.close()
     if not args.retrieval_only:
         print(summary_table(metrics))
-        print(f"결과: {args.out / 'metrics.json'}")
+    else:
+        r = metrics["retrieval"]
+        print(f"n={metrics['n']}  hit@1 {r['hit@1']:.3f}  hit@5 {r['hit@5']:.3f}  hit@10 {r['hit@10']:.3f}  "
+              f"MRR@10 {r['mrr@10']:.3f}  nDCG@10 {r['ndcg@10']:.3f}  "
+              f"p50 {metrics['latency_ms']['search_p50']} ms  p95 {metrics['latency_ms']['search_p95']} ms")
+    print(f"결과: {out / 'metrics.json'}")
+    print(f"보고서: {out / 'report.html'}")
+    return apply_gate(args, metrics)
+
+
+def _interrupt_on_sigterm() -> Callable[[], None]:
+    """`kill` (SIGTERM) stops a run as Ctrl-C does, so run.json says "interrupted" and
+    the run can be resumed. Returns what puts the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+def report(args: argparse.Namespace) -> int:
+    from eval.report_html import write_report
+
+    if not args.run_dir.is_dir():
+        raise ConfigError(f"실행 폴더가 없습니다: {args.run_dir}")
+    print(f"보고서: {write_report(args.run_dir)}")
+    return 0
+
+
+def list_command(args: argparse.Namespace) -> int:
+    from eval.report_html import STATUS_LABELS
+    from eval.runs import list_runs, runs_root
+
+    settings = settings_from(args)
+    root = args.dir or runs_root(settings)
+    runs = list_runs(settings, root)
+    if not runs:
+        print(f"저장된 평가 실행이 없습니다 ({root})")
         return 0
-    r = metrics["retrieval"]
-    print(f"n={metrics['n']}  hit@1 {r['hit@1']:.3f}  hit@5 {r['hit@5']:.3f}  hit@10 {r['hit@10']:.3f}  "
-          f"MRR@10 {r['mrr@10']:.3f}  nDCG@10 {r['ndcg@10']:.3f}  "
-          f"p50 {metrics['latency_ms']['search_p50']} ms  p95 {metrics['latency_ms']['search_p95']} ms")
-    print(f"결과: {args.out / 'metrics.json'}")
+    rows = []
+    for info in runs:
+        done = f"{info.cases_done}/{info.cases_total}" if info.cases_total is not None else str(info.cases_done)
+        numbers = "  ".join(f"{label} {_num(info.headline[key])}"
+                            for key, label in (("hit@5", "hit@5"), ("token_f1", "F1"),
+                                               ("citation_recall", "인용R"), ("abstention_f1", "거절F1"))
+                            if key in info.headline)
+        rows.append((info.id, STATUS_LABELS.get(info.status, info.status), "+".join(info.suites),
+                     info.llm_mode, done, numbers, str(info.path)))
+    widths = [max(_width(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(_pad(cell, w) for cell, w in zip(row, widths)) + "  " + row[-1])
     return 0
 
 
@@ -86,8 +191,14 @@ def summary_table(metrics: dict) -> str:
         ("전체 total p50 / p95", f"{lat['total_p50']} / {lat['total_p95']} ms"),
         ("언어 모델 LLM", f"{metrics['llm']['mode']} {metrics['llm']['name']}".strip()),
     ]
+    tokens = metrics.get("tokens")
+    if tokens and tokens.get("output_total"):
+        rows.append(("출력 토큰 p50 / 평균", f"{tokens['output_p50']:g} / {tokens['output_mean']:g}"))
     if metrics.get("errors"):
         rows.append(("오류 문항 errors", str(metrics["errors"])))
+    generation = metrics.get("generation") or {}
+    if generation.get("skipped"):
+        rows.append(("생성 문항 건너뜀", f"{generation['skipped']}/{generation['n']} ({generation.get('note', '')})"))
     width = max(_width(label) for label, _ in rows)
     return "\n".join(f"{label}{' ' * (width - _width(label))}  {value}" for label, value in rows)
 
@@ -95,6 +206,10 @@ def summary_table(metrics: dict) -> str:
 def _width(text: str) -> int:
     # Hangul takes two terminal columns: pad by columns, not characters, to keep the table straight.
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 def _num(value: float | None) -> str:

@@ -1,6 +1,10 @@
 """Answer metrics over (case, answer) pairs: token F1 against the reference answer,
 citation precision/recall, invented citations, abstention, latency percentiles.
 
+Every summary is computed from `Scored` cases, which a live answer (`scored`) and a
+stored cases.jsonl record (`scored_record`) both give, so a resumed run's metrics are
+the same arithmetic over its records.
+
 A case whose answer is None failed (the stream reported an error): it counts as neither
 answered nor abstained, so errors can only lower the scores. Ratios whose denominator is
 empty are None (JSON null), never 0, so that "nothing to measure" is not read as "bad"."""
@@ -34,6 +38,41 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """What the summaries need of one case."""
+
+    answerable: bool
+    #: None: not scored (unanswerable, or no reference answer).
+    token_f1: float | None
+    answered: bool
+    abstained: bool
+    #: Per citation: does its passage hit the evidence?
+    citation_hits: tuple[bool, ...]
+    invented: int
+
+
+def scored(outcome: Outcome, analyzer: TermAnalyzer | None = None) -> Scored:
+    """Token F1 is computed only with an analyzer (the other summaries do not need one)."""
+    case, answer = outcome.case, outcome.answer
+    f1 = None
+    if analyzer is not None and case.answerable and case.reference_answer.strip():
+        f1 = token_f1(answer.text if answer else "", case.reference_answer, analyzer)
+    hit_flags = tuple(citation_hits(answer, case)) if answer is not None else ()
+    return Scored(case.answerable, f1, is_answered(answer), is_abstained(answer), hit_flags,
+                  invented_citations(answer))
+
+
+def scored_record(record: dict) -> Scored:
+    """The same from a cases.jsonl record (see eval.answer_runner.case_record): a record
+    with an error had no answer."""
+    failed = record.get("error") is not None
+    abstained = bool(record.get("abstained")) and not failed
+    return Scored(bool(record["answerable"]), record.get("token_f1"), not failed and not abstained, abstained,
+                  tuple(bool(c.get("hit")) for c in record.get("citations") or []),
+                  int(record.get("invented_citations") or 0))
+
+
+@dataclass(frozen=True)
 class Timing:
     """Milliseconds from the call to each event of one streamed answer (None: never came)."""
 
@@ -60,10 +99,13 @@ def token_f1(prediction: str, reference: str, analyzer: TermAnalyzer) -> float:
 
 
 def answer_summary(outcomes: Sequence[Outcome], analyzer: TermAnalyzer) -> dict:
+    return answer_block([scored(o, analyzer) for o in outcomes])
+
+
+def answer_block(items: Sequence[Scored]) -> dict:
     """Mean token F1 over answerable cases with a reference answer; an abstention or an
     error scores what its text (or nothing) shares with the reference."""
-    scores = [token_f1(o.answer.text if o.answer else "", o.case.reference_answer, analyzer)
-              for o in outcomes if o.case.answerable and o.case.reference_answer.strip()]
+    scores = [s.token_f1 for s in items if s.token_f1 is not None]
     return {"token_f1": _ratio(sum(scores), len(scores)), "token_f1_note": TOKEN_F1_NOTE, "n": len(scores)}
 
 
@@ -104,13 +146,17 @@ def invented_citations(answer: Answer | None) -> int:
 
 
 def citation_summary(outcomes: Sequence[Outcome]) -> dict:
+    return citation_block([scored(o) for o in outcomes])
+
+
+def citation_block(items: Sequence[Scored]) -> dict:
     """precision: share of citations (answered, answerable cases) whose passage hits the
     evidence, a lower bound since evidence lists are not exhaustive. recall: share of
     answered, answerable cases with at least one hitting citation; recall_all divides by
     every answerable case, so abstaining cannot raise it."""
-    answerable = [o for o in outcomes if o.case.answerable]
-    answered = [o for o in answerable if is_answered(o.answer)]
-    per_case = [citation_hits(o.answer, o.case) for o in answered if o.answer is not None]
+    answerable = [s for s in items if s.answerable]
+    answered = [s for s in answerable if s.answered]
+    per_case = [s.citation_hits for s in answered]
     cited = sum(len(h) for h in per_case)
     hit_citations = sum(sum(h) for h in per_case)
     covered = sum(1 for h in per_case if any(h))
@@ -118,7 +164,7 @@ def citation_summary(outcomes: Sequence[Outcome]) -> dict:
         "precision": _ratio(hit_citations, cited),
         "recall": _ratio(covered, len(answered)),
         "recall_all": _ratio(covered, len(answerable)),
-        "invented": sum(invented_citations(o.answer) for o in outcomes),
+        "invented": sum(s.invented for s in items),
         "n_answered": len(answered), "n_citations": cited,
     }
     notes = []
@@ -136,17 +182,25 @@ def citation_summary(outcomes: Sequence[Outcome]) -> dict:
 # --- abstention --------------------------------------------------------------------------
 
 def abstention_summary(outcomes: Sequence[Outcome]) -> dict:
+    return abstention_block([scored(o) for o in outcomes])
+
+
+def abstention_block(items: Sequence[Scored]) -> dict:
     """Abstaining is the positive class, `answerable: false` the truth."""
-    positive = sum(1 for o in outcomes if not o.case.answerable)
-    abstained = sum(1 for o in outcomes if is_abstained(o.answer))
-    correct = sum(1 for o in outcomes if not o.case.answerable and is_abstained(o.answer))
+    positive = sum(1 for s in items if not s.answerable)
+    abstained = sum(1 for s in items if s.abstained)
+    correct = sum(1 for s in items if not s.answerable and s.abstained)
     precision = _ratio(correct, abstained)
     recall = _ratio(correct, positive)
     if precision is None or recall is None:
         f1 = None
     else:
         f1 = round(2 * precision * recall / (precision + recall), 4) if precision + recall else 0.0
-    summary = {"precision": precision, "recall": recall, "f1": f1, "n_positive": positive, "n_abstained": abstained}
+    # accuracy: share of cases where the choice between answering and abstaining was
+    # right; unlike F1 it is defined for a group without unanswerable cases.
+    right = sum(1 for s in items if (s.abstained if not s.answerable else s.answered))
+    summary = {"precision": precision, "recall": recall, "f1": f1, "accuracy": _ratio(right, len(items)),
+               "n_positive": positive, "n_abstained": abstained}
     notes = []
     if not abstained:
         notes.append("답변을 거절한 문항이 없어 정밀도를 계산할 수 없습니다")

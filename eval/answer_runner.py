@@ -1,13 +1,21 @@
 """`seoul-assist eval run` (answers): ingest the corpus per the manifests (cached and
 incremental), search every case as `--retrieval-only` does, then stream every case's
-answer through the answering service with timings, and write metrics.json (the
-retrieval-only keys plus answer, citation, abstention and latency blocks) and cases.jsonl."""
+answer through the answering service with timings. Each finished case is appended to
+the run's cases.jsonl at once (eval.runs), so an interrupted run resumes where it
+stopped; metrics.json (the retrieval-only keys plus answer, citation, abstention,
+latency, token and per-group blocks) is computed from those records at the end, and
+report.html is written beside it.
+
+Test hook: SEOUL_ASSIST_EVAL_STOP_AFTER=N makes the run stop as Ctrl-C would once it
+has recorded N cases in this process (the resume tests use it)."""
 
 from __future__ import annotations
 
-import json
 import logging
+import os
 import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,16 +24,27 @@ from tqdm import tqdm
 from ingest.manifests import load_manifests
 from rag.answer.types import Answer, Passage
 from rag.context import AppContext
-from rag.errors import SeoulAssistError
+from rag.errors import ConfigError, SeoulAssistError
+from rag.llm.base import LLM
+from rag.llm.tokens import estimate_tokens
 
-from .answer_metrics import (Outcome, Timing, abstention_summary, answer_summary, citation_hits, citation_summary,
-                             invented_citations, is_abstained, latency_summary, token_f1, ttft_ms)
+from .answer_metrics import Timing, citation_hits, invented_citations, is_abstained, token_f1, ttft_ms
+from .failures import diagnose
+from .generation import generation_record, generation_summary, scorer_for
 from .hits import first_hit_rank
-from .metrics import percentile, retrieval_summary
+from .report_html import write_report_safely
 from .retrieval_runner import CaseResult, prepare_index, score_cases
-from .suites import QACase, load_suite
+from .run_metrics import breakdowns, llm_names, measure, qa_records
+from .runs import Resume, RunDir, RunPlan, start_run, suite_infos
+from .suites import Case, GenerationCase, QACase, generation_cases, load_suites, qa_cases, suite_names
 
 log = logging.getLogger(__name__)
+
+STOP_AFTER_ENV = "SEOUL_ASSIST_EVAL_STOP_AFTER"
+#: Modes whose model answers over the network: several questions may be in flight.
+SERVER_MODES = {"openai", "vllm"}
+#: Modes whose model lives in this process and generates one answer at a time.
+SINGLE_MODES = {"embedded", "vllm-local"}
 
 
 @dataclass(frozen=True)
@@ -39,30 +58,160 @@ class StreamedCase:
     timing: Timing
 
 
-def run_answers(ctx: AppContext, suite_path: Path, corpus: Path, out_dir: Path, progress: bool = True,
-                limit: int | None = None) -> dict:
-    cases = load_suite(suite_path)
-    if limit is not None:
-        cases = cases[:limit]
+def default_workers(llm_mode: str) -> int:
+    return 4 if llm_mode in SERVER_MODES else 1
+
+
+def effective_workers(llm_mode: str, requested: int | None) -> int:
+    if requested is None:
+        return default_workers(llm_mode)
+    if requested < 1:
+        raise ConfigError("--workers는 1 이상이어야 합니다")
+    if llm_mode in SINGLE_MODES and requested > 1:
+        log.warning("%s 모델은 한 번에 한 답변만 생성하므로 --workers %d 대신 1로 실행합니다", llm_mode, requested)
+        return 1
+    return requested
+
+
+def run_answers(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, out_dir: Path, progress: bool = True,
+                limit: int | None = None, *, name: str | None = None, workers: int | None = None,
+                resume: Resume = "auto") -> dict:
+    """Run (or resume) the suites into `out_dir` and return metrics.json's content.
+    `limit`: the first N cases of each suite. `resume`: see eval.runs.start_run."""
+    paths = [suites] if isinstance(suites, Path) else list(suites)
+    cases = load_suites(paths, limit)
+    mode = ctx.settings.llm.mode
+    names = suite_names(paths)
+    plan = RunPlan(suite_infos(paths, names, [sum(1 for c in cases if c.suite == n) for n in names]), corpus,
+                   mode, limit, name, "answers", effective_workers(mode, workers))
+    run, resumed = start_run(out_dir, plan, ctx.settings, resume)
+    if resumed:
+        log.info("%s: 기록된 문항 %d개를 건너뛰고 이어서 실행합니다", out_dir, len(run.done_ids()))
+    try:
+        return _run(ctx, run, plan, cases, ", ".join(str(p) for p in paths), progress)
+    except KeyboardInterrupt:
+        run.set_status("interrupted")
+        raise
+    except BaseException as exc:
+        run.set_status("failed", error=str(exc) or type(exc).__name__)
+        raise
+
+
+def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_label: str, progress: bool) -> dict:
+    generating = plan.llm_mode != "extractive"
+    done = run.done_ids()
+    questions = qa_cases(cases)
+    pending = [c for c in questions if c.id not in done]
+    # What will get a record: generation cases without a scorer are only counted.
+    scored_generation = sum(1 for c in generation_cases(cases) if scorer_for(c.assistant))
+    run.set_status("running", cases_total=len(questions) + scored_generation)
     manifests = load_manifests(ctx.settings.manifests_dir)
     collections = {m.assistant: m.collection for m in manifests.values()}
-    index_info = prepare_index(ctx, corpus, sorted({c.assistant for c in cases}), progress)
+    assistants = sorted({c.assistant for c in questions})
+    index_info = prepare_index(ctx, plan.corpus, assistants, progress) if assistants else {}
+    # Built here, once: the service loads its model lazily, and two worker threads must
+    # not both load it.
+    llm = ctx.answers.llm() if generating and pending else None
     # The plain top-10 search keeps the retrieval block identical to --retrieval-only;
     # the answer itself only sees its top few passages (reported apart).
-    searched = score_cases(ctx, cases, collections, k=10, progress=progress)
-    generating = ctx.settings.llm.mode != "extractive"
-    streamed = [stream_case(ctx, case, collections[case.assistant], generating)
-                for case in tqdm(cases, desc="답변 평가", unit="문항", disable=not progress, leave=False)]
+    searched = score_cases(ctx, pending, collections, k=10, progress=progress)
 
-    outcomes = [Outcome(case, run.answer) for case, run in zip(cases, streamed)]
-    metrics = _metrics(ctx, suite_path, searched, streamed, outcomes, generating, index_info, limit)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    with (out_dir / "cases.jsonl").open("w", encoding="utf-8") as handle:
-        for case, search, run in zip(cases, searched, streamed):
-            record = case_record(ctx, case, search, run, generating)
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    def answer_one(case: QACase, search: CaseResult) -> dict:
+        streamed = stream_case(ctx, case, collections[case.assistant], generating)
+        return case_record(ctx, case, search, streamed, generating, llm)
+
+    bar = tqdm(total=len(questions), initial=len(questions) - len(pending), desc="답변 평가", unit="문항",
+               disable=not progress, leave=False)
+    try:
+        _answer_all(answer_one, list(zip(pending, searched)), plan.workers, run, bar)
+    finally:
+        bar.close()
+    _score_generation(ctx, generation_cases(cases), done, run)
+
+    wanted = {c.id for c in cases}
+    records = _unique([r for r in run.records() if r["id"] in wanted])
+    metrics = build_metrics(records, generating=generating, suite=suite_label, llm_mode=plan.llm_mode,
+                            limit=plan.limit, generation=generation_summary(
+                                generation_cases(cases), [r for r in records if r.get("kind") == "generation"]),
+                            context={"mode": ctx.settings.retrieval.fusion, "embedder": ctx.embedder.name,
+                                     "index": index_info},
+                            run_id=str(run.meta.get("id", "")))
+    run.write_metrics(metrics)
+    run.finish(cases_done=len(records), llm={"mode": plan.llm_mode, "name": metrics["llm"]["name"]})
+    write_report_safely(run.path)
     return metrics
+
+
+def _answer_all(answer_one: Callable[[QACase, CaseResult], dict], work: list[tuple[QACase, CaseResult]],
+                workers: int, run: RunDir, bar: tqdm) -> None:
+    """Answer the cases (in a thread pool against a server model), appending each record
+    as it finishes. The stop hook counts records written by this process."""
+    stop_after = _stop_after()
+    written = 0
+
+    def record(result: dict) -> None:
+        nonlocal written
+        run.append(result)
+        bar.update(1)
+        written += 1
+        if stop_after is not None and written >= stop_after:
+            raise KeyboardInterrupt(f"{STOP_AFTER_ENV}={stop_after}")
+
+    if workers <= 1:
+        for case, search in work:
+            record(answer_one(case, search))
+        return
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="eval-answer")
+    try:
+        futures = [pool.submit(answer_one, case, search) for case, search in work]
+        for future in as_completed(futures):
+            record(future.result())
+    finally:
+        # On Ctrl-C the queued cases are dropped; those in flight finish unrecorded and are
+        # asked again on resume.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _score_generation(ctx: AppContext, cases: list[GenerationCase], done: set[str], run: RunDir) -> None:
+    for case in cases:
+        scorer = scorer_for(case.assistant)
+        if scorer is not None and case.id not in done:
+            run.append(generation_record(ctx, case, scorer))
+
+
+def _stop_after() -> int | None:
+    value = os.environ.get(STOP_AFTER_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+def _unique(records: list[dict]) -> list[dict]:
+    # A case recorded twice (two processes on one run despite the guard) counts once.
+    seen: set[str] = set()
+    out = []
+    for record in records:
+        if record["id"] not in seen:
+            seen.add(record["id"])
+            out.append(record)
+    return out
+
+
+def build_metrics(records: list[dict], *, generating: bool, suite: str, llm_mode: str, limit: int | None,
+                  generation: dict, context: dict, run_id: str = "") -> dict:
+    """metrics.json from the records: the keys of earlier versions in their order, then
+    tokens, generation and the per-assistant, per-category and per-suite blocks."""
+    qa = qa_records(records)
+    m = measure(qa, generating)
+    return {
+        "suite": suite, "n": m["n"], "n_total": m["n_total"],
+        "retrieval": m["retrieval"], "retrieval_passages": m["retrieval_passages"], "latency_ms": m["latency_ms"],
+        "mode": context.get("mode"), "embedder": context.get("embedder"), "index": context.get("index", {}),
+        "answer": m["answer"], "citation": m["citation"], "abstention": m["abstention"],
+        "llm": {"mode": llm_mode, "name": llm_names(qa)},
+        "errors": m["errors"], "limit": limit,
+        "tokens": m["tokens"], "generation": generation,
+        **breakdowns(qa, generating),
+        "run": run_id,
+    }
 
 
 def stream_case(ctx: AppContext, case: QACase, collection: str, generating: bool) -> StreamedCase:
@@ -100,9 +249,15 @@ def stream_case(ctx: AppContext, case: QACase, collection: str, generating: bool
     return StreamedCase(passages, answer, error, Timing(extractive_ms, first_token_ms, total_ms))
 
 
-def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: StreamedCase, generating: bool) -> dict:
+def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: StreamedCase, generating: bool,
+                llm: LLM | None = None) -> dict:
+    """One line of cases.jsonl: everything run_metrics and the report need, so that
+    metrics can be recomputed from the records alone."""
     answer = run.answer
     hit_flags = citation_hits(answer, case) if answer is not None else []
+    passage_rank = _passage_rank(case, run.passages)
+    failure = diagnose(case, error=run.error or None, abstained=is_abstained(answer), rank=search.rank,
+                       passage_rank=passage_rank, citation_hits=hit_flags)
     return {
         "id": case.id, "assistant": case.assistant, "question": case.question, "answerable": case.answerable,
         "reference_answer": case.reference_answer,
@@ -111,7 +266,8 @@ def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: Streamed
         "abstained": is_abstained(answer),
         "notice": answer.notice if answer else "",
         "llm": answer.llm if answer else "",
-        "token_f1": round(token_f1(answer.text if answer else "", case.reference_answer, ctx.analyzer), 4)
+        # Unrounded, so that the run's mean is the mean of exactly these numbers.
+        "token_f1": token_f1(answer.text if answer else "", case.reference_answer, ctx.analyzer)
         if case.answerable and case.reference_answer.strip() else None,
         "citations": [{"n": c.n, "source": c.source, "locator": c.locator, "label": c.label, "hit": hit}
                       for c, hit in zip(answer.citations, hit_flags)] if answer else [],
@@ -120,38 +276,31 @@ def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: Streamed
         if answer else [],
         "removed": list(answer.removed) if answer else [],
         "rank": search.rank,
-        "passage_rank": _passage_rank(case, run.passages),
+        "passage_rank": passage_rank,
         "passages": [{"n": p.n, "source": p.chunk.source, "locator": p.chunk.locator} for p in run.passages],
         "search_ms": search.search_ms,
         "ttft_ms": ttft_ms(run.timing, generating),
         "ttft_extractive_ms": run.timing.extractive_ms,
         "total_ms": run.timing.total_ms,
         "error": run.error or None,
+        "kind": "qa",
+        "suite": case.suite,
+        "category": case.category,
+        "output_tokens": output_tokens(answer, llm),
+        "failure": failure.reason if failure else None,
+        "failure_kinds": list(failure.kinds) if failure else [],
     }
 
 
-def _metrics(ctx: AppContext, suite_path: Path, searched: list[CaseResult], streamed: list[StreamedCase],
-             outcomes: list[Outcome], generating: bool, index_info: dict, limit: int | None) -> dict:
-    answerable = [r for r in searched if r.answerable]
-    search_ms = [r.search_ms for r in searched]
-    passage_ranks = [_passage_rank(o.case, run.passages) for o, run in zip(outcomes, streamed) if o.case.answerable]
-    names = sorted({o.answer.llm for o in outcomes if o.answer is not None and o.answer.llm})
-    return {
-        "suite": str(suite_path), "n": len(answerable), "n_total": len(searched),
-        "retrieval": retrieval_summary([r.rank for r in answerable]),
-        # The same ranks over the few passages the answer was given (hit@10 = hit@5 there).
-        "retrieval_passages": retrieval_summary(passage_ranks),
-        "latency_ms": {"search_p50": round(percentile(search_ms, 50), 2),
-                       "search_p95": round(percentile(search_ms, 95), 2),
-                       **latency_summary([run.timing for run in streamed], generating)},
-        "mode": ctx.settings.retrieval.fusion, "embedder": ctx.embedder.name, "index": index_info,
-        "answer": answer_summary(outcomes, ctx.analyzer),
-        "citation": citation_summary(outcomes),
-        "abstention": abstention_summary(outcomes),
-        "llm": {"mode": ctx.settings.llm.mode, "name": ", ".join(names)},
-        "errors": sum(1 for run in streamed if run.error),
-        "limit": limit,
-    }
+def output_tokens(answer: Answer | None, llm: LLM | None) -> int:
+    """Tokens the model generated for this answer, by its own tokenizer (0 when the
+    answer was quoted, not generated)."""
+    if answer is None or llm is None or not answer.generated:
+        return 0
+    try:
+        return llm.count_tokens(answer.generated)
+    except SeoulAssistError:
+        return estimate_tokens(answer.generated)
 
 
 def _passage_rank(case: QACase, passages: list[Passage]) -> int | None:

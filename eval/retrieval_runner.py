@@ -1,12 +1,12 @@
 """`seoul-assist eval run --retrieval-only`: ingest the corpus per the manifests (cached
-and incremental), search every answerable case in its assistant's collection, score
-first-hit ranks, write metrics.json and cases.jsonl."""
+and incremental), search every question in its assistant's collection, score first-hit
+ranks, write metrics.json and cases.jsonl (with run.json and report.html, eval.runs)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -16,9 +16,12 @@ from ingest.corpus import ingest_corpora
 from ingest.manifests import load_manifests
 from rag.context import AppContext
 
+from .failures import retrieval_failure
 from .hits import first_hit_rank
 from .metrics import percentile, retrieval_summary
-from .suites import QACase, load_suite
+from .report_html import write_report_safely
+from .runs import RunPlan, start_run, suite_infos
+from .suites import QACase, load_suites, qa_cases, suite_names
 
 log = logging.getLogger(__name__)
 
@@ -46,27 +49,42 @@ def prepare_index(ctx: AppContext, corpus: Path, assistants: list[str], progress
             for name, r in reports.items()}
 
 
-def run_retrieval(ctx: AppContext, suite_path: Path, corpus: Path, out_dir: Path, k: int = 10,
-                  mode: str | None = None, progress: bool = True) -> dict:
-    cases = load_suite(suite_path)
-    manifests = load_manifests(ctx.settings.manifests_dir)
-    collections = {m.assistant: m.collection for m in manifests.values()}
-    index_info = prepare_index(ctx, corpus, sorted({c.assistant for c in cases}), progress)
-    results = score_cases(ctx, cases, collections, k, mode, progress)
-    answerable = [r for r in results if r.answerable]
-    latencies = [r.search_ms for r in results]
-    metrics = {
-        "suite": str(suite_path), "n": len(answerable), "n_total": len(results),
-        "retrieval": retrieval_summary([r.rank for r in answerable]),
-        "latency_ms": {"search_p50": round(percentile(latencies, 50), 2),
-                       "search_p95": round(percentile(latencies, 95), 2)},
-        "mode": mode or ctx.settings.retrieval.fusion, "embedder": ctx.embedder.name, "index": index_info,
-    }
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=2), encoding="utf-8")
-    with (out_dir / "cases.jsonl").open("w", encoding="utf-8") as handle:
-        for result in results:
-            handle.write(json.dumps(asdict(result), ensure_ascii=False) + "\n")
+def run_retrieval(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, out_dir: Path, k: int = 10,
+                  mode: str | None = None, progress: bool = True, name: str | None = None) -> dict:
+    """Searches are quick, so a retrieval run is never resumed: it starts over."""
+    paths = [suites] if isinstance(suites, Path) else list(suites)
+    loaded = load_suites(paths)
+    cases = qa_cases(loaded)
+    names = suite_names(paths)
+    plan = RunPlan(suite_infos(paths, names, [sum(1 for c in loaded if c.suite == n) for n in names]), corpus,
+                   "retrieval", name=name, kind="retrieval")
+    run, _ = start_run(out_dir, plan, ctx.settings, resume="never")
+    try:
+        manifests = load_manifests(ctx.settings.manifests_dir)
+        collections = {m.assistant: m.collection for m in manifests.values()}
+        index_info = prepare_index(ctx, corpus, sorted({c.assistant for c in cases}), progress) if cases else {}
+        results = score_cases(ctx, cases, collections, k, mode, progress)
+        answerable = [r for r in results if r.answerable]
+        latencies = [r.search_ms for r in results]
+        metrics = {
+            "suite": ", ".join(str(p) for p in paths), "n": len(answerable), "n_total": len(results),
+            "retrieval": retrieval_summary([r.rank for r in answerable]),
+            "latency_ms": {"search_p50": round(percentile(latencies, 50), 2),
+                           "search_p95": round(percentile(latencies, 95), 2)},
+            "mode": mode or ctx.settings.retrieval.fusion, "embedder": ctx.embedder.name, "index": index_info,
+        }
+        for case, result in zip(cases, results):
+            run.append({**asdict(result), "suite": case.suite, "category": case.category,
+                        "failure": retrieval_failure(case, result.rank, k)})
+        run.write_metrics(metrics)
+        run.finish(cases_done=len(results))
+    except KeyboardInterrupt:
+        run.set_status("interrupted")
+        raise
+    except BaseException as exc:
+        run.set_status("failed", error=str(exc) or type(exc).__name__)
+        raise
+    write_report_safely(out_dir)
     return metrics
 
 

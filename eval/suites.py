@@ -1,10 +1,15 @@
 """Benchmark suites in the shared JSON Lines format (see ../shared/benchmarks/README.md).
-Unknown fields are kept but ignored; malformed lines raise SuiteError naming file:line."""
+Unknown fields are kept but ignored; malformed lines raise SuiteError naming file:line.
+
+Two kinds of case share the format: question-answer cases, and generation cases
+(`*_cases.jsonl`: inputs for a generator such as the RFP drafter, no question)."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +36,31 @@ class QACase:
     category: str = ""
     origin: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The name of the suite file the case came from (set by load_suites).
+    suite: str = ""
 
 
-def load_suite(path: Path) -> list[QACase]:
+@dataclass(frozen=True)
+class GenerationCase:
+    """Inputs for a generator (e.g. project_name, budget_krw, agency, summary for an RFP
+    draft) and the facts a correct output must state (`rule_facts`), all in `inputs`."""
+
+    id: str
+    assistant: str
+    inputs: dict[str, Any]
+    origin: str = ""
+    category: str = ""
+    suite: str = ""
+
+
+Case = QACase | GenerationCase
+
+
+def load_suite(path: Path) -> list[Case]:
     if not path.is_file():
         raise SuiteError(f"{path}: 평가 세트 파일이 없습니다")
-    cases: list[QACase] = []
+    generation_file = path.name.endswith("_cases.jsonl")
+    cases: list[Case] = []
     seen: set[str] = set()
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -46,12 +70,67 @@ def load_suite(path: Path) -> list[QACase]:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SuiteError(f"{where}: JSON이 아닙니다 ({exc.msg})") from exc
-        case = _parse_case(raw, where)
+        case = _parse_generation(raw, where) if _is_generation(raw, generation_file) else _parse_case(raw, where)
         if case.id in seen:
             raise SuiteError(f"{where}: id가 중복됩니다: {case.id}")
         seen.add(case.id)
         cases.append(case)
     return cases
+
+
+def load_suites(paths: Sequence[Path], limit: int | None = None) -> list[Case]:
+    """Several suite files as one list, each case tagged with its suite's name. Ids need
+    only be unique within a file: an id that two files share is prefixed with the suite
+    name in both (`statutes/cc-01`), the others stay as they are so that runs of a single
+    suite and of several compare case by case. `limit`: the first N cases of each file."""
+    names = suite_names(paths)
+    loaded = []
+    for path, name in zip(paths, names):
+        cases = load_suite(path)
+        loaded.append([replace(c, suite=name) for c in (cases[:limit] if limit is not None else cases)])
+    counts = Counter(c.id for cases in loaded for c in cases)
+    return [replace(c, id=f"{c.suite}/{c.id}") if counts[c.id] > 1 else c for cases in loaded for c in cases]
+
+
+def suite_names(paths: Sequence[Path]) -> list[str]:
+    """The file stem, or parent/stem where two files share a stem (dev/ and test/)."""
+    stems = Counter(p.stem for p in paths)
+    names = [p.stem if stems[p.stem] == 1 else f"{p.parent.name}/{p.stem}" for p in paths]
+    seen: Counter[str] = Counter()
+    unique = []
+    for name in names:
+        seen[name] += 1
+        unique.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return unique
+
+
+def qa_cases(cases: Sequence[Case]) -> list[QACase]:
+    return [c for c in cases if isinstance(c, QACase)]
+
+
+def generation_cases(cases: Sequence[Case]) -> list[GenerationCase]:
+    return [c for c in cases if isinstance(c, GenerationCase)]
+
+
+def _is_generation(raw: Any, generation_file: bool) -> bool:
+    # The README names generation files *_cases.jsonl. Elsewhere only an RFP input line
+    # without question or answerable counts, so a QA line with a misspelt key still fails.
+    if not isinstance(raw, dict):
+        return False
+    return generation_file or ("question" not in raw and "answerable" not in raw and "project_name" in raw)
+
+
+def _parse_generation(raw: Any, where: str) -> GenerationCase:
+    if not isinstance(raw, dict):
+        raise SuiteError(f"{where}: 한 줄은 JSON 객체여야 합니다")
+    for key in ("id", "assistant"):
+        if not isinstance(raw.get(key), str):
+            raise SuiteError(f"{where}: '{key}' 필드가 없거나 형식이 틀렸습니다 (str 필요)")
+    if raw["assistant"] not in ASSISTANTS:
+        raise SuiteError(f"{where}: assistant는 {', '.join(ASSISTANTS)} 중 하나여야 합니다: {raw['assistant']!r}")
+    inputs = {k: v for k, v in raw.items() if k not in {"id", "assistant", "origin", "category"}}
+    return GenerationCase(raw["id"], raw["assistant"], inputs, origin=str(raw.get("origin", "")),
+                          category=str(raw.get("category") or ""))
 
 
 def _parse_case(raw: Any, where: str) -> QACase:

@@ -18,6 +18,8 @@ from .sentences import split_sentences
 from .types import Passage
 
 _GAP = " … "
+# Below this a passage's share would be a cut half-sentence: it is left out of the prompt.
+MIN_SHARE_TOKENS = 50
 
 
 def excerpt_passages(question: str, passages: Sequence[Passage], analyzer: KoreanAnalyzer, *,
@@ -25,7 +27,9 @@ def excerpt_passages(question: str, passages: Sequence[Passage], analyzer: Korea
     """The passages with ``excerpt`` set where the whole text would not fit.
 
     The budget is shared out in rank order: the best passage may take half of it, the
-    rest split what remains, so a long first article cannot crowd out the second one."""
+    rest split what remains, so a long first article cannot crowd out the second one.
+    A passage whose share is too small to hold a sentence gets an empty excerpt and is
+    left out of the prompt (it stays in the answer's passages for the reader)."""
     terms = [t.lower() for t in analyzer.terms(question)]
     out: list[Passage] = []
     remaining = token_budget
@@ -33,6 +37,9 @@ def excerpt_passages(question: str, passages: Sequence[Passage], analyzer: Korea
         left = len(passages) - i
         share = remaining // 2 if i == 0 and left > 1 else remaining // max(left, 1)
         text = passage.chunk.text.strip()
+        if share < MIN_SHARE_TOKENS:
+            out.append(Passage(passage.n, passage.chunk, excerpt=""))
+            continue
         if count_tokens(text) <= share:
             excerpt = None
             used = count_tokens(text)

@@ -44,6 +44,6 @@ def format_passage(passage: Passage) -> str:
 
 
 def build_messages(question: str, passages: Sequence[Passage], assistant: str) -> list[ChatMessage]:
-    documents = "\n\n".join(format_passage(p) for p in passages)
+    documents = "\n\n".join(format_passage(p) for p in passages if p.prompt_text.strip())
     user = f"[문서]\n{documents}\n[문서 끝]\n\n[질문]\n{question.strip()}"
     return [ChatMessage("system", system_prompt(assistant)), ChatMessage("user", user)]

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 _EXTERNAL = {"openai", "vllm"}
 
 #: Passage tokens for the embedded CPU model (see LLMSettings.prompt_tokens).
-EMBEDDED_PROMPT_TOKENS = 600
+EMBEDDED_PROMPT_TOKENS = 300
 
 ABSTAIN_TEXT = "색인된 문서에서 이 질문에 대한 답을 찾지 못했습니다."
 
@@ -171,8 +171,12 @@ class AnswerService:
     def _verified(self, question: str, generated: str, passages: list[Passage], llm: LLM,
                   timings: dict[str, float], extractive: Answer) -> Answer:
         if prompts.NOT_FOUND.rstrip(".") in generated:
-            return self._abstain(question, passages, "언어 모델이 검색된 문서에서 답을 찾지 못했습니다.", timings,
-                                 llm=llm.name, generated=generated)
+            # The passages already passed the abstention checks and the quoted sentences
+            # are verbatim, so they stay the answer; a small model says "not found" for
+            # passages it fails to read far more often than for passages that lack the fact.
+            extractive.notice = "언어 모델이 답을 만들지 못해 문서에서 발췌한 문장을 보여 드립니다."
+            extractive.generated = generated
+            return extractive
         checked = verify_answer(generated, passages, self.analyzer)
         answer = Answer(question, checked.text, "generated", citations=list(checked.citations),
                         checks=list(checked.checks), removed=list(checked.removed), passages=passages,

@@ -83,8 +83,8 @@ class LLMSettings(BaseModel):
     context_window: int = 4096
     model_path: Path | None = None
     # Tokens of passages in the prompt. None: a share of the model's window, except for
-    # the embedded model, whose CPU prompt reading (≈ 74 tok/s on 2 cores) makes every
-    # 100 tokens cost ≈ 1.4 s before the first word: it gets 600.
+    # the embedded model: on 2 cores it reads a prompt at 25-74 tok/s, so 700 prompt
+    # tokens measured 18 s to the first word; it gets 300 (the sentences about the question).
     prompt_tokens: int | None = None
 
 

@@ -38,11 +38,15 @@ CASES = [
      "reference_answer": "", "evidence": [], "answerable": False},
 ]
 
+# The keys of the first version of metrics.json and cases.jsonl stay as they were; the
+# stored-run version adds the ones after them.
 METRIC_KEYS = {"suite", "n", "n_total", "retrieval", "retrieval_passages", "latency_ms", "mode", "embedder", "index",
-               "answer", "citation", "abstention", "llm", "errors", "limit"}
+               "answer", "citation", "abstention", "llm", "errors", "limit",
+               "tokens", "generation", "by_assistant", "by_category", "by_suite", "run"}
 CASE_KEYS = {"id", "assistant", "question", "answerable", "reference_answer", "answer", "mode", "abstained", "notice",
              "llm", "token_f1", "citations", "invented_citations", "checks", "removed", "rank", "passage_rank",
-             "passages", "search_ms", "ttft_ms", "ttft_extractive_ms", "total_ms", "error"}
+             "passages", "search_ms", "ttft_ms", "ttft_extractive_ms", "total_ms", "error",
+             "kind", "suite", "category", "output_tokens", "failure", "failure_kinds"}
 
 
 def write_suite(path: Path) -> Path:
@@ -140,6 +144,9 @@ class FailingAnswers:
     def __init__(self, real) -> None:
         self.real = real
 
+    def llm(self):
+        return self.real.llm()
+
     def stream(self, question: str, **kwargs) -> Iterator[AnswerEvent]:
         if "장애" in question:
             raise LLMError("언어 모델 서버에 연결할 수 없습니다")
@@ -175,3 +182,45 @@ def test_limit_takes_the_first_cases_and_is_recorded(ctx: AppContext, tmp_path: 
     assert [r["id"] for r in read_cases(tmp_path / "out")] == ["cc-01", "cc-02"]
     assert (metrics["limit"], metrics["n_total"]) == (2, 2)
     assert set(metrics["index"]) == {"childcare"}  # only the assistants the run needs are indexed
+
+
+def test_breakdowns_repeat_the_blocks_per_assistant_category_and_suite(answer_run):
+    _, metrics, _ = answer_run
+    blocks = {"n", "n_total", "retrieval", "retrieval_passages", "latency_ms", "answer", "citation", "abstention",
+              "tokens", "errors"}
+
+    assert set(metrics["by_assistant"]) == {"childcare", "metabolic"}
+    assert set(metrics["by_category"]) == {"기한", "(분류 없음)"}
+    assert set(metrics["by_suite"]) == {"suite"}
+    for group in (*metrics["by_assistant"].values(), *metrics["by_category"].values()):
+        assert set(group) == blocks
+    assert [metrics["by_assistant"][a]["n_total"] for a in ("childcare", "metabolic")] == [3, 1]
+    assert metrics["by_assistant"]["childcare"]["n"] == 2
+    assert metrics["by_category"]["기한"]["n_total"] == 1
+    # One suite: its block is the whole run's.
+    assert metrics["by_suite"]["suite"]["citation"] == metrics["citation"]
+    assert metrics["by_suite"]["suite"]["retrieval"] == metrics["retrieval"]
+
+
+def test_output_tokens_count_what_the_model_generated(answer_run):
+    mode, metrics, out = answer_run
+    records = read_cases(out)
+
+    assert set(metrics["tokens"]) == {"output_p50", "output_p95", "output_mean", "output_total", "n"}
+    if mode == "extractive":
+        assert metrics["tokens"]["output_total"] == 0
+        assert all(r["output_tokens"] == 0 for r in records)
+    else:
+        generated = [r for r in records if r["mode"] == "generated"]
+        assert generated and all(r["output_tokens"] > 0 for r in generated)
+        assert metrics["tokens"]["output_mean"] > 0
+
+
+def test_each_record_says_why_it_failed_or_nothing(answer_run):
+    _, metrics, out = answer_run
+    records = read_cases(out)
+
+    for record in records:
+        assert (record["failure"] is None) == (record["failure_kinds"] == [])
+        assert record["kind"] == "qa" and record["suite"] == "suite"
+    assert metrics["generation"] == {"n": 0, "scored": 0, "skipped": 0}

@@ -1,4 +1,5 @@
-"""Benchmark suite loading: good lines, and malformed lines named by file:line."""
+"""Benchmark suite loading: good lines, malformed lines named by file:line, generation
+cases, several suites in one run."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.suites import Evidence, load_suite
+from eval.suites import Evidence, GenerationCase, load_suite, load_suites, suite_names
 from rag.errors import SuiteError
 
 GOOD = {
@@ -81,3 +82,51 @@ def test_duplicate_ids_are_refused(tmp_path: Path):
 def test_missing_file_is_a_suite_error(tmp_path: Path):
     with pytest.raises(SuiteError, match="평가 세트 파일이 없습니다"):
         load_suite(tmp_path / "none.jsonl")
+
+
+# --- generation cases and several suites -------------------------------------------------------
+
+SHARED_RFP = Path(__file__).resolve().parents[2] / ".." / "shared" / "benchmarks" / "dev" / "rfp_cases.jsonl"
+RFP = {"id": "rfp-case-001", "assistant": "rfp", "project_name": "학사정보시스템 고도화", "budget_krw": 130000000,
+       "agency": "한영대학", "summary": "- 시스템을 고도화한다.", "origin": "codeit-rfp100",
+       "rule_facts": {"chaebol_group_restricted_regardless_of_amount": True}}
+
+
+def test_generation_cases_are_read_with_their_inputs(tmp_path: Path):
+    path = tmp_path / "rfp_cases.jsonl"
+    path.write_text(json.dumps(RFP, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    (case,) = load_suite(path)
+
+    assert isinstance(case, GenerationCase)
+    assert (case.id, case.assistant, case.origin) == ("rfp-case-001", "rfp", "codeit-rfp100")
+    assert case.inputs["budget_krw"] == 130000000 and case.inputs["rule_facts"]
+    assert "id" not in case.inputs and "origin" not in case.inputs
+
+
+def test_an_rfp_input_line_in_a_question_file_is_a_generation_case_but_a_bad_question_line_is_not(tmp_path: Path):
+    assert isinstance(load_suite(write_suite(tmp_path, GOOD, {**RFP, "id": "g"}))[1], GenerationCase)
+    with pytest.raises(SuiteError, match="'question' 필드"):
+        load_suite(write_suite(tmp_path, {k: v for k, v in GOOD.items() if k != "question"}))
+
+
+@pytest.mark.skipif(not SHARED_RFP.is_file(), reason="../shared/benchmarks not found")
+def test_the_shared_rfp_cases_load_as_generation_cases():
+    cases = load_suite(SHARED_RFP)
+
+    assert len(cases) >= 30 and all(isinstance(c, GenerationCase) and c.assistant == "rfp" for c in cases)
+
+
+def test_load_suites_names_each_suite_and_prefixes_only_clashing_ids(tmp_path: Path):
+    dev, test = tmp_path / "dev", tmp_path / "test"
+    dev.mkdir(), test.mkdir()
+    first = write_suite(dev, GOOD, {**GOOD, "id": "cc-02"}).rename(dev / "statutes.jsonl")
+    second = write_suite(test, GOOD, {**GOOD, "id": "cc-03"}).rename(test / "statutes.jsonl")
+
+    cases = load_suites([first, second])
+
+    assert suite_names([first, second]) == ["dev/statutes", "test/statutes"]
+    assert [(c.suite, c.id) for c in cases] == [("dev/statutes", "dev/statutes/cc-01"), ("dev/statutes", "cc-02"),
+                                                ("test/statutes", "test/statutes/cc-01"), ("test/statutes", "cc-03")]
+    assert [c.id for c in load_suites([first, second], limit=1)] == ["dev/statutes/cc-01", "test/statutes/cc-01"]
+    assert [c.suite for c in load_suites([first])] == ["statutes", "statutes"]

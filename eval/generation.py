@@ -1,0 +1,49 @@
+"""Where generators (the RFP drafter first) plug into the harness. A scorer takes one
+generation case and returns the fields of its cases.jsonl record (the draft, the rule
+facts it got right, ...). Assistants without a scorer have their generation cases
+counted as skipped, so a suite with `*_cases.jsonl` files still runs today."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from .suites import GenerationCase
+
+if TYPE_CHECKING:
+    from rag.context import AppContext
+
+GenerationScorer = Callable[["AppContext", GenerationCase], dict[str, Any]]
+
+SKIP_NOTE = "RFP 생성기가 아직 없어 건너뜀"
+
+_SCORERS: dict[str, GenerationScorer] = {}
+
+
+def register_scorer(assistant: str, scorer: GenerationScorer) -> None:
+    _SCORERS[assistant] = scorer
+
+
+def unregister_scorer(assistant: str) -> None:
+    _SCORERS.pop(assistant, None)
+
+
+def scorer_for(assistant: str) -> GenerationScorer | None:
+    return _SCORERS.get(assistant)
+
+
+def generation_record(ctx: "AppContext", case: GenerationCase, scorer: GenerationScorer) -> dict[str, Any]:
+    """The scorer's fields under the identifying ones (which it cannot overwrite)."""
+    fields = scorer(ctx, case)
+    return {**fields, "kind": "generation", "id": case.id, "suite": case.suite, "assistant": case.assistant,
+            "category": case.category, "failure": fields.get("failure")}
+
+
+def generation_summary(cases: Sequence[GenerationCase], records: Sequence[dict]) -> dict[str, Any]:
+    """n: generation cases in the run; scored: those with a record; the rest were skipped."""
+    scored_ids = {r["id"] for r in records}
+    skipped = sum(1 for c in cases if c.id not in scored_ids)
+    summary: dict[str, Any] = {"n": len(cases), "scored": len(cases) - skipped, "skipped": skipped}
+    if skipped:
+        summary["note"] = SKIP_NOTE
+    return summary

@@ -1,0 +1,322 @@
+"""report.html of a stored run: one self-contained page (no script, stylesheet or font
+from outside; charts are inline SVG from eval.svg) with the summary, score and latency
+distributions, per-assistant and per-category bars, and the failed cases with the
+reason each failed. Everything taken from the run is escaped: answers may contain HTML."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from .failures import KIND_LABELS, diagnose_record
+from .metrics import percentile, retrieval_summary
+from .run_metrics import JUDGE_SCORES, breakdowns, judge_value, measure, qa_records
+from .runs import REPORT_FILE, Run, load_run
+from .svg import PALETTE, bar_chart, histogram
+
+log = logging.getLogger(__name__)
+
+STATUS_LABELS = {"running": "실행 중", "done": "완료", "failed": "실패", "interrupted": "중단됨", "unknown": "알 수 없음"}
+GROUP_LABELS = {"by_assistant": "도우미별", "by_category": "분류별", "by_suite": "평가 세트별"}
+ASSISTANT_LABELS = {"general": "범용 업무매뉴얼", "childcare": "보육 법령", "rfp": "제안요청서", "metabolic": "대사증후군 상담"}
+JUDGE_LABELS = {"correctness": "정답성 (LLM 판정)", "faithfulness": "충실성 (LLM 판정)"}
+#: Long answers are folded in the failures table so that a page of them stays readable.
+FOLD_CHARS = 160
+
+CSS = """
+body{font-family:"Malgun Gothic","Apple SD Gothic Neo","Noto Sans KR",system-ui,sans-serif;margin:0;
+ color:#1a202c;background:#f7fafc;font-size:14px;line-height:1.5}
+main{max-width:1280px;margin:0 auto;padding:16px 24px}
+h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:2px solid #cbd5e0}
+table{border-collapse:collapse;background:#fff;width:100%}
+th,td{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#edf2f7}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.meta td:first-child,.summary td:first-child{width:220px;color:#4a5568}
+.summary{max-width:760px}
+.charts{display:flex;flex-wrap:wrap;gap:16px}.charts svg{background:#fff;border:1px solid #e2e8f0;max-width:100%;
+ height:auto}
+.note{color:#4a5568}.warn{background:#fffaf0;border:1px solid #f6ad55;padding:8px 12px}
+.failures td:nth-child(1){width:120px}.failures td:nth-child(3){width:190px}.failures td:nth-child(6){width:200px}
+.tag{display:inline-block;background:#fed7d7;color:#742a2a;border-radius:3px;padding:0 6px;margin:1px 0;font-size:12px}
+details summary{cursor:pointer}
+"""
+
+
+def write_report(run_dir: Path) -> Path:
+    """(Re)write run_dir/report.html from what is stored there; returns its path."""
+    run = load_run(run_dir)
+    path = run_dir / REPORT_FILE
+    temp = path.with_name(path.name + ".tmp")
+    temp.write_text(render(run), encoding="utf-8")
+    temp.replace(path)
+    return path
+
+
+def write_report_safely(run_dir: Path) -> Path | None:
+    """The end of a run: a report that cannot be drawn must not turn a finished run into
+    a failed one (`eval report` redraws it once fixed)."""
+    try:
+        return write_report(run_dir)
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.exception("%s: report.html을 만들지 못했습니다", run_dir)
+        return None
+
+
+def render(run: Run) -> str:
+    retrieval_only = run.meta.get("kind") == "retrieval"
+    metrics = run.metrics or metrics_from_records(run)
+    records = run.records if retrieval_only else qa_records(run.records)
+    if not retrieval_only and "by_assistant" not in metrics:
+        # metrics.json from before the breakdowns: group the records here.
+        metrics = {**metrics, **breakdowns(records, _generating(run))}
+    title = f"평가 보고서: {run.info.name or run.info.id}"
+    body = [f"<h1>{escape(title)}</h1>", _meta_table(run)]
+    if run.metrics is None or run.info.status != "done":
+        body.append('<p class="warn">이 실행은 끝나지 않았습니다. 지금까지 기록된 문항으로 계산한 중간 결과입니다. '
+                    f"<code>seoul-assist eval run --resume {escape(str(run.info.path))}</code>로 이어서 실행할 수 "
+                    "있습니다.</p>")
+    body.append("<h2>요약</h2>" + _summary_table(metrics))
+    if not retrieval_only:
+        body.append("<h2>점수 분포</h2>" + _score_charts(records))
+    body.append("<h2>도우미별·분류별</h2>" + _group_charts(metrics, records, retrieval_only))
+    body.append("<h2>응답 시간</h2>" + _latency_charts(records, retrieval_only))
+    body.append(_failures(records))
+    return ("<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+            f"<body><main>{''.join(body)}</main></body></html>\n")
+
+
+def metrics_from_records(run: Run) -> dict[str, Any]:
+    """For a run that never wrote metrics.json (interrupted): the same blocks from its records."""
+    if run.meta.get("kind") == "retrieval":
+        answerable = [r for r in run.records if r.get("answerable")]
+        search = [r["search_ms"] for r in run.records if r.get("search_ms") is not None]
+        return {"n": len(answerable), "n_total": len(run.records),
+                "retrieval": retrieval_summary([r.get("rank") for r in answerable]),
+                "latency_ms": {"search_p50": round(percentile(search, 50), 2),
+                               "search_p95": round(percentile(search, 95), 2)}}
+    generating = _generating(run)
+    qa = qa_records(run.records)
+    return {**measure(qa, generating), **breakdowns(qa, generating),
+            "llm": run.meta.get("llm") or {}}
+
+
+def _generating(run: Run) -> bool:
+    return (run.meta.get("llm") or {}).get("mode") != "extractive"
+
+
+# --- sections ------------------------------------------------------------------------------
+
+def _meta_table(run: Run) -> str:
+    meta = run.meta
+    llm = meta.get("llm") or {}
+    code = meta.get("code") or {}
+    judge = meta.get("judge") or {}
+    commit = code.get("commit") or "알 수 없음"
+    if code.get("commit") and code.get("dirty"):
+        commit += " (커밋되지 않은 변경 있음)"
+    done_total = f"{run.info.cases_done}" + (f" / {run.info.cases_total}" if run.info.cases_total else "")
+    rows = [
+        ("실행 id", run.info.id),
+        ("상태", STATUS_LABELS.get(run.info.status, run.info.status)),
+        ("시작", meta.get("created", "")),
+        ("끝", meta.get("finished", "") or "—"),
+        ("평가 세트", ", ".join(f"{s.get('name', '')} ({s.get('cases', '?')}문항)" for s in meta.get("suites", []))),
+        ("기록된 문항", done_total),
+        ("코퍼스", meta.get("corpus", "")),
+        ("언어 모델", f"{llm.get('mode', '')} {llm.get('name', '')}".strip() or "—"),
+        ("판정 모델 (judge)", (judge.get("model") or "없음 (오프라인 지표만)")
+         + (f" (프롬프트 {judge['prompt_sha256']})" if judge.get("prompt_sha256") else "")),
+        ("코드 버전", commit),
+    ]
+    return _kv_table(rows, "meta")
+
+
+def _summary_table(m: dict[str, Any]) -> str:
+    r, rp = m.get("retrieval") or {}, m.get("retrieval_passages") or {}
+    a, c, ab = m.get("answer") or {}, m.get("citation") or {}, m.get("abstention") or {}
+    lat, tok, gen = m.get("latency_ms") or {}, m.get("tokens") or {}, m.get("generation") or {}
+    rows: list[tuple[str, str]] = [("문항 수 (답변 가능 / 전체)", f"{m.get('n', 0)} / {m.get('n_total', 0)}")]
+    if r:
+        rows.append(("검색 hit@1 / hit@5 / hit@10", _nums(r, "hit@1", "hit@5", "hit@10")))
+        rows.append(("검색 MRR@10 / nDCG@10", _nums(r, "mrr@10", "ndcg@10")))
+    if rp:
+        rows.append(("답변에 쓴 구절 hit@1 / hit@5", _nums(rp, "hit@1", "hit@5")))
+    if a:
+        rows.append(("토큰 F1 (형태소, 오프라인)", _num(a.get("token_f1"))))
+        for name in JUDGE_SCORES:
+            if name in a:
+                rows.append((JUDGE_LABELS[name], _num(a.get(name))))
+    if c:
+        rows.append(("인용 정밀도 / 재현율 / 재현율(전체)", _nums(c, "precision", "recall", "recall_all")))
+        rows.append(("지어낸 인용 (0이어야 함)", str(c.get("invented", 0))))
+    if ab:
+        rows.append(("답변 거절 정밀도 / 재현율 / F1", _nums(ab, "precision", "recall", "f1")))
+        if "accuracy" in ab:
+            rows.append(("답변·거절 판단 정확도", _num(ab.get("accuracy"))))
+    if "ttft_p50" in lat:
+        rows.append(("첫 응답 TTFT p50 / p95", f"{lat['ttft_p50']} / {lat['ttft_p95']} ms"))
+    if "ttft_extractive_p50" in lat:
+        rows.append(("발췌 답변 TTFT p50 / p95", f"{lat['ttft_extractive_p50']} / {lat['ttft_extractive_p95']} ms"))
+    if "total_p50" in lat:
+        rows.append(("전체 응답 p50 / p95", f"{lat['total_p50']} / {lat['total_p95']} ms"))
+    if "search_p50" in lat:
+        rows.append(("검색 p50 / p95", f"{lat['search_p50']} / {lat['search_p95']} ms"))
+    if tok:
+        rows.append(("답변당 출력 토큰 p50 / 평균", f"{tok.get('output_p50', 0):g} / {tok.get('output_mean', 0):g}"))
+    if "errors" in m:
+        rows.append(("오류 문항", str(m.get("errors", 0))))
+    if gen.get("n"):
+        note = f" — {gen['note']}" if gen.get("note") else ""
+        rows.append(("생성 문항 (채점 / 건너뜀)", f"{gen.get('scored', 0)} / {gen.get('skipped', 0)}{note}"))
+    return _kv_table(rows, "summary")
+
+
+def _score_charts(records: Sequence[dict]) -> str:
+    charts = [histogram([r["token_f1"] for r in records if isinstance(r.get("token_f1"), int | float)],
+                        title="토큰 F1 분포", lo=0.0, hi=1.0, bins=10)]
+    for i, name in enumerate(JUDGE_SCORES, start=1):
+        values = [v for r in records if (v := judge_value(r, name)) is not None]
+        if values:
+            lo, hi = (0.0, 1.0) if max(values) <= 1 else (1.0, 5.0)
+            bins = 10 if hi == 1.0 else 4
+            charts.append(histogram(values, title=f"{JUDGE_LABELS[name]} 분포", lo=lo, hi=hi, bins=bins,
+                                    color=PALETTE[i]))
+    return _charts(charts)
+
+
+def _group_charts(metrics: dict[str, Any], records: Sequence[dict], retrieval_only: bool) -> str:
+    charts = []
+    for key, label in GROUP_LABELS.items():
+        groups = metrics.get(key) or (_retrieval_groups(records, key) if retrieval_only else {})
+        if key == "by_suite" and len(groups) < 2:
+            continue
+        if retrieval_only:
+            series = ["hit@1", "hit@5", "MRR@10"]
+            rows = [(_short_name(key, name), [(b.get("retrieval") or {}).get(k) for k in ("hit@1", "hit@5", "mrr@10")])
+                    for name, b in groups.items()]
+        else:
+            series = ["인용 재현율", "답변·거절 판단 정확도", "토큰 F1"]
+            judged = any("correctness" in (b.get("answer") or {}) for b in groups.values())
+            if judged:
+                series.append("정답성 (LLM)")
+            rows = [(_short_name(key, name) + f" (n={b.get('n_total', 0)})",
+                     [(b.get("citation") or {}).get("recall"), (b.get("abstention") or {}).get("accuracy"),
+                      (b.get("answer") or {}).get("token_f1")]
+                     + ([(b.get("answer") or {}).get("correctness")] if judged else []))
+                    for name, b in groups.items()]
+        charts.append(bar_chart(rows, series, title=label))
+    return _charts(charts)
+
+
+def _retrieval_groups(records: Sequence[dict], key: str) -> dict[str, dict]:
+    field = {"by_assistant": "assistant", "by_category": "category", "by_suite": "suite"}[key]
+    groups: dict[str, list[dict]] = {}
+    for record in records:
+        groups.setdefault(record.get(field) or "(분류 없음)", []).append(record)
+    return {name: {"n_total": len(g), "retrieval": retrieval_summary([r.get("rank") for r in g if r.get("answerable")])}
+            for name, g in sorted(groups.items())}
+
+
+def _latency_charts(records: Sequence[dict], retrieval_only: bool) -> str:
+    def values(field: str) -> list[float]:
+        return [float(r[field]) for r in records if isinstance(r.get(field), int | float)]
+
+    if retrieval_only:
+        return _charts([histogram(values("search_ms"), title="검색 시간 분포", unit="ms")])
+    return _charts([histogram(values("ttft_ms"), title="첫 응답(TTFT) 분포", unit="ms"),
+                    histogram(values("total_ms"), title="전체 응답 시간 분포", unit="ms", color=PALETTE[1])])
+
+
+def _failures(records: Sequence[dict]) -> str:
+    failed = [_with_failure(r) for r in records]
+    failed = [r for r in failed if r.get("failure")]
+    head = f"<h2>실패 사례 ({len(failed)} / {len(records)})</h2>"
+    if not failed:
+        return head + '<p class="note">실패한 문항이 없습니다.</p>'
+    kinds = Counter(kind for r in failed for kind in r.get("failure_kinds") or [])
+    summary = ""
+    if kinds:
+        summary = '<p class="note">' + " · ".join(
+            f"{escape(KIND_LABELS.get(k, k))} {n}건" for k, n in kinds.most_common()) + "</p>"
+    rows = []
+    for r in failed:
+        sources = _sources(r)
+        rows.append(
+            "<tr>"
+            f"<td>{escape(str(r.get('id', '')))}<br><span class=\"note\">{escape(str(r.get('suite', '')))}</span></td>"
+            f"<td>{escape(_group_name('by_assistant', str(r.get('assistant', ''))))}</td>"
+            f"<td><span class=\"tag\">{escape(str(r['failure']))}</span></td>"
+            f"<td>{escape(str(r.get('question', '')))}</td>"
+            f"<td>{_folded(str(r.get('answer', '') or ''))}"
+            + (f"<br><span class=\"note\">참고 답: {_folded(str(r.get('reference_answer', '')))}</span>"
+               if r.get("reference_answer") else "")
+            + f"</td><td>{sources}</td></tr>")
+    return (head + summary + '<table class="failures"><thead><tr><th>문항</th><th>도우미</th><th>왜 실패했나</th>'
+            "<th>질문</th><th>답변</th><th>출처</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+# --- pieces --------------------------------------------------------------------------------
+
+def _with_failure(record: dict) -> dict:
+    """Records of runs from before the reasons were stored get theirs here."""
+    if "failure" in record or "answerable" not in record or "abstained" not in record:
+        return record
+    failure = diagnose_record(record)
+    return {**record, "failure": failure.reason if failure else None,
+            "failure_kinds": list(failure.kinds) if failure else []}
+
+
+def _sources(record: dict) -> str:
+    citations = record.get("citations") or []
+    if citations:
+        items = [f"{'✔' if c.get('hit') else '✘'} [{c.get('n', '')}] {c.get('label') or c.get('source', '')}"
+                 for c in citations]
+        return "<br>".join(escape(item) for item in items)
+    shown = record.get("passages") or record.get("retrieved") or []
+    if not shown:
+        return '<span class="note">없음</span>'
+    items = [f"{p.get('n') or p.get('rank', '')}. {p.get('source', '')} {p.get('locator', '')}".strip()
+             for p in shown[:5]]
+    return '<span class="note">인용 없음; 검색된 구절:</span><br>' + "<br>".join(escape(i) for i in items)
+
+
+def _folded(text: str) -> str:
+    if len(text) <= FOLD_CHARS:
+        return escape(text)
+    return f"<details><summary>{escape(text[:FOLD_CHARS])}…</summary>{escape(text)}</details>"
+
+
+def _group_name(key: str, name: str) -> str:
+    if key == "by_assistant" and name in ASSISTANT_LABELS:
+        return f"{ASSISTANT_LABELS[name]} ({name})"
+    return name or "(없음)"
+
+
+def _short_name(key: str, name: str) -> str:
+    # Chart labels have about 18 characters of room: the Korean name alone.
+    if key == "by_assistant" and name in ASSISTANT_LABELS:
+        return ASSISTANT_LABELS[name]
+    return name or "(없음)"
+
+
+def _charts(svgs: Sequence[str]) -> str:
+    return '<div class="charts">' + "".join(svgs) + "</div>"
+
+
+def _kv_table(rows: Sequence[tuple[str, Any]], css: str) -> str:
+    body = "".join(f"<tr><td>{escape(str(k))}</td><td>{escape(str(v))}</td></tr>" for k, v in rows)
+    return f'<table class="{css}"><tbody>{body}</tbody></table>'
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def _nums(block: dict, *keys: str) -> str:
+    return " / ".join(_num(block.get(k)) for k in keys)
