@@ -79,3 +79,18 @@ def test_excerpts_keep_heading_and_the_sentences_about_the_question():
     assert "60일 이상 보관" in first and "급식" not in first
     assert out[0].chunk.text == text  # the verifier and the reader keep the whole passage
     assert out[1].excerpt is None and out[1].prompt_text == "짧은 조문"
+
+
+def test_passages_without_room_are_left_out_of_the_prompt_but_kept_for_the_reader():
+    from rag.answer.excerpts import excerpt_passages
+    from rag.answer.prompts import build_messages
+    from rag.answer.types import Passage
+    from rag.retrieval.korean import KoreanAnalyzer
+
+    long = "원장은 녹화된 영상을 60일 이상 보관하여야 한다. " * 6
+    passages = [Passage(i, chunk(i, long)) for i in range(1, 4)]
+    out = excerpt_passages("영상 보관 기간", passages, KoreanAnalyzer.shared(), token_budget=120, count_tokens=len)
+    assert [p.n for p in out] == [1, 2, 3]
+    assert out[0].excerpt and out[2].excerpt == ""
+    user = build_messages("영상 보관 기간", out, "childcare")[-1].content
+    assert "[1] 법 제1조" in user and "[3]" not in user

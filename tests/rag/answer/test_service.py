@@ -72,11 +72,21 @@ def test_a_citation_to_nothing_retrieved_is_never_shown(indexed_sample):
     assert "[9]" not in final.text
 
 
-def test_model_saying_not_found_abstains_with_closest_passages(indexed_sample):
+def test_model_saying_not_found_falls_back_to_the_quoted_sentences(indexed_sample):
+    # The passages passed the abstention checks, so the verbatim quotes stay the answer.
     llm = FakeLLM(["제공된 문서에서 확인할 수 없습니다."])
+    _, final = ask(service(indexed_sample, llm))
+    assert final.mode == "extractive" and not final.abstained
+    assert "60일" in final.text and final.citations
+    assert "발췌" in final.notice and final.generated.startswith("제공된 문서에서")
+
+
+def test_unverifiable_generated_answer_abstains_with_closest_passages(indexed_sample):
+    llm = FakeLLM(["보육실 영상은 교육청이 3년간 보관하며 열람료는 5만원입니다 [1]."])
     _, final = ask(service(indexed_sample, llm))
     assert final.abstained and final.mode == "abstained"
     assert "찾지 못했습니다" in final.text and final.passages
+    assert final.removed
 
 
 def test_llm_failure_falls_back_to_the_extractive_answer(indexed_sample):
