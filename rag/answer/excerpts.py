@@ -38,8 +38,11 @@ def excerpt_passages(question: str, passages: Sequence[Passage], analyzer: Korea
         share = remaining // 2 if i == 0 and left > 1 else remaining // max(left, 1)
         text = passage.chunk.text.strip()
         if share < MIN_SHARE_TOKENS:
-            out.append(Passage(passage.n, passage.chunk, excerpt=""))
-            continue
+            # A better-ranked passage takes the minimum before worse ones get anything.
+            if remaining < MIN_SHARE_TOKENS:
+                out.append(Passage(passage.n, passage.chunk, excerpt=""))
+                continue
+            share = MIN_SHARE_TOKENS
         if count_tokens(text) <= share:
             excerpt = None
             used = count_tokens(text)

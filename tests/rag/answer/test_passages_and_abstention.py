@@ -91,6 +91,6 @@ def test_passages_without_room_are_left_out_of_the_prompt_but_kept_for_the_reade
     passages = [Passage(i, chunk(i, long)) for i in range(1, 4)]
     out = excerpt_passages("영상 보관 기간", passages, KoreanAnalyzer.shared(), token_budget=120, count_tokens=len)
     assert [p.n for p in out] == [1, 2, 3]
-    assert out[0].excerpt and out[2].excerpt == ""
+    assert out[0].excerpt and out[1].excerpt and out[2].excerpt == ""
     user = build_messages("영상 보관 기간", out, "childcare")[-1].content
-    assert "[1] 법 제1조" in user and "[3]" not in user
+    assert "[1] 법 제1조" in user and "[2] 법 제2조" in user and "[3]" not in user
