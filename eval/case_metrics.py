@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .run_metrics import judge_value
+
 Reducer = Callable[[np.ndarray], np.ndarray]
 
 
@@ -97,16 +99,6 @@ def cites_evidence(record: dict) -> bool:
     return answerable(record) and answered(record) and any(citation_flags(record))
 
 
-def judge_score(record: dict, name: str) -> float | None:
-    """A judge's score of one case, read as eval.run_metrics.judge_value reads it: the
-    record's own field or the same under "judge"; a number, or a verdict dict's score."""
-    value = record.get(name)
-    if value is None and isinstance(record.get("judge"), dict):
-        value = record["judge"].get(name)
-    if isinstance(value, dict):
-        value = value.get("score")
-    return float(value) if isinstance(value, bool | int | float) else None
-
 
 def _rank_rows(field: str, k: int, credit: Callable[[int], float]) -> Callable[[dict], tuple[float, ...]]:
     def row(record: dict) -> tuple[float, ...]:
@@ -155,14 +147,14 @@ def _abstention_recall(record: dict) -> tuple[float, ...]:
 
 def _judge(name: str) -> Callable[[dict], tuple[float, ...]]:
     def row(record: dict) -> tuple[float, ...]:
-        score = judge_score(record, name)
+        score = judge_value(record, name)
         return (score or 0.0, 0.0 if score is None else 1.0)
     return row
 
 
 def _judged(name: str) -> Callable[[dict], bool]:
     # As in metrics.json, a judge metric exists only where some case was judged.
-    return lambda record: judge_score(record, name) is not None
+    return lambda record: judge_value(record, name) is not None
 
 
 def _latency(field: str) -> Callable[[dict], tuple[float, ...]]:

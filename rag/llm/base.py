@@ -45,6 +45,22 @@ class LLM(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+def chat_request(messages: Sequence[ChatMessage], params: GenerationParams, **fields: Any) -> dict[str, Any]:
+    """The OpenAI-style streaming chat body both the server client and the embedded
+    llama.cpp engine send; ``fields`` adds backend-specific keys (model, cache_prompt)."""
+    body: dict[str, Any] = {**fields, "messages": [m.as_dict() for m in messages], "stream": True,
+                            "max_tokens": params.max_tokens, "temperature": params.temperature}
+    if params.stop:
+        body["stop"] = list(params.stop)
+    if params.seed is not None:
+        body["seed"] = params.seed
+    if params.json_schema is not None:
+        # Enforced where the backend supports it (llama.cpp grammar, vLLM structured output).
+        body["response_format"] = {"type": "json_schema",
+                                   "json_schema": {"name": "answer", "schema": params.json_schema}}
+    return body
+
+
 def complete(llm: LLM, messages: Sequence[ChatMessage], params: GenerationParams | None = None) -> str:
     """The whole reply at once (for callers that do not stream)."""
     return "".join(llm.stream(messages, params or GenerationParams()))

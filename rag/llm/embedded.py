@@ -28,7 +28,7 @@ import httpx
 
 from rag.errors import LLMError, LLMUnavailable
 
-from .base import ChatMessage, GenerationParams
+from .base import ChatMessage, GenerationParams, chat_request
 from .tokens import estimate_tokens
 
 if TYPE_CHECKING:
@@ -135,21 +135,8 @@ class EmbeddedLLM:
         return cls(path, threads=cfg.threads, context_window=cfg.context_window, timeout_s=cfg.timeout_s)
 
     def request_body(self, messages: Sequence[ChatMessage], params: GenerationParams) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "messages": [m.as_dict() for m in messages],
-            "stream": True,
-            "max_tokens": params.max_tokens,
-            "temperature": params.temperature,
-            "cache_prompt": True,
-        }
-        if params.stop:
-            body["stop"] = list(params.stop)
-        if params.seed is not None:
-            body["seed"] = params.seed
-        if params.json_schema is not None:
-            # llama.cpp turns the schema into a grammar: the output cannot leave it.
-            body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": "answer", "schema": params.json_schema}}
+        # cache_prompt keeps the KV cache of the fixed system prompt between questions.
+        body = chat_request(messages, params, cache_prompt=True)
         body.update(params.extra)
         return body
 

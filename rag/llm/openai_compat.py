@@ -21,7 +21,7 @@ import httpx
 
 from rag.errors import LLMError
 
-from .base import ChatMessage, GenerationParams
+from .base import ChatMessage, GenerationParams, chat_request
 from .tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
@@ -60,22 +60,10 @@ class OpenAICompatLLM:
         self._client.close()
 
     def request_body(self, messages: Sequence[ChatMessage], params: GenerationParams) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": [m.as_dict() for m in messages],
-            "stream": True,
-            "max_tokens": params.max_tokens,
-            "temperature": params.temperature,
-        }
-        if params.stop:
-            body["stop"] = list(params.stop)
-        if params.seed is not None:
-            body["seed"] = params.seed
-        if params.json_schema is not None:
-            body["response_format"] = {"type": "json_schema",
-                                       "json_schema": {"name": "answer", "schema": params.json_schema}}
-            if self._guided_json:
-                body["guided_json"] = params.json_schema
+        body = chat_request(messages, params, model=self.model)
+        if params.json_schema is not None and self._guided_json:
+            # vLLM's own field, for versions whose response_format ignores the schema.
+            body["guided_json"] = params.json_schema
         body.update(params.extra)
         return body
 
