@@ -14,7 +14,7 @@ from rag.errors import ConfigError
 
 from .common import context_from
 
-LLM_MODES = ["extractive", "embedded", "openai", "vllm", "vllm-local", "fake"]
+LLM_MODES = ["extractive", "embedded", "llamacpp", "openai", "vllm", "vllm-local", "fake"]
 
 
 def register(sub) -> None:

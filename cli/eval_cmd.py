@@ -15,10 +15,9 @@ from pathlib import Path
 from rag.errors import ConfigError
 
 from . import eval_compare_cmd
+from .ask_cmd import LLM_MODES
 from .common import context_from, settings_from, show_progress
 from .eval_compare_cmd import add_gate_arguments, apply_gate, check_gate_arguments
-
-LLM_MODES = ["extractive", "embedded", "openai", "vllm", "vllm-local", "fake"]
 
 
 def register(sub) -> None:

@@ -44,7 +44,7 @@ STOP_AFTER_ENV = "SEOUL_ASSIST_EVAL_STOP_AFTER"
 #: Modes whose model answers over the network: several questions may be in flight.
 SERVER_MODES = {"openai", "vllm"}
 #: Modes whose model lives in this process and generates one answer at a time.
-SINGLE_MODES = {"embedded", "vllm-local"}
+SINGLE_MODES = {"embedded", "llamacpp", "vllm-local"}
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,7 @@ class AnswerService:
         cfg = self.settings.llm
         if cfg.prompt_tokens is not None:
             return cfg.prompt_tokens
-        return EMBEDDED_PROMPT_TOKENS if cfg.mode == "embedded" else None
+        return EMBEDDED_PROMPT_TOKENS if cfg.mode in ("embedded", "llamacpp") else None
 
     def _verified(self, question: str, generated: str, passages: list[Passage], llm: LLM,
                   timings: dict[str, float], extractive: Answer) -> Answer:

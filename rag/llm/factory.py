@@ -38,6 +38,10 @@ def build_llm(settings: Settings) -> LLM | None:
             from .embedded import EmbeddedLLM
 
             return EmbeddedLLM.from_settings(settings)
+        case "llamacpp":
+            from .llamacpp import LlamaCppLLM
+
+            return LlamaCppLLM.from_settings(settings)
         case "vllm-local":
             from .vllm_local import VLLMLocalLLM
 
