@@ -81,12 +81,12 @@ def test_model_saying_not_found_falls_back_to_the_quoted_sentences(indexed_sampl
     assert "발췌" in final.notice and final.generated.startswith("제공된 문서에서")
 
 
-def test_unverifiable_generated_answer_abstains_with_closest_passages(indexed_sample):
+def test_unverifiable_generated_answer_is_replaced_by_the_quotes(indexed_sample):
     llm = FakeLLM(["보육실 영상은 교육청이 3년간 보관하며 열람료는 5만원입니다 [1]."])
     _, final = ask(service(indexed_sample, llm))
-    assert final.abstained and final.mode == "abstained"
-    assert "찾지 못했습니다" in final.text and final.passages
-    assert final.removed
+    assert final.mode == "extractive" and not final.abstained
+    assert "5만원" not in final.text and "60일" in final.text
+    assert final.removed and "확인할 수 없어" in final.notice
 
 
 def test_llm_failure_falls_back_to_the_extractive_answer(indexed_sample):
