@@ -17,10 +17,10 @@ would only split the same cores."""
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,14 +59,36 @@ def _load(path: Path, threads: int, n_ctx: int) -> tuple[Any, threading.Lock]:
                 raise LLMUnavailable(f"llama-cpp-python이 설치되어 있지 않습니다: {INSTALL_HINT}") from exc
             options: dict[str, Any] = {"model_path": str(path), "n_ctx": n_ctx, "n_threads": threads,
                                        "n_threads_batch": threads, "verbose": False}
-            if "use_extra_bufts" in inspect.signature(Llama.__init__).parameters:
-                options["use_extra_bufts"] = False
             log.info("llama-cpp-python으로 언어 모델을 불러옵니다: %s (스레드 %d)", path.name, threads)
             try:
-                _models[key] = (Llama(**options), threading.Lock())
+                with _no_extra_buffer_types():
+                    _models[key] = (Llama(**options), threading.Lock())
             except Exception as exc:  # llama.cpp reports a bad file as ValueError/RuntimeError
                 raise LLMUnavailable(f"언어 모델을 불러올 수 없습니다 ({path}): {exc}") from exc
         return _models[key]
+
+
+@contextmanager
+def _no_extra_buffer_types() -> Iterator[None]:
+    """Load with ``use_extra_bufts = False``. llama-cpp-python 0.3.36 has the field in its
+    model parameters but no constructor argument for it, and builds the parameters from
+    ``llama_model_default_params()``; wrapping that function for the duration of the load
+    (under ``_models_lock``) is the one place to set it."""
+    import llama_cpp.llama_cpp as low
+
+    original = low.llama_model_default_params
+
+    def defaults() -> Any:
+        params = original()
+        if hasattr(params, "use_extra_bufts"):
+            params.use_extra_bufts = False
+        return params
+
+    low.llama_model_default_params = defaults
+    try:
+        yield
+    finally:
+        low.llama_model_default_params = original
 
 
 class LlamaCppLLM:
