@@ -1,7 +1,9 @@
 """How often each available judge agrees with the hand labels of
 eval/data/judge_labels.jsonl: the embedded model always, and the server named by
-SEOUL_ASSIST_LLM__BASE_URL (model: SEOUL_ASSIST_LLM__MODEL) when it is set, with
-ragas' own judge on that server too when the eval extra is installed.
+SEOUL_ASSIST_LLM__BASE_URL (model: SEOUL_ASSIST_LLM__MODEL) when it is set, and on
+request ragas' own judge on that server (eval extra). Beside them, the faithfulness of
+an LLM-free baseline (every number of the answer occurs in its passages): a judge that
+does not beat it is not worth its time.
 
     .venv/bin/python benchmarks/judge_agreement.py [--judges embedded server ragas] [--limit N]
 
@@ -23,7 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _shared import print_table, write_json  # noqa: E402
 
 from eval.judge import Judge, JudgeScores  # noqa: E402
-from eval.judge_agreement import DEFAULT_LABELS, agreement, load_labels  # noqa: E402
+from eval.judge_agreement import DEFAULT_LABELS, agreement, cohen_kappa, load_labels  # noqa: E402
+from eval.offline_metrics import numbers_in_context  # noqa: E402
 from rag.config import load_settings  # noqa: E402
 from rag.llm.factory import build_llm  # noqa: E402
 
@@ -66,6 +69,16 @@ def make_judge(kind: str):
             raise SystemExit("ragas 판정에는 eval extra가 필요합니다: pip install -e '.[eval]'")
         return RagasJudge(cfg.base_url, cfg.model, cfg.api_key)
     raise SystemExit(f"알 수 없는 판정 모델: {kind}")
+
+
+def numbers_baseline(items) -> dict:
+    """The bar a judge's faithfulness must clear: no LLM, an answer is called faithful
+    when every number in it also occurs in its passages (offline.numbers_in_context)."""
+    judged = [numbers_in_context(i.answer, i.contexts) in (None, 1.0) for i in items]
+    labels = [i.faithful for i in items]
+    return {"n": len(items),
+            "faithfulness_agreement": round(sum(j == label for j, label in zip(judged, labels)) / len(items), 4),
+            "cohen_kappa": cohen_kappa(judged, labels)}
 
 
 def by_kind(per_item: list[dict]) -> dict[str, dict]:
@@ -111,11 +124,14 @@ def main() -> None:
         for name, summary in result["by_kind"].items():
             kind_rows.append([kind, name, summary["n"], summary["correctness_agreement"],
                               summary["faithfulness_agreement"]])
+    baseline = numbers_baseline(items)
+    rows.append(["numbers (no LLM)", "offline.numbers_in_context", baseline["n"], "-", "-",
+                 baseline["faithfulness_agreement"], baseline["cohen_kappa"], "-", "-", "-"])
     print_table(["judge", "model", "n", "corr exact", "corr ±0.5", "faith agree", "kappa", "unparsed", "s", "s/item"],
                 rows)
     print()
     print_table(["judge", "kind", "n", "corr exact", "faith agree"], kind_rows)
-    write_json(args.out, {"labels": str(args.labels.name), "results": results,
+    write_json(args.out, {"labels": str(args.labels.name), "results": results, "offline_numbers_baseline": baseline,
                           "cpu": platform.processor() or platform.machine(), "cpus": os.cpu_count()})
 
 

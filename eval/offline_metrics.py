@@ -1,5 +1,6 @@
 """Answer metrics that need no language model: surface similarity of an answer to its
-reference answer, and of the retrieved passages to the reference passages.
+reference answer, whether the numbers of the answer occur in the retrieved passages, and
+similarity of the retrieved passages to the reference passages.
 
 They say how much of the reference's wording an answer shares, not whether it is right:
 a correct paraphrase scores low and a wrong number in a copied sentence scores high.
@@ -47,6 +48,9 @@ OFFLINE_LABELS: dict[str, str] = {
     "offline.chrf": "오프라인 지표: 정답과의 문자 n-그램 F점수(chrF, 1~6자, β=2) — 표면 유사도이며 의미 정확도가 아님",
     "offline.levenshtein": "오프라인 지표: 정답과의 편집 거리 유사도(1 − 정규화 레벤슈타인 거리) — 표면 유사도이며 의미 정확도가 아님",
     "offline.token_f1": "오프라인 지표: 정답과의 Kiwi 형태소 F1 — 내용어 겹침이며 의미 정확도가 아님",
+    "offline.numbers_in_context": ("오프라인 지표: 답변의 숫자(기간·금액·기준·조문 번호) 중 검색 문맥에도 나오는 "
+                                   "숫자의 비율 — 충실도의 근사치; 숫자 없는 답변은 None, 문맥의 다른 자리에 나온 "
+                                   "같은 숫자도 근거로 셈"),
     "ragas.chrf": "ragas 비LLM 지표: CHRFScore(sacrebleu chrF) — 표면 유사도이며 의미 정확도가 아님",
     "ragas.context_precision_nonllm": ("ragas 비LLM 지표: NonLLMContextPrecisionWithReference — 검색 문맥 중 "
                                        "참조 문맥과 레벤슈타인 유사도 0.5 이상인 것의 평균 정밀도(순위 반영); "
@@ -57,6 +61,8 @@ OFFLINE_LABELS: dict[str, str] = {
 }
 
 _SPACES = re.compile(r"\s+")
+_CITATION = re.compile(r"\[\d+\]")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def offline_scores(answer: str, reference: str, contexts: Sequence[str], reference_contexts: Sequence[str], *,
@@ -71,6 +77,7 @@ def offline_scores(answer: str, reference: str, contexts: Sequence[str], referen
         "offline.chrf": chrf(answer, reference) if has_reference else None,
         "offline.levenshtein": levenshtein_similarity(answer, reference) if has_reference else None,
     }
+    scores["offline.numbers_in_context"] = numbers_in_context(answer, contexts) if contexts else None
     if analyzer is not None:
         scores["offline.token_f1"] = round(token_f1(answer, reference, analyzer), 4) if has_reference else None
     scores.update(ragas_offline_scores(answer, reference, contexts, reference_contexts))
@@ -118,6 +125,21 @@ def levenshtein_similarity(a: str, b: str) -> float:
     else:
         distance = Levenshtein.distance(a, b)
     return round(1 - distance / max(len(a), len(b)), 4)
+
+
+def numbers_in_context(answer: str, contexts: Sequence[str]) -> float | None:
+    """Share of the numbers in `answer` (citation markers aside) that also occur in the
+    passages. In statutes and guides the facts that go wrong are numbers: a period, an
+    amount, a threshold, an article. None when the answer has no number."""
+    numbers = [_plain(n) for n in _NUMBER.findall(_CITATION.sub(" ", answer))]
+    if not numbers:
+        return None
+    known = {_plain(n) for n in _NUMBER.findall(" ".join(contexts))}
+    return round(sum(n in known for n in numbers) / len(numbers), 4)
+
+
+def _plain(number: str) -> str:
+    return number.replace(",", "")
 
 
 def _char_ngrams(text: str, order: int) -> list[Counter[str]]:

@@ -117,3 +117,16 @@ def test_ragas_scores_also_from_inside_a_running_event_loop() -> None:
         return offline_scores(REFERENCE, REFERENCE, [], [])
 
     assert asyncio.run(handler())["ragas.chrf"] == 1.0
+
+
+def test_numbers_in_context_catches_a_changed_number() -> None:
+    from eval.offline_metrics import numbers_in_context
+
+    passages = ["원장은 녹화 영상을 60일 이상 보관하여야 한다.", "과태료는 1,000만 원 이하"]
+    assert numbers_in_context("영상은 60일 이상 보관합니다. [1]", passages) == 1.0  # [1] is not a number
+    assert numbers_in_context("영상은 30일 이상 보관합니다. [1]", passages) == 0.0
+    assert numbers_in_context("60일 보관, 과태료 1000만 원, 3일 처리", passages) == pytest.approx(2 / 3, abs=1e-4)
+    assert numbers_in_context("문서에서 확인할 수 없습니다.", passages) is None
+    scores = offline_scores("영상은 30일 보관 [1]", REFERENCE, passages, [])
+    assert scores["offline.numbers_in_context"] == 0.0
+    assert offline_scores("영상은 30일 보관", REFERENCE, [], [])["offline.numbers_in_context"] is None
