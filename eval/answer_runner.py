@@ -87,14 +87,8 @@ def run_answers(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, ou
     run, resumed = start_run(out_dir, plan, ctx.settings, resume)
     if resumed:
         log.info("%s: 기록된 문항 %d개를 건너뛰고 이어서 실행합니다", out_dir, len(run.done_ids()))
-    try:
+    with run.recording():
         return _run(ctx, run, plan, cases, ", ".join(str(p) for p in paths), progress)
-    except KeyboardInterrupt:
-        run.set_status("interrupted")
-        raise
-    except BaseException as exc:
-        run.set_status("failed", error=str(exc) or type(exc).__name__)
-        raise
 
 
 def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_label: str, progress: bool) -> dict:

@@ -59,7 +59,7 @@ def run_retrieval(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, 
     plan = RunPlan(suite_infos(paths, names, [sum(1 for c in loaded if c.suite == n) for n in names]), corpus,
                    "retrieval", name=name, kind="retrieval")
     run, _ = start_run(out_dir, plan, ctx.settings, resume="never")
-    try:
+    with run.recording():
         manifests = load_manifests(ctx.settings.manifests_dir)
         collections = {m.assistant: m.collection for m in manifests.values()}
         index_info = prepare_index(ctx, corpus, sorted({c.assistant for c in cases}), progress) if cases else {}
@@ -78,12 +78,6 @@ def run_retrieval(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, 
                         "failure": retrieval_failure(case, result.rank, k)})
         run.write_metrics(metrics)
         run.finish(cases_done=len(results))
-    except KeyboardInterrupt:
-        run.set_status("interrupted")
-        raise
-    except BaseException as exc:
-        run.set_status("failed", error=str(exc) or type(exc).__name__)
-        raise
     write_report_safely(out_dir)
     return metrics
 

@@ -20,6 +20,8 @@ import os
 import re
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -168,6 +170,19 @@ class RunDir:
 
     def finish(self, **fields: Any) -> None:
         self.set_status("done", finished=_now(), **fields)
+
+    @contextmanager
+    def recording(self) -> Iterator[None]:
+        """Leave the run marked interrupted (Ctrl-C, SIGTERM) or failed when the work
+        inside raises, so `eval list` and `--resume` see what happened."""
+        try:
+            yield
+        except KeyboardInterrupt:
+            self.set_status("interrupted")
+            raise
+        except BaseException as exc:
+            self.set_status("failed", error=str(exc) or type(exc).__name__)
+            raise
 
     def write_metrics(self, metrics: dict[str, Any]) -> Path:
         return write_json(self.path / METRICS_FILE, metrics)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.errors import LLMError, LLMUnavailable
 
-from .base import ChatMessage, GenerationParams
+from .base import ChatMessage, GenerationParams, chat_request
 from .embedded import usable_cores
 
 if TYPE_CHECKING:
@@ -109,13 +109,9 @@ class LlamaCppLLM:
         return cls(path, threads=cfg.threads, context_window=cfg.context_window)
 
     def stream(self, messages: Sequence[ChatMessage], params: GenerationParams) -> Iterator[str]:
-        options: dict[str, Any] = {"messages": [m.as_dict() for m in messages], "stream": True,
-                                   "max_tokens": params.max_tokens, "temperature": params.temperature}
-        if params.stop:
-            options["stop"] = list(params.stop)
-        if params.seed is not None:
-            options["seed"] = params.seed
+        options = chat_request(messages, params)
         if params.json_schema is not None:
+            # llama-cpp-python's own form of a schema-constrained reply.
             options["response_format"] = {"type": "json_object", "schema": params.json_schema}
         return self._generate(options)
 
