@@ -1,5 +1,6 @@
 """`seoul-assist eval run | report | list`: run benchmark suites into a stored run folder
-(eval.runs), resume an interrupted one, rewrite its HTML report, list stored runs."""
+(eval.runs), resume an interrupted one, rewrite its HTML report, list stored runs.
+`eval run --judge` also scores the answers with an LLM judge (eval.judging)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from rag.errors import ConfigError
 
 from . import eval_compare_cmd
 from .ask_cmd import LLM_MODES
+
+JUDGE_MODES = [mode for mode in LLM_MODES if mode != "extractive"]
+JUDGE_API_KEY_ENV = "SEOUL_ASSIST_JUDGE_API_KEY"  # eval.judging reads it; named here for --help
 from .common import context_from, settings_from, show_progress
 from .eval_compare_cmd import add_gate_arguments, apply_gate, check_gate_arguments
 
@@ -40,6 +44,16 @@ def register(sub) -> None:
     run_p.add_argument("--limit", type=int, metavar="N", help="각 평가 세트의 앞 N개 문항만 (빠른 확인용)")
     run_p.add_argument("--workers", type=int, metavar="N",
                        help="동시에 답변할 문항 수 (기본: openai/vllm 서버 4, 그 밖 1)")
+    judge = run_p.add_argument_group("LLM 판정 (--judge)")
+    judge.add_argument("--judge", action="store_true",
+                       help="답변한 문항을 LLM 판정 모델로 채점합니다: 모범 답안 대비 정답성, 검색 구절 대비 충실성 "
+                            "(기본: 끔; 판정한 실행을 --resume하면 같은 판정 모델로 이어서 판정)")
+    judge.add_argument("--judge-llm", choices=JUDGE_MODES, metavar="MODE",
+                       help="판정 모델 방식: " + ", ".join(JUDGE_MODES) + " (기본: 설정의 llm 블록; --judge 포함)")
+    judge.add_argument("--judge-base-url", metavar="URL",
+                       help="OpenAI 호환 판정 서버 주소 (예: http://llm:8000/v1; --judge-llm 없으면 openai; "
+                            f"API 키는 ${JUDGE_API_KEY_ENV})")
+    judge.add_argument("--judge-model", metavar="NAME", help="판정 서버의 모델 이름 (기본: 설정의 llm.model)")
     add_gate_arguments(run_p)
     run_p.set_defaults(handler=run)
 
@@ -64,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
     suites, corpus, limit, name = args.suite, args.corpus, args.limit, args.name
     llm_mode = args.llm
     out = args.out
+    judging = args.judge or any(v is not None for v in (args.judge_llm, args.judge_base_url, args.judge_model))
+    stored_judge: dict | None = None
     if args.resume is not None:
         meta = read_meta(args.resume)
         if meta is None:
@@ -78,6 +94,10 @@ def run(args: argparse.Namespace) -> int:
         limit = limit if limit is not None else meta.get("limit")
         name = name or meta.get("name")
         llm_mode = llm_mode or (meta.get("llm") or {}).get("mode")
+        stored_judge = meta.get("judge") if (meta.get("judge") or {}).get("model") else None
+        judging = judging or stored_judge is not None  # a judged run goes on judged
+    if judging and args.retrieval_only:
+        raise ConfigError("--judge는 답변 평가에만 쓸 수 있습니다 (--retrieval-only와 함께 쓸 수 없음)")
     if not suites:
         raise ConfigError("--suite가 필요합니다 (또는 --resume 실행 폴더)")
     if corpus is None or not corpus.is_dir():
@@ -92,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
     overrides: dict = {"data_dir": str(base.data_dir / "eval" / key)}
     if llm_mode:
         overrides["llm"] = {"mode": llm_mode}  # merged into the profile's llm block
+    judge_spec = _judge_spec(args, base, stored_judge) if judging else None
     ctx = context_from(args, **overrides)
     restore = _interrupt_on_sigterm()
     try:
@@ -102,9 +123,11 @@ def run(args: argparse.Namespace) -> int:
                                     name=name)
         else:
             from eval.answer_runner import run_answers
+            from eval.judging import build_judge
 
+            judge = build_judge(ctx.settings, judge_spec) if judge_spec is not None else None
             metrics = run_answers(ctx, suites, corpus, out, progress=show_progress(), limit=limit, name=name,
-                                  workers=args.workers, resume=resume)
+                                  workers=args.workers, resume=resume, judge=judge, judge_spec=judge_spec)
     except KeyboardInterrupt:
         print(f"중단되었습니다. 끝난 문항은 {out / 'cases.jsonl'}에 남아 있습니다. "
               f"이어서 하려면: seoul-assist eval run --resume {out}", file=sys.stderr)
@@ -122,6 +145,21 @@ def run(args: argparse.Namespace) -> int:
     print(f"결과: {out / 'metrics.json'}")
     print(f"보고서: {out / 'report.html'}")
     return apply_gate(args, metrics)
+
+
+def _judge_spec(args: argparse.Namespace, base, stored: dict | None):
+    """The judge model: the flags, else (on --resume) the one the run was judged with,
+    else the settings' `llm` block (profile and environment; not --llm)."""
+    from eval.judging import judge_spec, spec_from_meta
+
+    flags = (args.judge_llm, args.judge_base_url, args.judge_model)
+    if stored is not None and not any(v is not None for v in flags):
+        spec = spec_from_meta(stored)
+        if spec is None:
+            raise ConfigError("이 실행의 run.json에 판정 모델을 다시 만들 정보(judge.llm)가 없습니다: "
+                              "--judge-llm으로 같은 판정 모델을 정하세요")
+        return spec
+    return judge_spec(base.llm, *flags)
 
 
 def _interrupt_on_sigterm() -> Callable[[], None]:
@@ -160,7 +198,7 @@ def list_command(args: argparse.Namespace) -> int:
     for info in runs:
         done = f"{info.cases_done}/{info.cases_total}" if info.cases_total is not None else str(info.cases_done)
         numbers = "  ".join(f"{label} {_num(info.headline[key])}"
-                            for key, label in (("hit@5", "hit@5"), ("token_f1", "F1"),
+                            for key, label in (("hit@5", "hit@5"), ("token_f1", "F1"), ("correctness", "정답성"),
                                                ("citation_recall", "인용R"), ("abstention_f1", "거절F1"))
                             if key in info.headline)
         rows.append((info.id, STATUS_LABELS.get(info.status, info.status), "+".join(info.suites),
@@ -178,6 +216,9 @@ def summary_table(metrics: dict) -> str:
         ("문항 n (답변 가능/전체)", f"{metrics['n']}/{metrics['n_total']}"),
         ("검색 hit@5 / MRR@10", f"{_num(r['hit@5'])} / {_num(r['mrr@10'])}"),
         ("토큰 F1 (형태소, 오프라인)", _num(metrics["answer"]["token_f1"])),
+        *[(label, f"{_num(metrics['answer'][key])} (n={metrics['answer'].get(f'n_{key}', 0)})")
+          for key, label in (("correctness", "정답성 (LLM 판정)"), ("faithfulness", "충실성 (LLM 판정)"))
+          if key in metrics["answer"]],
         ("인용 정밀도 / 재현율 (전체)",
          f"{_num(c['precision'])} / {_num(c['recall'])} ({_num(c['recall_all'])})"),
         ("지어낸 인용 invented", str(c["invented"])),
@@ -190,6 +231,8 @@ def summary_table(metrics: dict) -> str:
         ("전체 total p50 / p95", f"{lat['total_p50']} / {lat['total_p95']} ms"),
         ("언어 모델 LLM", f"{metrics['llm']['mode']} {metrics['llm']['name']}".strip()),
     ]
+    if (metrics.get("judge") or {}).get("model"):
+        rows.append(("판정 모델 judge", f"{metrics['judge']['model']} (프롬프트 {metrics['judge'].get('prompt_sha256')})"))
     tokens = metrics.get("tokens")
     if tokens and tokens.get("output_total"):
         rows.append(("출력 토큰 p50 / 평균", f"{tokens['output_p50']:g} / {tokens['output_mean']:g}"))

@@ -74,3 +74,11 @@ class LLMError(SeoulAssistError):
 class LLMUnavailable(LLMError):
     """No language model can be used here (not installed, not configured); callers fall
     back to the extractive answer."""
+
+
+class AccessDenied(SeoulAssistError):
+    """The caller may not read this collection (enforced in retrieval)."""
+
+    def __init__(self, collection: str) -> None:
+        super().__init__(f"'{collection}' 컬렉션을 읽을 권한이 없습니다")
+        self.collection = collection

@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Callable, Iterator, Sequence
 
+from rag.access import AccessScope
 from rag.config import Settings
 from rag.errors import LLMError, LLMUnavailable
 from rag.llm.base import LLM, GenerationParams
@@ -76,17 +77,22 @@ class AnswerService:
     # -- answering --------------------------------------------------------------------
 
     def answer(self, question: str, *, assistant: str, collection: str, groups: Sequence[str] = (),
-               use_llm: bool = True) -> Answer:
+               use_llm: bool = True, scope: AccessScope | None = None) -> Answer:
         final: Answer | None = None
         for event in self.stream(question, assistant=assistant, collection=collection, groups=groups,
-                                 use_llm=use_llm):
+                                 use_llm=use_llm, scope=scope):
             if event.type == "final":
                 final = event.answer
         assert final is not None  # stream always ends with a final event
         return final
 
     def stream(self, question: str, *, assistant: str, collection: str, groups: Sequence[str] = (),
-               use_llm: bool = True) -> Iterator[AnswerEvent]:
+               use_llm: bool = True, scope: AccessScope | None = None,
+               before_generation: Callable[[], Iterator[AnswerEvent]] | None = None) -> Iterator[AnswerEvent]:
+        """The answer as events. `scope` (a user's readable collections and groups) is
+        enforced by the retriever. `before_generation`, when given, is iterated right before
+        the model is called, after the extractive answer is out: the server waits there for
+        its turn on a one-at-a-time model and yields `queued` events meanwhile."""
         started = time.perf_counter()
         masked = mask_pii(question)
         log.info("질문 (%s): %s", assistant, masked.text)
@@ -96,7 +102,7 @@ class AnswerService:
             timings[name] = round((time.perf_counter() - started) * 1000, 1)
 
         chunks = self.retriever.search(question, collection, k=self.settings.retrieval.top_k,
-                                       flt=PointFilter.for_groups(tuple(groups)))
+                                       flt=PointFilter.for_groups(tuple(groups)), scope=scope)
         lap("retrieval_ms")
         llm = self.llm() if use_llm else None
         passages = self._passages(question, chunks, llm, assistant)
@@ -122,6 +128,8 @@ class AnswerService:
             yield AnswerEvent("final", answer=extractive)
             return
 
+        if before_generation is not None:
+            yield from before_generation()
         pieces: list[str] = []
         try:
             to_model = question if self._may_send_raw(masked.found) else masked.text

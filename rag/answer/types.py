@@ -89,15 +89,17 @@ class Answer:
         return data
 
 
-EventType = Literal["passages", "extractive", "token", "final", "error"]
+EventType = Literal["passages", "extractive", "queued", "token", "final", "error"]
 
 
 @dataclass(frozen=True)
 class AnswerEvent:
     """One step of a streamed answer: ``passages`` (what was retrieved), ``extractive``
-    (the quoted answer, at once), ``token`` pieces of the generated answer, then ``final``
+    (the quoted answer, at once), ``queued`` (waiting for the model; ``position`` in line),
+    ``token`` pieces of the generated answer, then ``final``
     with the verified answer (citations and checks arrive only here), or ``error``."""
 
     type: EventType
     text: str = ""
     answer: Answer | None = None
+    position: int = 0

@@ -100,6 +100,31 @@ class AnswerSettings(BaseModel):
     min_relative_score: float = 0.0
 
 
+class ServerSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Users, sessions, history, feedback and audit. None: SQLite under data_dir;
+    # PostgreSQL by URL, e.g. postgresql+psycopg://user:pw@db/seoul_assist.
+    database_url: str | None = None
+    session_hours: float = 12.0
+    # Mark cookies Secure when the intranet serves HTTPS (behind a TLS proxy).
+    cookie_secure: bool = False
+    # SSO proxies put the authenticated user in a header. Off unless named here, and then
+    # only believed from these proxy addresses.
+    trusted_header: str | None = None
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    # New users that arrive through the trusted header get this role.
+    trusted_header_role: Literal["staff", "evaluator"] = "staff"
+    # Questions per user per minute (chat, search and the OpenAI API together).
+    rate_limit_per_minute: int = 30
+    max_upload_mb: int = 50
+    # Answers generated at once. None: 1 for the in-process models (one CPU model answers
+    # one question at a time), 8 for server backends (vLLM batches them).
+    generation_slots: int | None = None
+    # Index the corpus roots when the server starts (off in tests that bring their own).
+    ingest_on_start: bool = True
+
+
 class Settings(BaseSettings):
     """Everything configurable. Paths that are relative resolve against the working directory."""
 
@@ -116,6 +141,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     llm: LLMSettings = LLMSettings()
     answer: AnswerSettings = AnswerSettings()
+    server: ServerSettings = ServerSettings()
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> "Settings":
@@ -138,6 +164,10 @@ class Settings(BaseSettings):
     @property
     def uploads_dir(self) -> Path:
         return self.data_dir / "uploads"
+
+    @property
+    def database_url(self) -> str:
+        return self.server.database_url or f"sqlite:///{self.data_dir / 'app.sqlite3'}"
 
     @property
     def cache_dir(self) -> Path:

@@ -21,6 +21,7 @@ import numpy as np
 
 from rag.config.settings import RetrievalSettings
 from rag.embedding.base import Embedder
+from rag.access import AccessScope
 from rag.store.base import Collection, PointFilter
 
 from .expansion import Thesaurus
@@ -56,10 +57,15 @@ class HybridRetriever:
         self.last_timings: SearchTimings | None = None
 
     def search(self, query: str, collection: str, k: int | None = None,
-               flt: PointFilter | None = None, mode: str | None = None) -> list[RetrievedChunk]:
+               flt: PointFilter | None = None, mode: str | None = None,
+               scope: AccessScope | None = None) -> list[RetrievedChunk]:
         """Top-k chunks for `query`. `mode` overrides the fusion setting: sparse, dense,
-        rrf, dbsf or weighted."""
+        rrf, dbsf or weighted. With a `scope`, a collection outside it raises AccessDenied
+        and `flt` is narrowed to the scope's groups."""
         k = k or self.settings.top_k
+        if scope is not None:
+            scope.check(collection)
+            flt = scope.narrow(flt)
         flt = flt or PointFilter()
         mode = mode or self.settings.fusion
         target = self._collection_for(collection)

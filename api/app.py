@@ -1,0 +1,124 @@
+"""The intranet server: JSON API, SSE chat, the OpenAI-compatible API and the web UI.
+
+Assistants plug in by folder: a package `assistants/<name>/` that has a `web` module
+with a `router` (FastAPI APIRouter) gets it mounted under `/api/assistants/<name>`, and a
+`page.html` beside it is served at `/assistants/<name>`. Nothing else changes."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import threading
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+import assistants
+from api.errors import install_error_handlers
+from api.routers import auth, chat, health
+from api.services.container import Services
+from api.services.startup import index_corpora
+
+log = logging.getLogger(__name__)
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+
+#: A strict policy: our own scripts and styles only; answers are inserted as text.
+_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def _optional_routers() -> list:
+    found = []
+    for name in ("documents", "openai_compat", "evaluations", "admin", "passages"):
+        try:
+            module = importlib.import_module(f"api.routers.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"api.routers.{name}":
+                raise
+            continue
+        found.append(module.router)
+    return found
+
+
+def _assistant_plugins(app: FastAPI) -> None:
+    for info in pkgutil.iter_modules(assistants.__path__):
+        if not info.ispkg:
+            continue
+        try:
+            web = importlib.import_module(f"assistants.{info.name}.web")
+        except ModuleNotFoundError as exc:
+            if exc.name in (f"assistants.{info.name}.web",):
+                continue
+            raise
+        router = getattr(web, "router", None)
+        if router is not None:
+            app.include_router(router, prefix=f"/api/assistants/{info.name}")
+        page = Path(web.__file__).with_name("page.html")
+        if page.is_file():
+            app.add_api_route(f"/assistants/{info.name}", lambda p=page: FileResponse(p), include_in_schema=False)
+
+
+def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
+    stop = threading.Event()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        svc.accounts  # migrate and seed before the first request
+        worker = getattr(svc, "start_workers", None)
+        if start_background and svc.settings.server.ingest_on_start:
+            threading.Thread(target=index_corpora, args=(svc, stop), name="corpus-index", daemon=True).start()
+        else:
+            svc.state.corpus_indexed = True
+            svc.state.message = "준비됨"
+        if worker is not None:
+            worker()
+        try:
+            yield
+        finally:
+            stop.set()
+            stopper = getattr(svc, "stop_workers", None)
+            if stopper is not None:
+                stopper()
+
+    app = FastAPI(title="서울시 AI 업무 도우미 API", version="0.1.0", lifespan=lifespan,
+                  description="범용·보육행정 업무매뉴얼, 제안요청서, 대사증후군 상담 도우미의 API. "
+                              "모든 답변은 색인된 문서에서 검색한 근거와 함께 옵니다.")
+    app.state.services = svc
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        svc.metrics.requests.labels(request.method, path, str(response.status_code)).observe(
+            time.perf_counter() - started)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not path.startswith(("/docs", "/redoc")):
+            response.headers.setdefault("Content-Security-Policy", _CSP)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    for router in (health.router, auth.router, chat.router, *_optional_routers()):
+        app.include_router(router)
+    _assistant_plugins(app)
+
+    if WEB_DIR.is_dir():
+        app.mount("/static", StaticFiles(directory=WEB_DIR / "static", check_dir=False), name="static")
+
+        @app.get("/", include_in_schema=False)
+        def index() -> HTMLResponse:
+            page = WEB_DIR / "index.html"
+            if not page.is_file():
+                return HTMLResponse("<!doctype html><title>서울시 AI 업무 도우미</title><p>웹 화면이 설치되지 않았습니다.</p>")
+            return HTMLResponse(page.read_text(encoding="utf-8"))
+
+    return app

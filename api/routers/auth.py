@@ -1,0 +1,66 @@
+"""Sign-in and sign-out. Who may use it: anyone (login); signed-in users (the rest)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+
+from api.deps import SESSION_COOKIE, current_user, services
+from api.errors import AuthError
+from api.services.accounts import Principal
+from api.services.container import Services
+
+router = APIRouter(prefix="/api/auth", tags=["인증"])
+
+
+class LoginRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+def _set_cookie(response: Response, svc: Services, token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict",
+                        secure=svc.settings.server.cookie_secure,
+                        max_age=int(svc.settings.server.session_hours * 3600), path="/")
+
+
+@router.post("/login")
+def login(body: LoginRequest, request: Request, response: Response, svc: Services = Depends(services)) -> dict:
+    client = request.client.host if request.client else "?"
+    try:
+        token, user = svc.accounts.login(body.username, body.password)
+    except AuthError:
+        svc.audit.record(body.username[:64], "login_failed", f"from {client}")
+        raise
+    _set_cookie(response, svc, token)
+    svc.audit.record(user.username, "login", f"from {client}")
+    return {"user": user.public(), "csrf_token": user.csrf_token}
+
+
+@router.post("/trusted")
+def trusted_login(request: Request, response: Response, svc: Services = Depends(services)) -> dict:
+    """Sign in the user an SSO proxy names in the configured header (off by default)."""
+    cfg = svc.settings.server
+    client = request.client.host if request.client else ""
+    username = request.headers.get(cfg.trusted_header or "", "") if cfg.trusted_header else ""
+    if not cfg.trusted_header or client not in cfg.trusted_proxies or not username:
+        raise AuthError("신뢰 헤더 로그인이 설정되지 않았거나 허용된 프록시가 아닙니다")
+    token, user = svc.accounts.login_trusted(username, cfg.trusted_header_role)
+    _set_cookie(response, svc, token)
+    svc.audit.record(user.username, "login", f"trusted header from {client}")
+    return {"user": user.public(), "csrf_token": user.csrf_token}
+
+
+@router.post("/logout")
+def logout(request: Request, response: Response, user: Principal = Depends(current_user),
+           svc: Services = Depends(services)) -> dict:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        svc.accounts.logout(token)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"ok": True}
+
+
+@router.get("/me")
+def me(user: Principal = Depends(current_user)) -> dict:
+    return {"user": user.public(), "csrf_token": user.csrf_token}

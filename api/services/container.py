@@ -1,0 +1,109 @@
+"""Everything one server process holds, built once from the settings. The routers reach
+it through `request.app.state.services`; tests build one with fakes."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from api.db import Database
+from api.services.accounts import EVERYONE, AccountService
+from api.services.audit import AuditLog
+from api.services.chat import ChatService
+from api.services.generation_queue import GenerationQueue
+from api.services.history import HistoryService
+from api.services.metrics import ServerMetrics
+from api.services.ratelimit import RateLimiter
+from ingest.manifests import Manifest, load_manifests
+from rag.config import Settings
+from rag.context import AppContext
+
+log = logging.getLogger(__name__)
+
+#: In-process models answer one question at a time; servers batch.
+_LOCAL_MODES = {"embedded", "llamacpp", "vllm-local"}
+
+
+@dataclass
+class ServerState:
+    """What /readyz and the UI report about start-up work."""
+
+    corpus_indexed: bool = False
+    message: str = "시작하는 중"
+    errors: list[str] = field(default_factory=list)
+
+
+class Services:
+    def __init__(self, settings: Settings, context: AppContext | None = None) -> None:
+        self.settings = settings
+        self.context = context or AppContext(settings)
+        self.state = ServerState()
+        self.metrics = ServerMetrics()
+
+    @cached_property
+    def manifests(self) -> dict[str, Manifest]:
+        return load_manifests(self.settings.manifests_dir)
+
+    @cached_property
+    def collections(self) -> tuple[str, ...]:
+        return tuple(sorted({m.collection for m in self.manifests.values()}))
+
+    @cached_property
+    def db(self) -> Database:
+        db = Database(self.settings.database_url)
+        db.migrate()
+        return db
+
+    @cached_property
+    def accounts(self) -> AccountService:
+        accounts = AccountService(self.db, self.collections, self.settings.server.session_hours)
+        # First start: every signed-in user reads the built-in collections; admins narrow it.
+        accounts.seed_readers({c: [EVERYONE] for c in self.collections})
+        return accounts
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.db)
+
+    @cached_property
+    def history(self) -> HistoryService:
+        return HistoryService(self.db)
+
+    @cached_property
+    def generation_queue(self) -> GenerationQueue:
+        slots = self.settings.server.generation_slots
+        if slots is None:
+            slots = 1 if self.settings.llm.mode in _LOCAL_MODES else 8
+        return GenerationQueue(slots)
+
+    @cached_property
+    def limiter(self) -> RateLimiter:
+        return RateLimiter(self.settings.server.rate_limit_per_minute)
+
+    @cached_property
+    def chat(self) -> ChatService:
+        return ChatService(self.context.answers, self.manifests, self.history, self.audit, self.generation_queue,
+                           self.limiter, self.metrics)
+
+    def ensure_first_admin(self) -> tuple[str, str] | None:
+        """On a fresh install, an `admin` account with a random password written to
+        data_dir/initial-admin-password (owner-only), so the README's one command ends in
+        a server someone can sign in to. Returns (username, password file) when made."""
+        if self.accounts.has_admin():
+            return None
+        password = secrets.token_urlsafe(12)
+        self.accounts.create_user("admin", password, "admin", display_name="관리자")
+        path: Path = self.settings.data_dir / "initial-admin-password"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(password + "\n", encoding="utf-8")
+        self.audit.record("system", "create_user", "admin (첫 관리자, 자동 생성)")
+        return "admin", str(path)
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.close()
+        self.context.close()

@@ -1,0 +1,29 @@
+"""How answers, passages and assistants look on the wire (JSON shapes shared by the
+chat API, the OpenAI-compatible API and history)."""
+
+from __future__ import annotations
+
+from ingest.manifests import Manifest
+from rag.answer.types import Answer, Passage
+
+
+def assistant_view(manifest: Manifest, readable: bool) -> dict:
+    return {"name": manifest.assistant, "title": manifest.title, "collection": manifest.collection,
+            "accepts_uploads": manifest.accepts_uploads, "readable": readable}
+
+
+def passages_view(passages: list[Passage]) -> list[dict]:
+    return [{"n": p.n, "chunk_id": p.chunk.id, "label": p.label, "source": p.chunk.source,
+             "locator": p.chunk.locator, "page": p.chunk.page, "title": p.chunk.title,
+             "effective_date": p.chunk.metadata.get("시행일자"), "version": p.chunk.version,
+             "score": round(p.chunk.score, 4), "text": p.chunk.text}
+            for p in passages]
+
+
+def answer_view(answer: Answer) -> dict:
+    return {"question": answer.question, "text": answer.text, "mode": answer.mode, "abstained": answer.abstained,
+            "notice": answer.notice, "llm": answer.llm,
+            "citations": [{"n": c.n, "chunk_id": c.chunk_id, "label": c.label, "source": c.source,
+                           "locator": c.locator, "page": c.page} for c in answer.citations],
+            "removed": answer.removed, "passages": passages_view(answer.passages),
+            "timings_ms": answer.timings_ms}

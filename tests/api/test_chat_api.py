@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from tests.api.conftest import sse_events
+
+
+def test_login_wrong_password_is_refused_with_a_json_error(client):
+    reply = client.post("/api/auth/login", json={"username": "kim", "password": "nope-nope"})
+    assert reply.status_code == 401
+    body = reply.json()
+    assert body["error"]["code"] == "unauthenticated"
+    assert "비밀번호" in body["error"]["message"]
+
+
+def test_chat_requires_login(client):
+    reply = client.post("/api/chat/childcare/stream", json={"question": "CCTV 영상은 얼마나 보관하나요?"})
+    assert reply.status_code == 401
+
+
+def test_streamed_answer_has_extractive_then_tokens_then_cited_final(staff):
+    reply = staff.post("/api/chat/childcare/stream", json={"question": "녹화된 영상은 며칠 이상 보관해야 하나요?"})
+    assert reply.status_code == 200
+    assert reply.headers["content-type"].startswith("text/event-stream")
+    events = sse_events(reply.text)
+    names = [n for n, _ in events]
+    assert names[0] == "passages" and names[1] == "extractive"
+    assert "token" in names and names[-1] == "final"
+    final = events[-1][1]
+    assert final["answer"]["citations"], final
+    assert final["answer"]["mode"] == "generated"
+    assert final["answer"]["citations"][0]["label"].startswith("테스트법 제3조")
+    assert final["message_id"] and final["conversation_id"]
+
+
+def test_history_and_feedback_are_stored_with_the_sources(staff):
+    first = staff.post("/api/chat/childcare", json={"question": "녹화된 영상은 며칠 이상 보관해야 하나요?"}).json()
+    conv = staff.get(f"/api/conversations/{first['conversation_id']}").json()
+    assert [m["role"] for m in conv["messages"]] == ["user", "assistant"]
+    assert conv["messages"][1]["sources"]
+    saved = staff.post(f"/api/messages/{first['message_id']}/feedback", json={"rating": -1, "comment": "조문이 틀림"})
+    assert saved.status_code == 200
+    again = staff.get(f"/api/conversations/{first['conversation_id']}").json()
+    assert again["messages"][1]["feedback"] == {"rating": -1, "comment": "조문이 틀림"}
+
+
+def test_feedback_on_someone_elses_answer_is_not_found(staff, admin):
+    mine = admin.post("/api/chat/childcare", json={"question": "급식은 누가 작성한 식단에 따르나요?"}).json()
+    reply = staff.post(f"/api/messages/{mine['message_id']}/feedback", json={"rating": 1})
+    assert reply.status_code == 404
+
+
+def test_mutation_without_csrf_header_is_refused(staff):
+    del staff.headers["X-CSRF-Token"]
+    reply = staff.post("/api/chat/childcare", json={"question": "급식은 누가 작성한 식단에 따르나요?"})
+    assert reply.status_code == 403
+    assert "CSRF" in reply.json()["error"]["message"]
+
+
+def test_bad_input_names_the_field(staff):
+    reply = staff.post("/api/chat/childcare", json={"question": ""})
+    assert reply.status_code == 422
+    assert "question" in reply.json()["error"]["message"]
+    unknown = staff.post("/api/chat/nope", json={"question": "질문"})
+    assert unknown.status_code == 404
+
+
+def test_health_ready_and_metrics(client, staff):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+    staff.post("/api/chat/childcare", json={"question": "녹화된 영상은 며칠 이상 보관해야 하나요?"})
+    text = client.get("/metrics").text
+    assert "seoul_assist_request_seconds" in text
+    assert 'seoul_assist_answers_total{assistant="childcare"' in text
+    assert "seoul_assist_retrieval_seconds" in text
