@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 import assistants
 from api.errors import install_error_handlers
-from api.routers import auth, chat, health
+from api.routers import auth, chat, health, search
 from api.services.container import Services
 from api.services.startup import index_corpora
 
@@ -107,7 +107,7 @@ def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
-    for router in (health.router, auth.router, chat.router, *_optional_routers()):
+    for router in (health.router, auth.router, chat.router, search.router, *_optional_routers()):
         app.include_router(router)
     _assistant_plugins(app)
 

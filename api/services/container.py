@@ -88,6 +88,12 @@ class Services:
         return ChatService(self.context.answers, self.manifests, self.history, self.audit, self.generation_queue,
                            self.limiter, self.metrics)
 
+    @cached_property
+    def search(self) -> "SearchService":
+        from api.services.search import SearchService
+
+        return SearchService(self.context.retriever, self.chat, self.audit)
+
     def ensure_first_admin(self) -> tuple[str, str] | None:
         """On a fresh install, an `admin` account with a random password written to
         data_dir/initial-admin-password (owner-only), so the README's one command ends in

@@ -71,3 +71,10 @@ def test_health_ready_and_metrics(client, staff):
     assert "seoul_assist_request_seconds" in text
     assert 'seoul_assist_answers_total{assistant="childcare"' in text
     assert "seoul_assist_retrieval_seconds" in text
+
+
+def test_search_returns_ranked_passages_with_locators(staff):
+    hits = staff.get("/api/search/childcare", params={"q": "폐쇄회로 텔레비전 설치", "k": 3}).json()
+    assert hits[0]["label"].startswith("테스트법 제3조")
+    assert hits[0]["effective_date"] == "2025-03-01"
+    assert staff.get("/api/search/childcare", params={"q": "x", "k": 0}).status_code == 400

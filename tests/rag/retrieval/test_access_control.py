@@ -40,3 +40,25 @@ def test_group_document_visible_to_members(ctx, mode):
                                 flt=PointFilter.for_groups(("hr",)))
     assert hits[0].source == "secret.md"
     assert hits[0].metadata["access"] == "hr"
+
+
+@pytest.mark.parametrize("mode", ["sparse", "dense", "rrf", "dbsf", "weighted"])
+def test_scope_cannot_be_widened_by_the_caller_filter(ctx, mode):
+    from rag.access import AccessScope
+
+    outsider = AccessScope(collections=frozenset({"general"}), groups=())
+    hits = ctx.retriever.search("성과상여금 등급 배정 기준", "general", k=5, mode=mode,
+                                flt=PointFilter.for_groups(("hr",)), scope=outsider)
+    assert "secret.md" not in [h.source for h in hits]
+    member = AccessScope(collections=frozenset({"general"}), groups=("hr",))
+    hits = ctx.retriever.search("성과상여금 등급 배정 기준", "general", k=5, mode=mode,
+                                flt=PointFilter.for_groups(("hr",)), scope=member)
+    assert "secret.md" in [h.source for h in hits]
+
+
+def test_scope_refuses_a_collection_it_cannot_read(ctx):
+    from rag.access import AccessScope
+    from rag.errors import AccessDenied
+
+    with pytest.raises(AccessDenied, match="general"):
+        ctx.retriever.search("민원 처리기간", "general", scope=AccessScope(collections=frozenset({"childcare"})))
