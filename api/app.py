@@ -64,6 +64,22 @@ def _assistant_plugins(app: FastAPI) -> None:
             app.add_api_route(f"/assistants/{info.name}", lambda p=page: FileResponse(p), include_in_schema=False)
 
 
+def _offline_docs(app: FastAPI) -> None:
+    """/docs from the swagger-ui-bundle wheel: FastAPI's default page loads its scripts
+    from a CDN, which an intranet cannot reach."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} — 문서",
+                                   swagger_js_url="/docs-static/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-static/swagger-ui.css",
+                                   swagger_favicon_url="/docs-static/favicon-32x32.png")
+
+
 def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
     stop = threading.Event()
 
@@ -87,6 +103,7 @@ def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
                 stopper()
 
     app = FastAPI(title="서울시 AI 업무 도우미 API", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   description="범용·보육행정 업무매뉴얼, 제안요청서, 대사증후군 상담 도우미의 API. "
                               "모든 답변은 색인된 문서에서 검색한 근거와 함께 옵니다.")
     app.state.services = svc
@@ -107,6 +124,7 @@ def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
             response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    _offline_docs(app)
     for router in (health.router, auth.router, chat.router, search.router, *_optional_routers()):
         app.include_router(router)
     _assistant_plugins(app)

@@ -38,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         overrides["server"] = server
     settings = settings_from(args, **overrides)
     logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     svc = Services(settings)
     made = svc.ensure_first_admin()
     url = f"http://{settings.server.host}:{settings.server.port}/"

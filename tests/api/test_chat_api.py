@@ -78,3 +78,11 @@ def test_search_returns_ranked_passages_with_locators(staff):
     assert hits[0]["label"].startswith("테스트법 제3조")
     assert hits[0]["effective_date"] == "2025-03-01"
     assert staff.get("/api/search/childcare", params={"q": "x", "k": 0}).status_code == 400
+
+
+def test_api_docs_are_served_without_a_cdn(client):
+    page = client.get("/docs").text
+    assert "/docs-static/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "/api/chat/{assistant}/stream" in spec["paths"]
