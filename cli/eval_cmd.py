@@ -49,7 +49,7 @@ def register(sub) -> None:
                        help="답변한 문항을 LLM 판정 모델로 채점합니다: 모범 답안 대비 정답성, 검색 구절 대비 충실성 "
                             "(기본: 끔; 판정한 실행을 --resume하면 같은 판정 모델로 이어서 판정)")
     judge.add_argument("--judge-llm", choices=JUDGE_MODES, metavar="MODE",
-                       help="판정 모델 방식: " + ", ".join(JUDGE_MODES) + " (기본: 설정의 llm 블록; --judge 포함)")
+                       help="판정 모델 방식: " + ", ".join(JUDGE_MODES) + " (기본: 설정의 llm 블록; 쓰면 --judge도 켜짐)")
     judge.add_argument("--judge-base-url", metavar="URL",
                        help="OpenAI 호환 판정 서버 주소 (예: http://llm:8000/v1; --judge-llm 없으면 openai; "
                             f"API 키는 ${JUDGE_API_KEY_ENV})")
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     llm_mode = args.llm
     out = args.out
     judging = args.judge or any(v is not None for v in (args.judge_llm, args.judge_base_url, args.judge_model))
-    stored_judge: dict | None = None
+    meta = None
     if args.resume is not None:
         meta = read_meta(args.resume)
         if meta is None:
@@ -94,8 +94,7 @@ def run(args: argparse.Namespace) -> int:
         limit = limit if limit is not None else meta.get("limit")
         name = name or meta.get("name")
         llm_mode = llm_mode or (meta.get("llm") or {}).get("mode")
-        stored_judge = meta.get("judge") if (meta.get("judge") or {}).get("model") else None
-        judging = judging or stored_judge is not None  # a judged run goes on judged
+        judging = judging or bool((meta.get("judge") or {}).get("model"))  # a judged run goes on judged
     if judging and args.retrieval_only:
         raise ConfigError("--judge는 답변 평가에만 쓸 수 있습니다 (--retrieval-only와 함께 쓸 수 없음)")
     if not suites:
@@ -112,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     overrides: dict = {"data_dir": str(base.data_dir / "eval" / key)}
     if llm_mode:
         overrides["llm"] = {"mode": llm_mode}  # merged into the profile's llm block
-    judge_spec = _judge_spec(args, base, stored_judge) if judging else None
+    judge_spec = _judge_spec(args, base, meta) if judging else None
     ctx = context_from(args, **overrides)
     restore = _interrupt_on_sigterm()
     try:
@@ -126,8 +125,12 @@ def run(args: argparse.Namespace) -> int:
             from eval.judging import build_judge
 
             judge = build_judge(ctx.settings, judge_spec) if judge_spec is not None else None
-            metrics = run_answers(ctx, suites, corpus, out, progress=show_progress(), limit=limit, name=name,
-                                  workers=args.workers, resume=resume, judge=judge, judge_spec=judge_spec)
+            try:
+                metrics = run_answers(ctx, suites, corpus, out, progress=show_progress(), limit=limit, name=name,
+                                      workers=args.workers, resume=resume, judge=judge, judge_spec=judge_spec)
+            finally:
+                if judge is not None and callable(getattr(judge.llm, "close", None)):
+                    judge.llm.close()  # a server judge's HTTP client
     except KeyboardInterrupt:
         print(f"중단되었습니다. 끝난 문항은 {out / 'cases.jsonl'}에 남아 있습니다. "
               f"이어서 하려면: seoul-assist eval run --resume {out}", file=sys.stderr)
@@ -147,19 +150,29 @@ def run(args: argparse.Namespace) -> int:
     return apply_gate(args, metrics)
 
 
-def _judge_spec(args: argparse.Namespace, base, stored: dict | None):
+def _judge_spec(args: argparse.Namespace, base, meta: dict | None):
     """The judge model: the flags, else (on --resume) the one the run was judged with,
-    else the settings' `llm` block (profile and environment; not --llm)."""
+    else the settings' `llm` block (profile and environment; not --llm). A resumed run
+    keeps its judge: another one is refused here, before any model is built."""
     from eval.judging import judge_spec, spec_from_meta
 
     flags = (args.judge_llm, args.judge_base_url, args.judge_model)
-    if stored is not None and not any(v is not None for v in flags):
-        spec = spec_from_meta(stored)
-        if spec is None:
-            raise ConfigError("이 실행의 run.json에 판정 모델을 다시 만들 정보(judge.llm)가 없습니다: "
-                              "--judge-llm으로 같은 판정 모델을 정하세요")
-        return spec
-    return judge_spec(base.llm, *flags)
+    asked = any(v is not None for v in flags)
+    if meta is None:
+        return judge_spec(base.llm, *flags)
+    stored = meta.get("judge") or {}
+    if not stored.get("model"):
+        raise ConfigError(f"{args.resume}: 판정 없이 시작한 실행은 --judge로 이어서 실행할 수 없습니다 "
+                          "(한 실행은 처음부터 끝까지 같은 판정으로 채점합니다): 새로 실행하세요")
+    previous = spec_from_meta(stored)
+    if previous is None and not asked:
+        raise ConfigError(f"{args.resume}: run.json에 판정 모델을 다시 만들 정보(judge.llm)가 없습니다: "
+                          "--judge-llm으로 같은 판정 모델을 정하세요")
+    spec = judge_spec(base.llm, *flags) if asked else previous
+    if previous is not None and (spec.mode, spec.model) != (previous.mode, previous.model):
+        raise ConfigError(f"{args.resume}: 이어서 실행할 수 없습니다 (판정 모델이 다릅니다: "
+                          f"{previous.mode} {previous.model or ''} ≠ {spec.mode} {spec.model or ''})")
+    return spec
 
 
 def _interrupt_on_sigterm() -> Callable[[], None]:

@@ -6,6 +6,10 @@ stopped; metrics.json (the retrieval-only keys plus answer, citation, abstention
 latency, token and per-group blocks) is computed from those records at the end, and
 report.html is written beside it.
 
+With a judge (`eval run --judge`, eval.judging) each answered case is also scored by
+the LLM judge before its record is written, so a resumed run judges only the cases it
+had not recorded, and metrics.json gains answer.correctness and answer.faithfulness.
+
 Test hook: SEOUL_ASSIST_EVAL_STOP_AFTER=N makes the run stop as Ctrl-C would once it
 has recorded N cases in this process (the resume tests use it)."""
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -32,6 +37,8 @@ from .answer_metrics import Timing, citation_hits, invented_citations, is_abstai
 from .failures import diagnose
 from .generation import generation_record, generation_summary, scorer_for
 from .hits import first_hit_rank
+from .judge import Judge
+from .judging import JudgeSpec, judge_case, judge_lock, judge_meta
 from .report_html import write_report_safely
 from .retrieval_runner import CaseResult, prepare_index, score_cases
 from .run_metrics import breakdowns, llm_names, measure, qa_records
@@ -75,23 +82,27 @@ def effective_workers(llm_mode: str, requested: int | None) -> int:
 
 def run_answers(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, out_dir: Path, progress: bool = True,
                 limit: int | None = None, *, name: str | None = None, workers: int | None = None,
-                resume: Resume = "auto") -> dict:
+                resume: Resume = "auto", judge: Judge | None = None, judge_spec: JudgeSpec | None = None) -> dict:
     """Run (or resume) the suites into `out_dir` and return metrics.json's content.
-    `limit`: the first N cases of each suite. `resume`: see eval.runs.start_run."""
+    `limit`: the first N cases of each suite. `resume`: see eval.runs.start_run.
+    `judge`: score each answered case with this LLM judge; `judge_spec` (how its model
+    was built) is recorded so that `--resume` builds the same one."""
     paths = [suites] if isinstance(suites, Path) else list(suites)
     cases = load_suites(paths, limit)
     mode = ctx.settings.llm.mode
     names = suite_names(paths)
     plan = RunPlan(suite_infos(paths, names, [sum(1 for c in cases if c.suite == n) for n in names]), corpus,
-                   mode, limit, name, "answers", effective_workers(mode, workers))
+                   mode, limit, name, "answers", effective_workers(mode, workers),
+                   judge_meta(judge, judge_spec) if judge is not None else None)
     run, resumed = start_run(out_dir, plan, ctx.settings, resume)
     if resumed:
         log.info("%s: 기록된 문항 %d개를 건너뛰고 이어서 실행합니다", out_dir, len(run.done_ids()))
     with run.recording():
-        return _run(ctx, run, plan, cases, ", ".join(str(p) for p in paths), progress)
+        return _run(ctx, run, plan, cases, ", ".join(str(p) for p in paths), progress, judge, judge_lock(judge_spec))
 
 
-def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_label: str, progress: bool) -> dict:
+def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_label: str, progress: bool,
+         judge: Judge | None = None, judge_lock: threading.Lock | None = None) -> dict:
     generating = plan.llm_mode != "extractive"
     done = run.done_ids()
     questions = qa_cases(cases)
@@ -112,7 +123,7 @@ def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_l
 
     def answer_one(case: QACase, search: CaseResult) -> dict:
         streamed = stream_case(ctx, case, collections[case.assistant], generating)
-        return case_record(ctx, case, search, streamed, generating, llm)
+        return case_record(ctx, case, search, streamed, generating, llm, judge=judge, judge_lock=judge_lock)
 
     bar = tqdm(total=len(questions), initial=len(questions) - len(pending), desc="답변 평가", unit="문항",
                disable=not progress, leave=False)
@@ -129,7 +140,8 @@ def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_l
                                 generation_cases(cases), [r for r in records if r.get("kind") == "generation"]),
                             context={"mode": ctx.settings.retrieval.fusion, "embedder": ctx.embedder.name,
                                      "index": index_info},
-                            run_id=str(run.meta.get("id", "")))
+                            run_id=str(run.meta.get("id", "")),
+                            judge=run.meta.get("judge") if judge is not None else None)
     run.write_metrics(metrics)
     run.finish(cases_done=len(records), llm={"mode": plan.llm_mode, "name": metrics["llm"]["name"]})
     write_report_safely(run.path)
@@ -190,12 +202,13 @@ def _unique(records: list[dict]) -> list[dict]:
 
 
 def build_metrics(records: list[dict], *, generating: bool, suite: str, llm_mode: str, limit: int | None,
-                  generation: dict, context: dict, run_id: str = "") -> dict:
+                  generation: dict, context: dict, run_id: str = "", judge: dict | None = None) -> dict:
     """metrics.json from the records: the keys of earlier versions in their order, then
-    tokens, generation and the per-assistant, per-category and per-suite blocks."""
+    tokens, generation and the per-assistant, per-category and per-suite blocks; a
+    judged run adds who judged (`judge`: model and prompt hash) at the end."""
     qa = qa_records(records)
     m = measure(qa, generating)
-    return {
+    metrics = {
         "suite": suite, "n": m["n"], "n_total": m["n_total"],
         "retrieval": m["retrieval"], "retrieval_passages": m["retrieval_passages"], "latency_ms": m["latency_ms"],
         "mode": context.get("mode"), "embedder": context.get("embedder"), "index": context.get("index", {}),
@@ -206,6 +219,9 @@ def build_metrics(records: list[dict], *, generating: bool, suite: str, llm_mode
         **breakdowns(qa, generating),
         "run": run_id,
     }
+    if judge and judge.get("model"):
+        metrics["judge"] = {"model": judge["model"], "prompt_sha256": judge.get("prompt_sha256")}
+    return metrics
 
 
 def stream_case(ctx: AppContext, case: QACase, collection: str, generating: bool) -> StreamedCase:
@@ -244,15 +260,17 @@ def stream_case(ctx: AppContext, case: QACase, collection: str, generating: bool
 
 
 def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: StreamedCase, generating: bool,
-                llm: LLM | None = None) -> dict:
+                llm: LLM | None = None, *, judge: Judge | None = None,
+                judge_lock: threading.Lock | None = None) -> dict:
     """One line of cases.jsonl: everything run_metrics and the report need, so that
-    metrics can be recomputed from the records alone."""
+    metrics can be recomputed from the records alone. With a judge, its verdict on the
+    answer is the record's `judge` block (eval.judging.judge_case)."""
     answer = run.answer
     hit_flags = citation_hits(answer, case) if answer is not None else []
     passage_rank = _passage_rank(case, run.passages)
     failure = diagnose(case, error=run.error or None, abstained=is_abstained(answer), rank=search.rank,
                        passage_rank=passage_rank, citation_hits=hit_flags)
-    return {
+    record = {
         "id": case.id, "assistant": case.assistant, "question": case.question, "answerable": case.answerable,
         "reference_answer": case.reference_answer,
         "answer": answer.text if answer else "",
@@ -284,6 +302,10 @@ def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: Streamed
         "failure": failure.reason if failure else None,
         "failure_kinds": list(failure.kinds) if failure else [],
     }
+    if judge is not None:
+        record["judge"] = judge_case(judge, case.question, case.reference_answer, answer, run.passages,
+                                     judge_lock)
+    return record
 
 
 def output_tokens(answer: Answer | None, llm: LLM | None) -> int:

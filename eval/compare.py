@@ -202,10 +202,21 @@ def _run_notes(a: Run, b: Run) -> list[str]:
     suite_a, suite_b = a.metrics.get("suite"), b.metrics.get("suite")
     if suite_a and suite_b and Path(str(suite_a)).name != Path(str(suite_b)).name:
         notes.append(f"두 실행의 평가 세트가 다릅니다: {suite_a} / {suite_b}")
+    judge_a, judge_b = (_judge_label(run.metrics) for run in (a, b))
+    if judge_a and judge_b and judge_a != judge_b:
+        notes.append(f"두 실행의 LLM 판정 모델이나 프롬프트가 다릅니다: {judge_a} / {judge_b} "
+                     "(정답성·충실성의 차이에는 판정의 차이도 섞여 있습니다)")
     for side, run in (("A", a), ("B", b)):
         if run.cases is None:
             notes.append(f"{side}에 cases.jsonl이 없어 신뢰구간과 뒤집힌 문항을 계산할 수 없습니다: {run.path}")
     return notes
+
+
+def _judge_label(metrics: dict) -> str:
+    judge = metrics.get("judge") if isinstance(metrics.get("judge"), dict) else {}
+    if not judge.get("model"):
+        return ""
+    return f"{judge['model']} ({judge.get('prompt_sha256') or '?'})"
 
 
 def _label(key: tuple[str, str]) -> str:

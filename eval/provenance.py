@@ -22,6 +22,11 @@ def settings_snapshot(settings: Settings) -> dict[str, Any]:
     return _scrub(settings.model_dump(mode="json"))
 
 
+def without_secrets(node: Any) -> Any:
+    """Any JSON-like value without secret keys and passwords inside URLs."""
+    return _scrub(node)
+
+
 def _scrub(node: Any) -> Any:
     if isinstance(node, dict):
         return {k: _scrub(v) for k, v in node.items() if not _SECRET_KEY.search(str(k))}

@@ -1,7 +1,8 @@
 """report.html of a stored run: one self-contained page (no script, stylesheet or font
 from outside; charts are inline SVG from eval.svg) with the summary, score and latency
-distributions, per-assistant and per-category bars, and the failed cases with the
-reason each failed. Everything taken from the run is escaped: answers may contain HTML."""
+distributions, per-assistant and per-category bars, the failed cases with the reason each
+failed, and, for a judged run, who judged and the cases the judge marked down with its
+reasons. Everything taken from the run is escaped: answers may contain HTML."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ ASSISTANT_LABELS = {"general": "범용 업무매뉴얼", "childcare": "보육 �
 JUDGE_LABELS = {"correctness": "정답성 (LLM 판정)", "faithfulness": "충실성 (LLM 판정)"}
 #: Long answers are folded in the failures table so that a page of them stays readable.
 FOLD_CHARS = 160
+#: Judge models measured unreliable on eval/data/judge_labels.jsonl (benchmarks/results/judge_agreement*.json).
+WEAK_JUDGE_MODES = {"embedded", "llamacpp"}
+WEAK_JUDGE_NOTE = ("내장 1.5B 모델의 판정은 믿기 어렵습니다: 손으로 채점한 24문항에서 정답성 일치 54 %(지금 프롬프트), "
+                   "충실성은 우연 수준(κ −0.08)이었습니다. 서버 모델(--judge-base-url)로 판정하세요.")
 
 CSS = """
 body{font-family:"Malgun Gothic","Apple SD Gothic Neo","Noto Sans KR",system-ui,sans-serif;margin:0;
@@ -85,6 +90,8 @@ def render(run: Run) -> str:
     body.append("<h2>도우미별·분류별</h2>" + _group_charts(metrics, records, retrieval_only))
     body.append("<h2>응답 시간</h2>" + _latency_charts(records, retrieval_only))
     body.append(_failures(records))
+    if _judged(run.meta):
+        body.append(_judged_cases(records, run.meta.get("judge") or {}))
     return ("<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{escape(title)}</title><style>{CSS}</style></head>"
@@ -131,10 +138,26 @@ def _meta_table(run: Run) -> str:
         ("코퍼스", meta.get("corpus", "")),
         ("언어 모델", f"{llm.get('mode', '')} {llm.get('name', '')}".strip() or "—"),
         ("판정 모델 (judge)", (judge.get("model") or "없음 (오프라인 지표만)")
-         + (f" (프롬프트 {judge['prompt_sha256']})" if judge.get("prompt_sha256") else "")),
+         + (f" (프롬프트 {judge['prompt_sha256']})" if judge.get("prompt_sha256") else "")
+         + (f" — {_judge_source(judge['llm'])}" if isinstance(judge.get("llm"), dict) else "")),
         ("코드 버전", commit),
     ]
-    return _kv_table(rows, "meta")
+    table = _kv_table(rows, "meta")
+    judge_llm = judge.get("llm") if isinstance(judge.get("llm"), dict) else {}
+    if judge_llm.get("mode") in WEAK_JUDGE_MODES:
+        table += f'<p class="warn">{escape(WEAK_JUDGE_NOTE)}</p>'
+    return table
+
+
+def _judge_source(llm: dict[str, Any]) -> str:
+    parts = [str(llm.get("mode") or "")]
+    if llm.get("base_url"):
+        parts.append(str(llm["base_url"]))
+    return " ".join(p for p in parts if p)
+
+
+def _judged(meta: dict[str, Any]) -> bool:
+    return bool((meta.get("judge") or {}).get("model"))
 
 
 def _summary_table(m: dict[str, Any]) -> str:
@@ -151,7 +174,7 @@ def _summary_table(m: dict[str, Any]) -> str:
         rows.append(("토큰 F1 (형태소, 오프라인)", _num(a.get("token_f1"))))
         for name in JUDGE_SCORES:
             if name in a:
-                rows.append((JUDGE_LABELS[name], _num(a.get(name))))
+                rows.append((JUDGE_LABELS[name], f"{_num(a.get(name))} (판정 {a.get(f'n_{name}', 0)}문항)"))
     if c:
         rows.append(("인용 정밀도 / 재현율 / 재현율(전체)", _nums(c, "precision", "recall", "recall_all")))
         rows.append(("지어낸 인용 (0이어야 함)", str(c.get("invented", 0))))
@@ -259,6 +282,47 @@ def _failures(records: Sequence[dict]) -> str:
             + f"</td><td>{sources}</td></tr>")
     return (head + summary + '<table class="failures"><thead><tr><th>문항</th><th>도우미</th><th>왜 실패했나</th>'
             "<th>질문</th><th>답변</th><th>출처</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _judged_cases(records: Sequence[dict], judge: dict[str, Any]) -> str:
+    """The cases the judge scored below full marks (or could not score), worst first,
+    with its reasons: where to read the answers the judge disliked."""
+    marked = []
+    for r in records:
+        verdict = r.get("judge") if isinstance(r.get("judge"), dict) else {}
+        if not verdict or verdict.get("skipped"):
+            continue
+        scores = [judge_value(r, name) for name in JUDGE_SCORES]
+        if verdict.get("unscored") or any(v is not None and v < 1.0 for v in scores):
+            marked.append((min((v for v in scores if v is not None), default=-1.0), r, verdict))
+    judged = sum(1 for r in records if isinstance(r.get("judge"), dict) and not r["judge"].get("skipped"))
+    head = (f"<h2>LLM 판정에서 감점된 문항 ({len(marked)} / 판정 {judged})</h2>"
+            f'<p class="note">판정 모델: {escape(str(judge.get("model", "")))}. 답변한 문항만 판정합니다 '
+            "(거절·오류 문항은 답변 거절·오류 지표로 봅니다).</p>")
+    if not marked:
+        return head + '<p class="note">감점된 문항이 없습니다.</p>'
+    rows = []
+    for _, r, verdict in sorted(marked, key=lambda item: item[0]):
+        reasons = verdict.get("reasons") or {}
+        cells = []
+        for name in JUDGE_SCORES:
+            value = judge_value(r, name)
+            reason = reasons.get(name, "")
+            cells.append(f"<td class=\"num\">{_num(value)}</td><td>{escape(str(reason))}</td>")
+        claims = [c for c in verdict.get("claims") or [] if isinstance(c, dict) and not c.get("supported")]
+        unsupported = ("<br><span class=\"note\">근거 없는 주장: "
+                       + escape(" / ".join(str(c.get("claim", "")) for c in claims)) + "</span>") if claims else ""
+        rows.append(
+            "<tr>"
+            f"<td>{escape(str(r.get('id', '')))}</td>"
+            f"<td>{escape(str(r.get('question', '')))}</td>"
+            f"<td>{_folded(str(r.get('answer', '') or ''))}"
+            + (f"<br><span class=\"note\">참고 답: {_folded(str(r.get('reference_answer', '')))}</span>"
+               if r.get("reference_answer") else "")
+            + f"{unsupported}</td>{''.join(cells)}</tr>")
+    return (head + '<table class="judged"><thead><tr><th>문항</th><th>질문</th><th>답변</th>'
+            "<th>정답성</th><th>판정 이유</th><th>충실성</th><th>판정 이유</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>")
 
 
 # --- pieces --------------------------------------------------------------------------------

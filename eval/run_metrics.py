@@ -86,12 +86,15 @@ def judge_value(record: dict, name: str) -> float | None:
 
 
 def judge_means(records: Sequence[dict]) -> dict[str, Any]:
-    """Means of the judge's per-case scores, only when some record has them."""
+    """Means of the judge's per-case scores over the cases it scored, only when some
+    record has them, or when the run was judged (its records carry a `judge` block,
+    eval.judging): then a group with no scored case says null, as other ratios do."""
     out: dict[str, Any] = {}
+    judged = any(isinstance(r.get("judge"), dict) for r in records)
     for name in JUDGE_SCORES:
         values = [v for r in records if (v := judge_value(r, name)) is not None]
-        if values:
-            out[name] = round(sum(values) / len(values), 4)
+        if values or judged:
+            out[name] = round(sum(values) / len(values), 4) if values else None
             out[f"n_{name}"] = len(values)
     return out
 

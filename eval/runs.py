@@ -3,7 +3,9 @@ reported on and resumed after a crash.
 
     <run>/run.json      what was run: id, created, status (running | done | failed |
                         interrupted), suites with sha256, corpus, LLM, settings (secrets
-                        removed), code version, judge placeholder
+                        removed), code version, and the judge: its model, prompts and
+                        their hash when the run is judged (`--judge`), else
+                        {"model": null, "prompt": null}
     <run>/cases.jsonl   one record per finished case, appended and fsynced at once, so a
                         killed run loses at most the case it was writing
     <run>/metrics.json  computed from cases.jsonl alone at the end
@@ -41,6 +43,8 @@ REPORT_FILE = "report.html"
 
 Status = Literal["running", "done", "failed", "interrupted"]
 Resume = Literal["auto", "require", "never"]
+#: run.json's judge block of a run nobody judged.
+NO_JUDGE: dict[str, Any] = {"model": None, "prompt": None}
 
 _UNSAFE_NAME = re.compile(r"[^\w.+-]+")
 
@@ -56,7 +60,9 @@ class SuiteInfo:
 @dataclass(frozen=True)
 class RunPlan:
     """What a run is asked to do; two plans with the same suites (by content), LLM mode,
-    limit and kind are the same run, so an unfinished one may be resumed."""
+    limit, kind and judge (model and prompts) are the same run, so an unfinished one may
+    be resumed. `judge`: run.json's judge block (eval.judging.judge_meta), None when
+    the run is not judged."""
 
     suites: list[SuiteInfo]
     corpus: Path
@@ -65,6 +71,7 @@ class RunPlan:
     name: str | None = None
     kind: Literal["answers", "retrieval"] = "answers"
     workers: int = 1
+    judge: dict[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -234,8 +241,8 @@ def new_meta(plan: RunPlan, settings: Settings) -> dict[str, Any]:
         "workers": plan.workers,
         "settings": settings_snapshot(settings),
         "code": code_version(),
-        # Filled by the LLM judge when it scores the run.
-        "judge": {"model": None, "prompt": None},
+        # The LLM judge's model, prompts and their hash (eval.judging.judge_meta).
+        "judge": plan.judge or dict(NO_JUDGE),
         "pid": os.getpid(),
         "host": socket.gethostname(),
     }
@@ -251,6 +258,17 @@ def plan_mismatch(meta: dict[str, Any], plan: RunPlan) -> str:
         return f"--limit이 다릅니다 ({meta.get('limit')} ≠ {plan.limit})"
     if meta.get("kind", "answers") != plan.kind:
         return "평가 종류가 다릅니다"
+    return judge_mismatch(meta.get("judge"), plan.judge)
+
+
+def judge_mismatch(stored: dict[str, Any] | None, wanted: dict[str, Any] | None) -> str:
+    """Why a stored run's judge is not the wanted one ("" when it is): judged on one side
+    only, another model, or other prompts. One run is judged by one judge throughout."""
+    stored, wanted = stored or {}, wanted or {}
+    if stored.get("model") != wanted.get("model"):
+        return f"판정 모델이 다릅니다 ({stored.get('model') or '판정 없음'} ≠ {wanted.get('model') or '판정 없음'})"
+    if stored.get("model") and stored.get("prompt_sha256") != wanted.get("prompt_sha256"):
+        return f"판정 프롬프트가 다릅니다 ({stored.get('prompt_sha256')} ≠ {wanted.get('prompt_sha256')})"
     return ""
 
 
@@ -378,6 +396,7 @@ def _info(path: Path, meta: dict[str, Any], done: int, metrics: dict[str, Any] |
 def headline(metrics: dict[str, Any]) -> dict[str, float | None]:
     """The few numbers a list of runs shows."""
     picks = {"hit@5": ("retrieval", "hit@5"), "token_f1": ("answer", "token_f1"),
+             "correctness": ("answer", "correctness"),
              "citation_recall": ("citation", "recall"), "abstention_f1": ("abstention", "f1"),
              "ttft_p50": ("latency_ms", "ttft_p50")}
     return {name: (metrics.get(block) or {}).get(key) for name, (block, key) in picks.items()
@@ -392,7 +411,7 @@ def _legacy_meta(path: Path, metrics: dict[str, Any] | None) -> dict[str, Any]:
             "llm": {"mode": (metrics.get("llm") or {}).get("mode", "extractive" if "answer" in metrics else ""),
                     "name": (metrics.get("llm") or {}).get("name", "")},
             "kind": "answers" if "answer" in metrics else "retrieval",
-            "judge": {"model": None, "prompt": None}}
+            "judge": dict(NO_JUDGE)}
 
 
 # --- files --------------------------------------------------------------------------------

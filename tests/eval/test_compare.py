@@ -87,6 +87,17 @@ def test_judge_scores_compare_like_any_metric(tmp_path: Path):
     assert row(c, "answer.faithfulness").delta == 0.0
 
 
+def test_runs_judged_by_different_judges_say_so(tmp_path: Path):
+    cases = [record(f"c{i}", judge={"correctness": 1.0}) for i in range(5)]
+    a = write_run(tmp_path / "a", cases, {"judge": {"model": "openai:big", "prompt_sha256": "1111"}})
+    b = write_run(tmp_path / "b", cases, {"judge": {"model": "embedded:small", "prompt_sha256": "1111"}})
+    same = write_run(tmp_path / "same", cases, {"judge": {"model": "openai:big", "prompt_sha256": "1111"}})
+
+    assert any("판정 모델이나 프롬프트가 다릅니다" in note and "embedded:small" in note
+               for note in compare_runs(a, b, n_boot=10).notes)
+    assert not any("판정" in note for note in compare_runs(a, same, n_boot=10).notes)
+
+
 def test_identical_runs_change_nothing(tmp_path: Path):
     run = write_run(tmp_path / "a", ranked(20, 12))
 

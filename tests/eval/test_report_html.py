@@ -108,6 +108,28 @@ def test_judge_scores_get_their_own_distributions(tmp_path: Path):
     assert "정답성 (LLM)" in html  # a fourth bar per group
 
 
+def test_a_judged_run_names_its_judge_warns_about_a_weak_one_and_lists_what_it_marked_down(tmp_path: Path):
+    verdicts = [{"correctness": 1.0, "faithfulness": 1.0, "reasons": {}, "claims": []},
+                {"correctness": 0.0, "faithfulness": 0.5, "reasons": {"correctness": f"틀림 {SCRIPT}"},
+                 "claims": [{"claim": "90일 보관", "supported": False}]}]
+    judged = [dict(r, judge=v) for r, v in zip(RECORDS[:2], verdicts)]
+    folder = write_run(tmp_path / "run", judged)
+    meta = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    meta["judge"] = {"model": "embedded:qwen", "prompt_sha256": "abcd", "prompts": {},
+                     "llm": {"mode": "embedded", "model": None, "base_url": None}}
+    write_json(folder / "run.json", meta)
+
+    html = write_report(folder).read_text(encoding="utf-8")
+
+    assert "embedded:qwen (프롬프트 abcd) — embedded" in html
+    assert "내장 1.5B 모델의 판정은 믿기 어렵습니다" in html
+    assert "LLM 판정에서 감점된 문항 (1 / 판정 2)" in html and "90일 보관" in html
+    assert SCRIPT not in html and "틀림 &lt;script&gt;" in html
+    meta["judge"]["llm"] = {"mode": "openai", "model": "big", "base_url": "http://llm/v1"}
+    write_json(folder / "run.json", meta)
+    assert "믿기 어렵습니다" not in write_report(folder).read_text(encoding="utf-8")
+
+
 def test_a_folder_from_before_stored_runs_is_reported(tmp_path: Path):
     folder = write_run(tmp_path / "old", RECORDS)
     (folder / "run.json").unlink()

@@ -64,8 +64,13 @@ def test_judge_means_appear_only_when_records_have_them():
     judged = [dict(RECORDS[0], judge={"correctness": 1.0}), dict(RECORDS[1], judge={"correctness": 0.5}),
               dict(RECORDS[2], judge={"correctness": None})]
 
-    assert judge_means(judged) == {"correctness": 0.75, "n_correctness": 2}
+    # A judged run (records with a judge block) says null where nothing was scored.
+    assert judge_means(judged) == {"correctness": 0.75, "n_correctness": 2, "faithfulness": None,
+                                   "n_faithfulness": 0}
     assert measure(judged, True)["answer"]["correctness"] == 0.75
+    skipped = [dict(r, judge={"correctness": None, "faithfulness": None, "skipped": True}) for r in RECORDS]
+    assert judge_means(skipped) == {"correctness": None, "n_correctness": 0, "faithfulness": None,
+                                    "n_faithfulness": 0}
     # The judge may also write its verdicts as fields of the record, scores or dicts.
     fields = [dict(RECORDS[0], correctness={"score": 1, "reason": "맞음"}, faithfulness=0.5),
               dict(RECORDS[1], correctness=0)]
