@@ -14,7 +14,7 @@ COPY eval eval
 COPY cli cli
 COPY corpora corpora
 # psycopg: the driver for server.database_url=postgresql+psycopg://… (SQLite needs none).
-RUN pip install -e . "psycopg[binary]>=3.1" \
+RUN pip install -e ".[postgres]" \
     && useradd --create-home seoul && mkdir -p /app/var && chown seoul /app/var
 USER seoul
 # Data: index, ingest state, app.sqlite3 (users, history, audit), uploads, model caches and

