@@ -99,6 +99,15 @@ class IngestState:
             self._db.execute("DELETE FROM chunks WHERE collection=? AND source=?", (collection, source))
             self._db.execute("DELETE FROM documents WHERE collection=? AND source=?", (collection, source))
 
+    def document_status(self, collection: str) -> dict[str, tuple[str, int, int]]:
+        """Per source: (access group, embedded chunks, all chunks), for document lists."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT d.source, COALESCE(d.access, 'public'), COALESCE(SUM(c.embedded), 0), COUNT(c.point_id) "
+                "FROM documents d LEFT JOIN chunks c ON c.collection = d.collection AND c.source = d.source "
+                "WHERE d.collection=? GROUP BY d.source, d.access", (collection,)).fetchall()
+        return {r[0]: (r[1], int(r[2]), int(r[3])) for r in rows}
+
     def pending_chunks(self, collection: str, limit: int) -> list[ChunkRecord]:
         with self._lock:
             rows = self._db.execute(

@@ -20,7 +20,7 @@ class AuditLog:
                collection: str = "", documents: Iterable[str] = ()) -> None:
         with self.db.session() as s:
             s.add(AuditEvent(username=username, action=action, assistant=assistant, collection=collection,
-                             detail=mask_pii(detail).text, documents=list(documents)))
+                             detail=mask_pii(detail).text, documents=[mask_pii(d).text for d in documents]))
 
     def recent(self, limit: int = 200, username: str | None = None, action: str | None = None) -> list[dict]:
         query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(min(limit, 1000))

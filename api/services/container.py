@@ -106,7 +106,9 @@ class Services:
     @cached_property
     def ingest_worker(self) -> IngestWorker:
         return IngestWorker(self.db, self.context, self.manifests, self.settings.uploads_dir,
-                            self.settings.corpus_roots, self.generation_queue, self.metrics)
+                            self.settings.corpus_roots, self.metrics,
+                            generating=lambda: self.competes_with_generation and self.generation_queue.running > 0,
+                            ready=lambda: self.state.corpus_indexed)
 
     @cached_property
     def documents(self) -> DocumentService:

@@ -85,6 +85,17 @@ class HybridRetriever:
         self.last_timings = SearchTimings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t2) * 1000)
         return hits
 
+    def fetch(self, collection: str, *, ids: list[str] | None = None, flt: PointFilter | None = None,
+              scope: AccessScope | None = None, limit: int = 1000) -> list[RetrievedChunk]:
+        """Chunks by id, or every chunk meeting `flt`, without a query (a cited passage and
+        the rest of its page). Same rule as `search`: with a `scope`, a collection outside
+        it raises AccessDenied and `flt` is narrowed to the scope's groups."""
+        if scope is not None:
+            scope.check(collection)
+            flt = scope.narrow(flt)
+        flt = flt or PointFilter()
+        return _chunks(self._collection_for(collection).fetch(flt, ids, limit))
+
     def _search(self, target: Collection, mode: str, sparse, dense, flt: PointFilter, k: int) -> list[RetrievedChunk]:
         prefetch = max(self.settings.prefetch, k)
         if dense is None or mode == "sparse":

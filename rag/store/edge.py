@@ -112,6 +112,19 @@ class EdgeCollection:
             if offset is None:
                 return out
 
+    def fetch(self, flt: PointFilter, ids: list[str] | None = None, limit: int = 1000) -> list[Hit]:
+        if ids is not None and not ids:
+            return []
+        out, offset = [], None
+        while len(out) < limit:
+            records, offset = self._shard.scroll(self._q.ScrollRequest(
+                offset=offset, limit=min(1000, limit - len(out)), filter=self._filter(flt, ids),
+                with_payload=True, with_vector=False))
+            out.extend(Hit(str(r.id), 0.0, r.payload or {}) for r in records)
+            if offset is None:
+                break
+        return out
+
     def search_sparse(self, vector: SparseVector, flt: PointFilter, limit: int) -> list[Hit]:
         if not vector:
             return []
@@ -164,9 +177,11 @@ class EdgeCollection:
     def _sparse(self, vector: SparseVector):
         return self._q.SparseVector(indices=vector.indices, values=vector.values)
 
-    def _filter(self, flt: PointFilter):
+    def _filter(self, flt: PointFilter, ids: list[str] | None = None):
         q = self._q
         must = [q.FieldCondition(key=k, match=q.MatchAny(any=list(v))) for k, v in flt.as_conditions().items()]
+        if ids is not None:
+            must.append(q.HasIdCondition(set(ids)))
         must_not = []
         if flt.has_dense is True:
             must.append(q.HasVectorCondition(DENSE))

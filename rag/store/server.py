@@ -90,6 +90,19 @@ class ServerCollection:
             if offset is None:
                 return out
 
+    def fetch(self, flt: PointFilter, ids: list[str] | None = None, limit: int = 1000) -> list[Hit]:
+        if ids is not None and not ids:
+            return []
+        out, offset = [], None
+        while len(out) < limit:
+            records, offset = self._c.scroll(self._full, scroll_filter=self._filter(flt, ids),
+                                             limit=min(1000, limit - len(out)), offset=offset,
+                                             with_payload=True, with_vectors=False)
+            out.extend(Hit(str(r.id), 0.0, r.payload or {}) for r in records)
+            if offset is None:
+                break
+        return out
+
     def search_sparse(self, vector: SparseVector, flt: PointFilter, limit: int) -> list[Hit]:
         if not vector:
             return []
@@ -129,9 +142,11 @@ class ServerCollection:
     def _sparse(self, vector: SparseVector):
         return self._m.SparseVector(indices=vector.indices, values=vector.values)
 
-    def _filter(self, flt: PointFilter):
+    def _filter(self, flt: PointFilter, ids: list[str] | None = None):
         m = self._m
         must: list = [m.FieldCondition(key=k, match=m.MatchAny(any=list(v))) for k, v in flt.as_conditions().items()]
+        if ids is not None:
+            must.append(m.HasIdCondition(has_id=list(ids)))
         must_not: list = []
         if flt.has_dense is True:
             must.append(m.HasVectorCondition(has_vector=DENSE))

@@ -227,3 +227,17 @@ def test_drop_removes_the_collection_files(tmp_path: Path):
     assert not (tmp_path / "index" / "gone").exists()
     assert store.collection("gone", DIM).count() == 0
     store.close()
+
+
+def test_fetch_by_id_and_filter_keeps_the_access_filter(kind):
+    col = kind.collection()
+    col.upsert(points())
+    col.flush()
+    everyone = PointFilter(versions=None)  # access defaults to "public"
+    assert [h.id for h in col.fetch(everyone, ids=[pid(0), pid(1)])] == [pid(0)]
+    staff = PointFilter(versions=None, access=("public", "staff"))
+    hits = {h.id: h for h in col.fetch(staff, ids=[pid(1)])}
+    assert list(hits) == [pid(1)] and hits[pid(1)].payload["source"] == "b.md"
+    assert sorted(h.payload["source"] for h in col.fetch(PointFilter(sources=("a.md", "c.md")))) == ["a.md", "c.md"]
+    assert col.fetch(ANY, ids=[]) == []
+    assert len(col.fetch(ANY, limit=2)) == 2
