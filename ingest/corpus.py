@@ -31,5 +31,7 @@ def ingest_corpora(service: IngestService, manifests: dict[str, Manifest], roots
             upload_root = uploads_dir / manifest.assistant
             if upload_root.is_dir():
                 files, _ = discover(upload_root)
-                report.merge(service.ingest(manifest.collection, upload_root, files, progress=progress))
+                # Uploads keep the access group they were uploaded with.
+                report.merge(service.ingest(manifest.collection, upload_root, files, access=None,
+                                            progress=progress))
     return reports

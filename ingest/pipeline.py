@@ -85,21 +85,25 @@ class IngestService:
 
     # ---- phase 1 -------------------------------------------------------------------
     def ingest(self, collection: str, root: Path, files: list[FoundFile], *, remove_missing: bool = True,
-               access: str = "public", progress: bool = True) -> IngestReport:
+               access: str | None = "public", progress: bool = True) -> IngestReport:
         """Bring `collection` in line with `files`: add new, replace changed, skip unchanged
-        and (with `remove_missing`) remove documents of the same root that are gone."""
+        and (with `remove_missing`) remove documents of the same root that are gone.
+        `access=None` keeps each document's recorded group (new ones: "public"): re-reading
+        uploads must never widen who may see a restricted document."""
         started = time.perf_counter()
         report = IngestReport(collection)
         root_key = str(root.resolve())
         known = self.state.documents(collection, root=root_key)
+        recorded = self.state.document_status(collection) if access is None else {}
         target = self._collection_for(collection)
-        batch: list[tuple[DocumentRecord, list[Chunk], list[bool]]] = []
+        batch: list[tuple[DocumentRecord, list[Chunk], list[bool], str]] = []
         with self._write_lock:
             for found in tqdm(files, desc=f"색인 {collection}", unit="문서", disable=not progress, leave=False):
-                self._ingest_one(target, collection, root_key, found, known, report, batch, access)
+                group = access if access is not None else recorded.get(found.source, ("public",))[0]
+                self._ingest_one(target, collection, root_key, found, known, report, batch, group)
                 if len(batch) >= COMMIT_EVERY:
-                    self._commit(target, batch, access)
-            self._commit(target, batch, access)
+                    self._commit(target, batch)
+            self._commit(target, batch)
             if remove_missing:
                 seen = {f.source for f in files}
                 for source in sorted(set(known) - seen):
@@ -136,7 +140,7 @@ class IngestService:
             target.delete_ids(sorted(stale))
         record = DocumentRecord(collection, found.source, root_key, digest, doc.title, doc.format, len(chunks),
                                 doc.warnings)
-        batch.append((record, chunks, embedded))
+        batch.append((record, chunks, embedded, access))
         (report.updated if previous else report.added).append(found.source)
         report.warnings.extend(f"{found.source}: {w}" for w in doc.warnings)
         report.chunks += len(chunks)
@@ -153,11 +157,11 @@ class IngestService:
         target.upsert(points)
         return [c.content_hash in cached for c in chunks]
 
-    def _commit(self, target: Collection, batch: list, access: str) -> None:
+    def _commit(self, target: Collection, batch: list) -> None:
         if not batch:
             return
         target.flush()
-        for record, chunks, embedded in batch:
+        for record, chunks, embedded, access in batch:
             rows = [(c.point_id, c.content_hash, c.embedding_text, done) for c, done in zip(chunks, embedded)]
             self.state.commit_document(record, rows, access)
         batch.clear()

@@ -62,3 +62,13 @@ def test_scope_refuses_a_collection_it_cannot_read(ctx):
 
     with pytest.raises(AccessDenied, match="general"):
         ctx.retriever.search("민원 처리기간", "general", scope=AccessScope(collections=frozenset({"childcare"})))
+
+
+def test_rereading_a_changed_document_keeps_its_group(ctx, tmp_path):
+    root = tmp_path / "docs"
+    (root / "secret.md").write_text(SECRET + "\n## 추가\n\n성과상여금 이의신청은 7일 이내에 한다.\n", encoding="utf-8")
+    ctx.ingest.ingest("general", root, [FoundFile(root / "secret.md", "secret.md")], access=None,
+                      remove_missing=False, progress=False)
+    assert ctx.state.document_status("general")["secret.md"][0] == "hr"
+    hits = ctx.retriever.search("성과상여금 이의신청", "general", k=5, mode="sparse")
+    assert "secret.md" not in [h.source for h in hits]
