@@ -49,14 +49,15 @@ def _optional_routers() -> list:
     return found
 
 
-def _assistant_plugins(app: FastAPI) -> None:
-    for info in pkgutil.iter_modules(assistants.__path__):
+def _assistant_plugins(app: FastAPI, package) -> None:
+    for info in pkgutil.iter_modules(package.__path__):
         if not info.ispkg:
             continue
+        module = f"{package.__name__}.{info.name}.web"
         try:
-            web = importlib.import_module(f"assistants.{info.name}.web")
+            web = importlib.import_module(module)
         except ModuleNotFoundError as exc:
-            if exc.name in (f"assistants.{info.name}.web",):
+            if exc.name == module:
                 continue
             raise
         router = getattr(web, "router", None)
@@ -83,7 +84,9 @@ def _offline_docs(app: FastAPI) -> None:
                                    swagger_favicon_url="/docs-static/favicon-32x32.png")
 
 
-def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
+def create_app(svc: Services, *, start_background: bool = True, plugins=assistants) -> FastAPI:
+    """The server over `svc`. `plugins`: the package whose sub-packages are assistants
+    with their own endpoints and pages (tests pass another one)."""
     stop = threading.Event()
 
     @asynccontextmanager
@@ -135,7 +138,7 @@ def create_app(svc: Services, *, start_background: bool = True) -> FastAPI:
     _offline_docs(app)
     for router in (health.router, auth.router, chat.router, search.router, *_optional_routers()):
         app.include_router(router)
-    _assistant_plugins(app)
+    _assistant_plugins(app, plugins)
 
     if WEB_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=WEB_DIR / "static", check_dir=False), name="static")
