@@ -13,6 +13,6 @@ else
     echo "install-browser: root 권한이 없어 chromium 설치를 건너뜁니다 (브라우저 테스트는 건너뜀)." >&2
     exit 0
 fi
-echo "install-browser: chromium, chromium-driver 설치 중 (apt-get)..." >&2
+echo "install-browser: chromium, chromium-driver, 한글 글꼴 설치 중 (apt-get)..." >&2
 $SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-nanum >/dev/null

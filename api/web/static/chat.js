@@ -1,0 +1,225 @@
+// The chat page: pick an assistant, ask, watch the answer stream in (quoted passage
+// first, then the model's words, then the verified answer), continue old conversations.
+
+import { request, streamEvents } from "./api.js";
+import { answerText, messageAnswer, refsFrom, renderAnswer } from "./answer.js";
+import { announce, clear, el, formatDate, fromTemplate } from "./dom.js";
+
+let assistantsCache = null;
+
+export async function loadAssistants() {
+  if (!assistantsCache) assistantsCache = await request("/api/assistants");
+  return assistantsCache;
+}
+
+export function forgetAssistants() {
+  assistantsCache = null;
+}
+
+function assistantPicker(list, assistants, current) {
+  clear(list);
+  for (const a of assistants) {
+    const item = a.readable
+      ? el("a", { href: `#/chat/${encodeURIComponent(a.name)}`, class: "assistant-link",
+        "aria-current": a.name === current ? "page" : null }, a.title)
+      : el("button", { type: "button", class: "assistant-link", disabled: true },
+        a.title, el("span", { class: "no-access" }, " (권한 없음)"));
+    list.append(el("li", {}, item));
+  }
+}
+
+function userMessage(text) {
+  return el("article", { class: "msg msg-user", "aria-label": "질문" }, el("p", { class: "msg-text" }, text));
+}
+
+function scrollToEnd(log) {
+  log.scrollTop = log.scrollHeight;
+}
+
+/** Everything one streamed turn shows, updated event by event. */
+class PendingAnswer {
+  constructor(log, collection) {
+    this.log = log;
+    this.collection = collection;
+    this.refs = new Map();
+    this.status = el("p", { class: "msg-status" }, "관련 문서를 찾는 중…");
+    this.body = el("div", { class: "msg-body" });
+    this.node = el("article", { class: "msg msg-assistant", "aria-label": "답변", "aria-busy": "true" },
+      this.status, this.body);
+    this.generated = null;
+    log.append(this.node);
+  }
+
+  handle(name, data) {
+    const handler = {
+      passages: () => this.passages(data), extractive: () => this.extractive(data), queued: () => this.queued(data),
+      token: () => this.token(data), final: () => this.final(data), error: () => this.fail(data.message),
+    }[name];
+    if (handler) handler();
+    scrollToEnd(this.log);
+  }
+
+  passages(data) {
+    this.refs = refsFrom(data.passages, this.collection);
+    this.status.textContent = `관련 문서 ${data.passages.length}건을 찾았습니다. 답변을 준비하는 중…`;
+  }
+
+  extractive(data) {
+    this.refs = refsFrom(data.answer.passages, this.collection);
+    clear(this.body).append(el("section", { class: "extractive", "aria-label": "문서 발췌" },
+      el("h3", { class: "block-title" }, "문서에서 찾은 내용"),
+      answerText(data.answer.text, this.refs, "blockquote")));
+    this.status.textContent = "언어 모델의 답변을 기다리는 중…";
+  }
+
+  queued(data) {
+    this.status.textContent = `대기 순서: ${data.position}번째`;
+  }
+
+  token(data) {
+    if (!this.generated) {
+      this.generated = document.createTextNode("");
+      this.body.append(el("section", { class: "generating", "aria-label": "생성 중인 답변" },
+        el("h3", { class: "block-title" }, "답변 작성 중"), el("div", { class: "answer-text streaming" }, this.generated)));
+      this.status.textContent = "답변을 작성하는 중…";
+    }
+    this.generated.data += data.text;
+  }
+
+  final(data) {
+    this.result = data;
+    clear(this.body).append(renderAnswer(data.answer, { collection: this.collection, messageId: data.message_id }));
+    this.status.remove();
+  }
+
+  fail(message) {
+    this.failed = true;
+    this.status.remove();
+    this.body.append(el("p", { class: "error", role: "alert" }, message || "답변을 만드는 중 오류가 발생했습니다"));
+  }
+
+  done() {
+    this.node.setAttribute("aria-busy", "false");
+  }
+}
+
+function renderConversation(log, conversation, collection) {
+  clear(log);
+  for (const m of conversation.messages) {
+    if (m.role === "user") {
+      log.append(userMessage(m.text));
+    } else {
+      log.append(el("article", { class: "msg msg-assistant", "aria-label": "답변" },
+        el("div", { class: "msg-body" },
+          renderAnswer(messageAnswer(m), { collection, messageId: m.id, feedback: m.feedback }))));
+    }
+  }
+  scrollToEnd(log);
+}
+
+async function fillConversations(list, assistant, currentId) {
+  let items = [];
+  try {
+    items = await request(`/api/conversations?assistant=${encodeURIComponent(assistant)}`);
+  } catch (error) {
+    clear(list).append(el("li", { class: "error" }, error.message));
+    return;
+  }
+  clear(list);
+  if (!items.length) list.append(el("li", { class: "empty" }, "아직 대화가 없습니다."));
+  for (const c of items) {
+    list.append(el("li", {}, el("a", {
+      href: `#/chat/${encodeURIComponent(assistant)}/${c.id}`, class: "conversation-link",
+      "aria-current": c.id === currentId ? "page" : null,
+    }, el("span", { class: "conversation-title" }, c.title || "제목 없음"),
+    el("span", { class: "conversation-date" }, formatDate(c.created_at)))));
+  }
+}
+
+function submitOnEnter(textarea, form) {
+  textarea.addEventListener("keydown", (event) => {
+    // Enter sends, Shift+Enter breaks the line; never while a Korean syllable is composing.
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+}
+
+/** Render #/chat/<assistant>[/<conversation id>]; returns a clean-up function. */
+export async function showChat(main, [name, conversationParam] = []) {
+  const assistants = await loadAssistants();
+  const readable = assistants.filter((a) => a.readable);
+  const assistant = assistants.find((a) => a.name === name) || readable[0];
+  if (!main.isConnected) return () => {};  // the user moved on while the list loaded
+  if (!name && assistant) {
+    location.replace(`#/chat/${encodeURIComponent(assistant.name)}`);
+    return () => {};
+  }
+  const page = fromTemplate("tpl-chat");
+  clear(main).append(page);
+  const log = page.querySelector("#messages");
+  const form = page.querySelector("#ask-form");
+  const question = page.querySelector("#question");
+  const button = page.querySelector("#ask-button");
+  const conversations = page.querySelector("#conversation-list");
+  assistantPicker(page.querySelector("#assistant-list"), assistants, assistant && assistant.name);
+  if (!assistant || !assistant.readable) {
+    page.querySelector("#chat-title").textContent = assistant ? assistant.title : "도우미 없음";
+    log.append(el("p", { class: "error", role: "alert" },
+      assistant ? "이 도우미의 문서를 볼 권한이 없습니다. 관리자에게 문의하세요." : "쓸 수 있는 도우미가 없습니다."));
+    form.hidden = true;
+    return () => {};
+  }
+  page.querySelector("#chat-title").textContent = assistant.title;
+  document.title = `${assistant.title} - 서울시 AI 업무 도우미`;
+  let conversationId = conversationParam ? Number(conversationParam) : null;
+  const controller = new AbortController();
+  fillConversations(conversations, assistant.name, conversationId);
+  if (conversationId) {
+    try {
+      renderConversation(log, await request(`/api/conversations/${conversationId}`), assistant.collection);
+    } catch (error) {
+      log.append(el("p", { class: "error", role: "alert" }, error.message));
+      conversationId = null;
+    }
+  } else {
+    log.append(el("p", { class: "welcome" },
+      `${assistant.title}에게 업무 질문을 하세요. 답변의 [번호]를 누르면 근거 문서를 볼 수 있습니다.`));
+  }
+  page.querySelector("#new-conversation").addEventListener("click", () => {
+    location.hash = `#/chat/${encodeURIComponent(assistant.name)}`;
+  });
+  submitOnEnter(question, form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = question.value.trim();
+    if (!text || button.disabled) return;
+    log.querySelector(".welcome")?.remove();
+    log.append(userMessage(text));
+    question.value = "";
+    button.disabled = true;
+    const pending = new PendingAnswer(log, assistant.collection);
+    scrollToEnd(log);
+    try {
+      await streamEvents(`/api/chat/${encodeURIComponent(assistant.name)}/stream`,
+        { question: text, conversation_id: conversationId }, (n, d) => pending.handle(n, d), { signal: controller.signal });
+      if (!pending.result && !pending.failed) pending.fail("답변이 중간에 끊겼습니다. 다시 질문해 주세요.");
+      if (pending.result) {
+        conversationId = pending.result.conversation_id;
+        // The address names the conversation without re-rendering the page.
+        history.replaceState(null, "", `#/chat/${encodeURIComponent(assistant.name)}/${conversationId}`);
+        fillConversations(conversations, assistant.name, conversationId);
+        announce("답변이 완료되었습니다");
+      }
+    } catch (error) {
+      if (error.name !== "AbortError") pending.fail(error.message);
+    } finally {
+      pending.done();
+      button.disabled = false;
+    }
+  });
+  question.focus();
+  return () => controller.abort();
+}
+

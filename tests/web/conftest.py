@@ -1,0 +1,122 @@
+"""A real server and a real browser for the web UI: uvicorn in a thread on a free port,
+serving the app on fakes (tests/api/conftest.build_services), and Debian's headless
+chromium driven by selenium through /usr/bin/chromedriver (selenium-manager never runs:
+nothing is downloaded)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from api.app import create_app
+from api.services.container import Services
+from tests.api.conftest import PASSWORD, build_services
+
+CHROMIUM = Path(os.environ.get("WEB_TEST_CHROMIUM", "/usr/bin/chromium"))
+CHROMEDRIVER = Path(os.environ.get("WEB_TEST_CHROMEDRIVER", "/usr/bin/chromedriver"))
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+WINDOW = (1366, 768)
+
+
+def missing_browser() -> str:
+    """Why the browser tests cannot run here ('' when they can)."""
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium이 설치되어 있지 않습니다 (pip install -e '.[dev]')"
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            return f"{path}가 없습니다 (apt-get install chromium chromium-driver)"
+    return ""
+
+
+class LiveServer:
+    """uvicorn serving `app` on 127.0.0.1 from a socket bound before start (no port race)."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]},
+                                        name="web-test-server", daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self._thread.start()
+        deadline = time.monotonic() + 20
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("테스트 서버가 시작되지 않았습니다")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._socket.close()
+
+
+@pytest.fixture(scope="module")
+def web_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    # One generation slot, as with the embedded CPU model: a test can hold it and watch
+    # the page show the queue position.
+    svc = build_services(tmp_path_factory.mktemp("web"), server={"generation_slots": 1, "ingest_on_start": False})
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="module")
+def live_server(web_services: Services) -> Iterator[LiveServer]:
+    with LiveServer(create_app(web_services, start_background=False)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    profile = tempfile.mkdtemp(prefix="seoul-assist-chromium-")
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-extensions", "--lang=ko-KR", f"--window-size={WINDOW[0]},{WINDOW[1]}",
+                f"--user-data-dir={profile}"):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(20)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def screenshot(browser):
+    """screenshot("name") saves test-artifacts/screenshots/<name>.png (a 1366×768 window)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        browser.save_screenshot(str(path))
+        return path
+
+    return take
+
+
+__all__ = ["PASSWORD", "LiveServer", "missing_browser"]

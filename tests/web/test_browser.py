@@ -1,0 +1,395 @@
+"""The web UI in a real headless chromium against a real uvicorn server on fakes: sign
+in, a streamed and cited answer, the passage dialog, feedback, an upload that becomes
+searchable, the evaluation dashboard and an answer that carries markup. The tests run in
+order on one browser session; each saves a screenshot (1366×768) under
+test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import PASSWORD, missing_browser
+
+pytestmark = pytest.mark.browser
+
+_missing = missing_browser()
+if _missing:
+    if os.environ.get("CI") == "true":  # CI installs chromium: a missing browser there is a failure
+        pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {_missing}", pytrace=False)
+    pytest.skip(f"브라우저 테스트를 건너뜁니다: {_missing}", allow_module_level=True)
+
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHILDCARE_QUESTION = "녹화된 영상은 며칠 이상 보관해야 하나요?"
+UPLOAD_NAME = "청사자전거보관소안내.md"
+UPLOAD_TEXT = """# 청사 자전거 보관소 안내
+
+## 소독 일정
+
+청사 자전거 보관소는 매주 수요일 오후 3시에 방역업체가 소독한다.
+
+## 이용 시간
+
+자전거 보관소는 평일 오전 7시부터 오후 9시까지 연다.
+"""
+PDF_NAME = "민원실 우산 대여.pdf"
+PDF_PAGES = [["민원실 우산 대여 안내", "민원실은 서울시청 본관 1층에 있다."],
+             ["비 오는 날 민원실은 우산을 무료로 빌려준다.", "빌린 우산은 다음 근무일까지 민원실에 반납한다."]]
+XSS = "<img src=x onerror=alert(1)>"
+# Console lines that are expected: the first /api/auth/me before signing in.
+_EXPECTED_CONSOLE = ("/api/auth/me - Failed to load resource: the server responded with a status of 401",
+                     "/api/auth/login - Failed to load resource: the server responded with a status of 401")
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+def wait_for(browser, condition, timeout: float = 10, message: str = ""):
+    return WebDriverWait(browser, timeout, poll_frequency=0.05).until(lambda d: condition(d), message)
+
+
+def css(browser, selector: str):
+    return browser.find_element(By.CSS_SELECTOR, selector)
+
+
+def visible(browser, selector: str, timeout: float = 10):
+    return wait_for(browser, lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, selector) if e.is_displayed()),
+                                            None), timeout, f"{selector} 이(가) 보이지 않습니다")
+
+
+def open_page(browser, server, route: str, ready: str):
+    browser.get(f"{server.url}/{route}")
+    return visible(browser, ready)
+
+
+def console_errors(browser) -> list[str]:
+    return [e["message"] for e in browser.get_log("browser")
+            if e["level"] == "SEVERE" and not any(x in e["message"] for x in _EXPECTED_CONSOLE)]
+
+
+def assert_fits_the_screen(browser):
+    width, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, f"가로 스크롤이 생깁니다: {width}px > {inner}px"
+
+
+def sign_in(browser, server, username: str = "admin"):
+    open_page(browser, server, "#/login", "#login-form")
+    css(browser, "#login-username").send_keys(username)
+    css(browser, "#login-password").send_keys(PASSWORD + Keys.ENTER)
+    visible(browser, "#chat-title")
+    wait_for(browser, lambda d: "/#/chat/" in d.current_url)
+
+
+def ensure_signed_in(browser, server, username: str = "admin"):
+    browser.get(f"{server.url}/#/chat")
+    shown = visible(browser, "#login-form, #chat-title")
+    if shown.get_attribute("id") == "chat-title" and username in css(browser, "#user-name").text:
+        return
+    if shown.get_attribute("id") == "chat-title":
+        css(browser, "#logout").click()
+        visible(browser, "#login-form")
+    sign_in(browser, server, username)
+
+
+def ask(browser, question: str):
+    box = visible(browser, "#question")
+    box.clear()
+    box.send_keys(question)
+    css(browser, "#ask-button").click()
+
+
+def last_answer(browser, timeout: float = 15):
+    """The newest finished answer (the verified one that replaced the streamed text)."""
+    def done(d):
+        answers = d.find_elements(By.CSS_SELECTOR, "#messages .msg-assistant")
+        if answers and answers[-1].get_attribute("aria-busy") != "true" and \
+                answers[-1].find_elements(By.CSS_SELECTOR, ".answer, .error"):
+            return answers[-1]
+        return None
+
+    return wait_for(browser, done, timeout, "답변이 끝나지 않았습니다")
+
+
+RECORD_ADDED = """
+window.__added = [];
+new MutationObserver((records) => {
+  for (const r of records) for (const n of r.addedNodes)
+    if (n.nodeType === 1) window.__added.push(n.className || n.tagName);
+}).observe(document.getElementById('messages'), {childList: true, subtree: true});
+"""
+
+
+# --- the scenarios ------------------------------------------------------------------------
+
+def test_sign_in_with_a_wrong_then_the_right_password(browser, live_server, screenshot):
+    open_page(browser, live_server, "", "#login-form")
+    assert browser.execute_script("return location.hash") == "#/login"
+    assert css(browser, "label[for=login-username]").text == "아이디"
+    screenshot("01-login")
+
+    css(browser, "#login-username").send_keys("admin")
+    css(browser, "#login-password").send_keys("wrong-password" + Keys.ENTER)
+    error = wait_for(browser, lambda d: css(d, "#login-error").text, message="로그인 오류가 보이지 않습니다")
+    assert "비밀번호" in error
+    css(browser, "#login-password").clear()
+    css(browser, "#login-password").send_keys(PASSWORD + Keys.ENTER)
+
+    visible(browser, "#chat-title")
+    assert "/#/chat/" in browser.current_url
+    assert css(browser, "#user-name").text.startswith("admin")
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#site-nav a")] == ["대화", "문서 관리", "평가"]
+    assert browser.find_elements(By.CSS_SELECTOR, "header.site-header nav") and css(browser, "main#main")
+    assert_fits_the_screen(browser)
+
+
+def test_streamed_answer_shows_the_quote_the_queue_then_the_cited_answer(browser, live_server, web_services,
+                                                                         screenshot):
+    ensure_signed_in(browser, live_server)
+    open_page(browser, live_server, "#/chat/childcare", "#question")
+    assert css(browser, "#chat-title").text == "영유아 보육행정 AI 업무매뉴얼"
+    browser.execute_script(RECORD_ADDED)
+    queue = web_services.generation_queue
+    for _ in queue.wait_turn():  # hold the one model slot: the page must show its place in line
+        pass
+    try:
+        ask(browser, CHILDCARE_QUESTION)
+        quote = visible(browser, "#messages .extractive blockquote")
+        assert "60일 이상 보관" in quote.text
+        wait_for(browser, lambda d: "대기 순서: 1번째" in css(d, "#messages .msg-status").text,
+                 message="대기 순서가 보이지 않습니다")
+        assert css(browser, "#messages .msg-assistant").get_attribute("aria-busy") == "true"
+        screenshot("02-chat-quote-while-queued")
+    finally:
+        queue.release()
+
+    answer = last_answer(browser)
+    added = browser.execute_script("return window.__added")
+    assert added.index("extractive") < added.index("generating") < added.index("answer answer-generated")
+    assert "생성 답변" in answer.find_element(By.CSS_SELECTOR, ".mode-badge").text
+    chips = answer.find_elements(By.CSS_SELECTOR, ".answer-text button.cite")
+    assert chips and chips[0].text == "1"
+    assert "테스트법 제3조" in chips[0].get_attribute("aria-label")
+    assert "테스트법 제3조" in answer.find_element(By.CSS_SELECTOR, ".sources").text
+    assert "[1]" not in answer.find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert_fits_the_screen(browser)
+    screenshot("03-chat-answer")
+
+
+def test_a_citation_chip_opens_the_passage_with_its_effective_date(browser, live_server, screenshot):
+    chip = last_answer(browser).find_element(By.CSS_SELECTOR, ".answer-text button.cite")
+    chip.click()
+    dialog = visible(browser, "#passage-dialog[open]")
+    wait_for(browser, lambda d: "60일 이상 보관" in dialog.text and "2025-03-01" in dialog.text,
+             message="대화상자에 조문이 없습니다")
+    assert css(browser, "#passage-title").text == "테스트법 제3조"
+    assert "시행일자" in dialog.text
+    # Focus is inside the dialog and Tab keeps it there.
+    for _ in range(4):
+        assert browser.execute_script("return document.activeElement.closest('#passage-dialog') !== null")
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    screenshot("04-passage-dialog")
+
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_for(browser, lambda d: not css(d, "#passage-dialog").get_attribute("open"), message="Esc로 닫히지 않습니다")
+    assert browser.switch_to.active_element == chip
+
+
+def test_thumbs_down_with_a_comment_is_stored(browser, web_services, screenshot):
+    answer = last_answer(browser)
+    answer.find_element(By.CSS_SELECTOR, "button.feedback-down").click()
+    comment = answer.find_element(By.CSS_SELECTOR, "textarea.feedback-comment")
+    wait_for(browser, lambda d: comment.is_displayed())
+    comment.send_keys("보관 기간 조항이 아니라 설치 조항을 인용했습니다")
+    answer.find_element(By.CSS_SELECTOR, "button.feedback-send").click()
+    wait_for(browser, lambda d: "의견을 보냈습니다" in answer.find_element(By.CSS_SELECTOR, ".feedback-status").text,
+             message="의견 저장 메시지가 없습니다")
+    assert answer.find_element(By.CSS_SELECTOR, "button.feedback-down").get_attribute("aria-pressed") == "true"
+    screenshot("05-feedback")
+
+    stored = web_services.history.all_feedback()
+    assert stored[0]["rating"] == -1
+    assert stored[0]["comment"] == "보관 기간 조항이 아니라 설치 조항을 인용했습니다"
+
+
+def test_an_old_conversation_opens_from_the_list_and_continues(browser, live_server):
+    css(browser, "#new-conversation").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#messages .welcome"))
+    link = visible(browser, "#conversation-list a.conversation-link")
+    assert CHILDCARE_QUESTION in link.text
+    link.click()
+    answer = last_answer(browser)
+    assert answer.find_elements(By.CSS_SELECTOR, ".answer-text button.cite")
+    assert answer.find_element(By.CSS_SELECTOR, "button.feedback-down").get_attribute("aria-pressed") == "true"
+    url = browser.current_url
+
+    ask(browser, "급식은 누가 작성한 식단에 따르나요?")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#messages .msg-user")) == 2)
+    assert "영양사" in last_answer(browser).text
+    assert browser.current_url == url  # the same conversation, not a new one
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#conversation-list a.conversation-link")) == 1
+
+
+def test_an_answer_with_markup_is_shown_as_text(browser, live_server, web_services, screenshot):
+    open_page(browser, live_server, "#/chat/childcare", "#question")
+    web_services.context.answers.llm().queue(f"{XSS} 원장은 녹화된 영상을 60일 이상 보관하여야 한다. [1]")
+    ask(browser, CHILDCARE_QUESTION)
+    answer = last_answer(browser)
+    text = answer.find_element(By.CSS_SELECTOR, ".answer-text").text + " ".join(
+        e.get_attribute("textContent") for e in answer.find_elements(By.CSS_SELECTOR, ".removed li"))
+    assert XSS in text
+    assert browser.find_elements(By.CSS_SELECTOR, "#messages img") == []
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text
+    screenshot("06-markup-as-text")
+
+
+def test_uploaded_documents_are_indexed_and_then_cited(browser, live_server, tmp_path: Path, screenshot):
+    from tests.ingest.readers.reader_fixtures import build_pdf
+
+    open_page(browser, live_server, "#/documents/general", "#upload-form")
+    assert css(browser, "#collection-heading").text.startswith("범용 AI 업무매뉴얼")
+    assert not css(browser, "#documents-readonly").is_displayed()
+    note, pdf = tmp_path / UPLOAD_NAME, tmp_path / PDF_NAME
+    note.write_text(UPLOAD_TEXT, encoding="utf-8")
+    pdf.write_bytes(build_pdf(PDF_PAGES, title="민원실 우산 대여"))
+    css(browser, "#upload-files").send_keys(f"{note}\n{pdf}")  # two files in one upload
+    css(browser, "#upload-form button[type=submit]").click()
+
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#job-list li")) == 2)
+    jobs = browser.find_elements(By.CSS_SELECTOR, "#job-list li")
+    assert [UPLOAD_NAME in jobs[0].text, PDF_NAME in jobs[1].text] == [True, True]
+    wait_for(browser, lambda d: all("완료" in j.text or "실패" in j.text for j in jobs), timeout=30,
+             message="색인 작업이 끝나지 않았습니다")
+    assert all("완료" in j.text for j in jobs), [j.text for j in jobs]
+    assert int(css(browser, "#upload-progress").get_attribute("value")) == 100
+    table = wait_for(browser, lambda d: next((t for t in d.find_elements(By.CSS_SELECTOR, "#documents-box table")
+                                              if UPLOAD_NAME in t.text and PDF_NAME in t.text), None))
+    assert table.text.count("색인됨") == 2
+    general = wait_for(browser, lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, "#collections-box tr")
+                                                if "general" in r.text), None))
+    assert general.find_elements(By.CSS_SELECTOR, "td")[0].text == "2"  # the counts were refreshed too
+    assert_fits_the_screen(browser)
+    screenshot("07-documents-uploaded")
+
+    open_page(browser, live_server, "#/chat/general", "#question")
+    ask(browser, "청사 자전거 보관소는 언제 소독하나요?")
+    answer = last_answer(browser)
+    assert "수요일" in answer.find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert "청사 자전거 보관소 안내" in answer.find_element(By.CSS_SELECTOR, ".sources").text
+    answer.find_element(By.CSS_SELECTOR, ".answer-text button.cite").click()
+    dialog = visible(browser, "#passage-dialog[open]")
+    wait_for(browser, lambda d: "오후 3시" in dialog.text and UPLOAD_NAME in dialog.text)
+    screenshot("08-uploaded-document-cited")
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+
+
+def test_a_pdf_citation_shows_the_whole_page_with_the_passage_marked(browser, live_server, screenshot):
+    open_page(browser, live_server, "#/chat/general", "#question")
+    ask(browser, "비 오는 날 민원실에서 우산을 빌려주나요?")
+    answer = last_answer(browser)
+    assert "민원실 우산 대여 p. 2" in answer.find_element(By.CSS_SELECTOR, ".sources").text
+    chip = next(c for c in answer.find_elements(By.CSS_SELECTOR, ".answer-text button.cite")
+                if "p. 2" in c.get_attribute("aria-label"))
+    chip.click()
+    dialog = visible(browser, "#passage-dialog[open]")
+    mark = wait_for(browser, lambda d: next(iter(dialog.find_elements(By.CSS_SELECTOR, ".page-text mark")), None),
+                    message="쪽 전문에 강조 표시가 없습니다")
+    assert "우산을 무료로 빌려준다" in mark.text
+    assert "2쪽 전체" in dialog.text
+    link = dialog.find_element(By.PARTIAL_LINK_TEXT, "원본 파일 열기 (2쪽)")
+    assert "/api/collections/general/file?source=" in link.get_attribute("href")
+    screenshot("09-pdf-page-marked")
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_for(browser, lambda d: not css(d, "#passage-dialog").get_attribute("open"))
+
+
+def test_a_refused_upload_names_the_file_and_the_reason(browser, live_server, tmp_path: Path):
+    open_page(browser, live_server, "#/documents/general", "#upload-form")
+    bad = tmp_path / "실행파일.exe"
+    bad.write_bytes(b"MZ\x90\x00")
+    css(browser, "#upload-files").send_keys(str(bad))
+    css(browser, "#upload-form button[type=submit]").click()
+    job = visible(browser, "#job-list li")
+    wait_for(browser, lambda d: "실패" in job.text)
+    assert "실행파일.exe" in job.text and "지원하지 않는 파일 형식" in job.text
+    wait_for(browser, lambda d: "색인하지 못했습니다" in css(d, "#upload-message").text)
+
+
+def test_an_admin_deletes_an_uploaded_document(browser, live_server, web_services):
+    open_page(browser, live_server, "#/documents/general", "#documents-box table")
+    corpus_rows = [r for r in browser.find_elements(By.CSS_SELECTOR, "#documents-box tbody tr") if "코퍼스" in r.text]
+    assert all(not r.find_elements(By.TAG_NAME, "button") for r in corpus_rows)  # corpus files stay
+    css(browser, f"#documents-box button[aria-label='{UPLOAD_NAME} 삭제']").click()
+    confirm = wait_for(browser, lambda d: d.switch_to.alert)
+    assert UPLOAD_NAME in confirm.text
+    confirm.accept()
+    wait_for(browser, lambda d: UPLOAD_NAME not in css(d, "#documents-box").text, message="문서가 목록에 남았습니다")
+    assert PDF_NAME in css(browser, "#documents-box").text
+    assert UPLOAD_NAME not in web_services.context.state.documents("general")
+
+
+@pytest.fixture(scope="module")
+def eval_run(web_services, tmp_path_factory) -> str:
+    """A two-question answer run over the repository's sample corpus, stored where the
+    dashboard looks (data_dir/eval/runs), made by the same command evaluators use."""
+    from cli.main import main
+    from eval.runs import runs_root
+    from tests.eval.test_answer_runner import SAMPLES, write_suite
+
+    suite = write_suite(tmp_path_factory.mktemp("suite") / "보육-샘플.jsonl")
+    data_dir = web_services.settings.data_dir
+    code = main(["--profile", "test", "--data-dir", str(data_dir), "eval", "run", "--suite", str(suite),
+                 "--corpus", str(SAMPLES), "--llm", "fake", "--limit", "2", "--name", "웹 화면 확인"])
+    assert code == 0
+    (run,) = [p.name for p in runs_root(web_services.settings).iterdir() if p.is_dir()]
+    return run
+
+
+def test_the_evaluation_dashboard_shows_a_run_and_its_report(browser, live_server, eval_run, screenshot):
+    open_page(browser, live_server, "#/eval", "#runs-box table")
+    link = browser.find_element(By.LINK_TEXT, "웹 화면 확인")
+    assert browser.execute_script("return decodeURIComponent(arguments[0].hash)", link) == f"#/eval/{eval_run}"
+    assert_fits_the_screen(browser)
+    screenshot("10-eval-runs")
+
+    link.click()
+    visible(browser, "#run-metrics .metric-cards")
+    assert css(browser, "#run-title").text == "평가 실행: 웹 화면 확인"
+    assert "토큰 F1" in css(browser, "#run-metrics").text
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#cases-box table, #cases-box .empty"))
+    assert_fits_the_screen(browser)
+    screenshot("11-eval-run")
+    report = browser.execute_script("return decodeURIComponent(document.getElementById('report-link').pathname)")
+    assert report == f"/api/eval/runs/{eval_run}/report"
+    frame = css(browser, "#report-frame")
+    browser.execute_script("arguments[0].scrollIntoView()", frame)
+    browser.switch_to.frame(frame)
+    try:
+        body = wait_for(browser, lambda d: d.find_element(By.TAG_NAME, "body").text, message="보고서가 비어 있습니다")
+        assert "웹 화면 확인" in body
+        assert browser.find_elements(By.TAG_NAME, "svg"), "보고서에 그래프가 없습니다"
+    finally:
+        browser.switch_to.default_content()
+    screenshot("12-eval-run-report")
+
+
+def test_staff_see_documents_read_only_and_no_evaluation(browser, live_server, screenshot):
+    ensure_signed_in(browser, live_server, "kim")
+    assert not css(browser, "#nav-eval").is_displayed()
+    open_page(browser, live_server, "#/documents/childcare", "#documents-box table")
+    assert css(browser, "#documents-readonly").is_displayed()
+    assert not css(browser, "#documents-admin").is_displayed()
+    assert not browser.find_elements(By.CSS_SELECTOR, "#documents-box button")
+    screenshot("13-documents-read-only")
+    open_page(browser, live_server, "#/eval", "main [role=alert]")
+    assert "관리자와 평가자만" in css(browser, "main [role=alert]").text
+
+
+def test_no_script_errors_or_policy_violations_were_logged(browser):
+    # CSP violations and uncaught exceptions land in the console as SEVERE.
+    assert console_errors(browser) == []
