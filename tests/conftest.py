@@ -99,7 +99,7 @@ def _isolated_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     (session-wide, so module-scoped fixtures see the same clean environment)."""
     patch = pytest.MonkeyPatch()
     for name in list(os.environ):
-        if name.startswith("SEOUL_ASSIST_") and name != "SEOUL_ASSIST_TEST_QDRANT_URL":
+        if name.startswith("SEOUL_ASSIST_") and not name.startswith("SEOUL_ASSIST_TEST_"):
             patch.delenv(name)
     patch.setenv("SEOUL_ASSIST_CONFIG_DIR", str(tmp_path_factory.mktemp("no-config")))
     yield
