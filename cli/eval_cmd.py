@@ -1,6 +1,8 @@
 """`seoul-assist eval run | report | list`: run benchmark suites into a stored run folder
 (eval.runs), resume an interrupted one, rewrite its HTML report, list stored runs.
-`eval run --judge` also scores the answers with an LLM judge (eval.judging)."""
+`eval run --judge` also scores the answers with an LLM judge (eval.judging): our own
+prompts (`--judge-engine prompt`, the default) or ragas' metrics (`--judge-engine ragas`,
+through an OpenAI-compatible server)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from . import eval_compare_cmd
 from .ask_cmd import LLM_MODES
 
 JUDGE_MODES = [mode for mode in LLM_MODES if mode != "extractive"]
+JUDGE_ENGINES = ["prompt", "ragas"]  # eval.judging.ENGINES, named here for --help without importing eval
 JUDGE_API_KEY_ENV = "SEOUL_ASSIST_JUDGE_API_KEY"  # eval.judging reads it; named here for --help
 from .common import context_from, settings_from, show_progress
 from .eval_compare_cmd import add_gate_arguments, apply_gate, check_gate_arguments
@@ -43,7 +46,7 @@ def register(sub) -> None:
                        help="답변에 쓸 언어 모델 (기본: 설정의 llm.mode; extractive는 생성 없이 발췌만)")
     run_p.add_argument("--limit", type=int, metavar="N", help="각 평가 세트의 앞 N개 문항만 (빠른 확인용)")
     run_p.add_argument("--workers", type=int, metavar="N",
-                       help="동시에 답변할 문항 수 (기본: openai/vllm 서버 4, 그 밖 1)")
+                       help="동시에 답변할 문항 수 (기본: 답변이나 판정이 openai/vllm 서버면 4, 그 밖 1)")
     judge = run_p.add_argument_group("LLM 판정 (--judge)")
     judge.add_argument("--judge", action="store_true",
                        help="답변한 문항을 LLM 판정 모델로 채점합니다: 모범 답안 대비 정답성, 검색 구절 대비 충실성 "
@@ -54,6 +57,10 @@ def register(sub) -> None:
                        help="OpenAI 호환 판정 서버 주소 (예: http://llm:8000/v1; --judge-llm 없으면 openai; "
                             f"API 키는 ${JUDGE_API_KEY_ENV})")
     judge.add_argument("--judge-model", metavar="NAME", help="판정 서버의 모델 이름 (기본: 설정의 llm.model)")
+    judge.add_argument("--judge-engine", choices=JUDGE_ENGINES,
+                       help="판정 방식: prompt(기본; 자체 한국어 판정 프롬프트, 정답성 0/0.5/1) 또는 ragas(ragas "
+                            "FactualCorrectness(f1)·Faithfulness, 정답성은 주장 단위 F1; OpenAI 호환 서버와 "
+                            "pip install -e '.[eval]' 필요). 쓰면 --judge도 켜짐; --resume은 처음 방식을 따름")
     add_gate_arguments(run_p)
     run_p.set_defaults(handler=run)
 
@@ -78,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     suites, corpus, limit, name = args.suite, args.corpus, args.limit, args.name
     llm_mode = args.llm
     out = args.out
-    judging = args.judge or any(v is not None for v in (args.judge_llm, args.judge_base_url, args.judge_model))
+    judging = args.judge or any(v is not None for v in (args.judge_llm, args.judge_base_url, args.judge_model,
+                                                         args.judge_engine))
     meta = None
     if args.resume is not None:
         meta = read_meta(args.resume)
@@ -111,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     overrides: dict = {"data_dir": str(base.data_dir / "eval" / key)}
     if llm_mode:
         overrides["llm"] = {"mode": llm_mode}  # merged into the profile's llm block
-    judge_spec = _judge_spec(args, base, meta) if judging else None
+    judge_spec, judge_engine = _judge_spec(args, base, meta) if judging else (None, None)
     ctx = context_from(args, **overrides)
     restore = _interrupt_on_sigterm()
     try:
@@ -122,15 +130,14 @@ def run(args: argparse.Namespace) -> int:
                                     name=name)
         else:
             from eval.answer_runner import run_answers
-            from eval.judging import build_judge
+            from eval.judging import build_judge, close_judge
 
-            judge = build_judge(ctx.settings, judge_spec) if judge_spec is not None else None
+            judge = build_judge(ctx.settings, judge_spec, judge_engine) if judge_spec is not None else None
             try:
                 metrics = run_answers(ctx, suites, corpus, out, progress=show_progress(), limit=limit, name=name,
                                       workers=args.workers, resume=resume, judge=judge, judge_spec=judge_spec)
             finally:
-                if judge is not None and callable(getattr(judge.llm, "close", None)):
-                    judge.llm.close()  # a server judge's HTTP client
+                close_judge(judge)  # a server judge's HTTP client
     except KeyboardInterrupt:
         print(f"중단되었습니다. 끝난 문항은 {out / 'cases.jsonl'}에 남아 있습니다. "
               f"이어서 하려면: seoul-assist eval run --resume {out}", file=sys.stderr)
@@ -151,28 +158,34 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _judge_spec(args: argparse.Namespace, base, meta: dict | None):
-    """The judge model: the flags, else (on --resume) the one the run was judged with,
-    else the settings' `llm` block (profile and environment; not --llm). A resumed run
-    keeps its judge: another one is refused here, before any model is built."""
-    from eval.judging import judge_spec, spec_from_meta
+    """The judge model and engine: the flags, else (on --resume) the ones the run was
+    judged with, else the settings' `llm` block (profile and environment; not --llm) and
+    our own prompts. A resumed run keeps its judge: another model or engine is refused
+    here, before any model is built. (JudgeSpec, engine)."""
+    from eval.judging import DEFAULT_ENGINE, engine_from_meta, judge_spec, spec_from_meta
 
     flags = (args.judge_llm, args.judge_base_url, args.judge_model)
     asked = any(v is not None for v in flags)
     if meta is None:
-        return judge_spec(base.llm, *flags)
+        engine = args.judge_engine or DEFAULT_ENGINE
+        return judge_spec(base.llm, *flags, engine=engine), engine
     stored = meta.get("judge") or {}
     if not stored.get("model"):
         raise ConfigError(f"{args.resume}: 판정 없이 시작한 실행은 --judge로 이어서 실행할 수 없습니다 "
                           "(한 실행은 처음부터 끝까지 같은 판정으로 채점합니다): 새로 실행하세요")
+    engine = engine_from_meta(stored)
+    if args.judge_engine is not None and args.judge_engine != engine:
+        raise ConfigError(f"{args.resume}: 이어서 실행할 수 없습니다 (판정 방식이 다릅니다: --judge-engine "
+                          f"{engine} ≠ {args.judge_engine}; 한 실행은 처음부터 끝까지 같은 판정으로 채점합니다)")
     previous = spec_from_meta(stored)
     if previous is None and not asked:
         raise ConfigError(f"{args.resume}: run.json에 판정 모델을 다시 만들 정보(judge.llm)가 없습니다: "
                           "--judge-llm으로 같은 판정 모델을 정하세요")
-    spec = judge_spec(base.llm, *flags) if asked else previous
+    spec = judge_spec(base.llm, *flags, engine=engine) if asked else previous
     if previous is not None and (spec.mode, spec.model) != (previous.mode, previous.model):
         raise ConfigError(f"{args.resume}: 이어서 실행할 수 없습니다 (판정 모델이 다릅니다: "
                           f"{previous.mode} {previous.model or ''} ≠ {spec.mode} {spec.model or ''})")
-    return spec
+    return spec, engine
 
 
 def _interrupt_on_sigterm() -> Callable[[], None]:
@@ -245,7 +258,10 @@ def summary_table(metrics: dict) -> str:
         ("언어 모델 LLM", f"{metrics['llm']['mode']} {metrics['llm']['name']}".strip()),
     ]
     if (metrics.get("judge") or {}).get("model"):
-        rows.append(("판정 모델 judge", f"{metrics['judge']['model']} (프롬프트 {metrics['judge'].get('prompt_sha256')})"))
+        judge = metrics["judge"]
+        rows.append(("판정 모델 judge", f"{judge['model']} (프롬프트 {judge.get('prompt_sha256')})"))
+        rows.append(("판정 방식 engine", f"{judge.get('engine') or 'prompt'}: "
+                     + ((judge.get("scales") or {}).get("correctness") or "정답성 0 / 0.5 / 1 등급")))
     tokens = metrics.get("tokens")
     if tokens and tokens.get("output_total"):
         rows.append(("출력 토큰 p50 / 평균", f"{tokens['output_p50']:g} / {tokens['output_mean']:g}"))

@@ -8,7 +8,10 @@ report.html is written beside it.
 
 With a judge (`eval run --judge`, eval.judging) each answered case is also scored by
 the LLM judge before its record is written, so a resumed run judges only the cases it
-had not recorded, and metrics.json gains answer.correctness and answer.faithfulness.
+had not recorded, and metrics.json gains answer.correctness and answer.faithfulness,
+labelled with the judge's engine (`judge`: our own prompts or ragas, whose scores mean
+different things). A server judge takes cases side by side: the default worker count
+counts it as a server.
 
 Test hook: SEOUL_ASSIST_EVAL_STOP_AFTER=N makes the run stop as Ctrl-C would once it
 has recorded N cases in this process (the resume tests use it)."""
@@ -23,6 +26,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -38,12 +42,16 @@ from .failures import diagnose
 from .generation import generation_record, generation_summary, scorer_for
 from .hits import first_hit_rank
 from .judge import Judge
-from .judging import JudgeSpec, judge_case, judge_lock, judge_meta
+from .judging import SERVER_MODES as JUDGE_SERVER_MODES
+from .judging import JudgeSpec, judge_case, judge_lock, judge_meta, metrics_label
 from .report_html import write_report_safely
 from .retrieval_runner import CaseResult, prepare_index, score_cases
 from .run_metrics import breakdowns, llm_names, measure, qa_records
 from .runs import Resume, RunDir, RunPlan, start_run, suite_infos
 from .suites import Case, GenerationCase, QACase, generation_cases, load_suites, qa_cases, suite_names
+
+if TYPE_CHECKING:
+    from .ragas_judge import RagasJudge
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +73,17 @@ class StreamedCase:
     timing: Timing
 
 
-def default_workers(llm_mode: str) -> int:
-    return 4 if llm_mode in SERVER_MODES else 1
+def default_workers(llm_mode: str, judge_server: bool = False) -> int:
+    """4 when the answers or the judge's verdicts come from a server (several requests in
+    flight), unless the answering model lives in this process (one answer at a time)."""
+    if llm_mode in SERVER_MODES or (judge_server and llm_mode not in SINGLE_MODES):
+        return 4
+    return 1
 
 
-def effective_workers(llm_mode: str, requested: int | None) -> int:
+def effective_workers(llm_mode: str, requested: int | None, judge_server: bool = False) -> int:
     if requested is None:
-        return default_workers(llm_mode)
+        return default_workers(llm_mode, judge_server)
     if requested < 1:
         raise ConfigError("--workers는 1 이상이어야 합니다")
     if llm_mode in SINGLE_MODES and requested > 1:
@@ -82,17 +94,20 @@ def effective_workers(llm_mode: str, requested: int | None) -> int:
 
 def run_answers(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, out_dir: Path, progress: bool = True,
                 limit: int | None = None, *, name: str | None = None, workers: int | None = None,
-                resume: Resume = "auto", judge: Judge | None = None, judge_spec: JudgeSpec | None = None) -> dict:
+                resume: Resume = "auto", judge: "Judge | RagasJudge | None" = None,
+                judge_spec: JudgeSpec | None = None) -> dict:
     """Run (or resume) the suites into `out_dir` and return metrics.json's content.
     `limit`: the first N cases of each suite. `resume`: see eval.runs.start_run.
-    `judge`: score each answered case with this LLM judge; `judge_spec` (how its model
-    was built) is recorded so that `--resume` builds the same one."""
+    `judge`: score each answered case with this LLM judge (eval.judge.Judge, or
+    eval.ragas_judge.RagasJudge); `judge_spec` (how its model was built) is recorded so
+    that `--resume` builds the same one."""
     paths = [suites] if isinstance(suites, Path) else list(suites)
     cases = load_suites(paths, limit)
     mode = ctx.settings.llm.mode
     names = suite_names(paths)
+    judge_server = judge is not None and judge_spec is not None and judge_spec.mode in JUDGE_SERVER_MODES
     plan = RunPlan(suite_infos(paths, names, [sum(1 for c in cases if c.suite == n) for n in names]), corpus,
-                   mode, limit, name, "answers", effective_workers(mode, workers),
+                   mode, limit, name, "answers", effective_workers(mode, workers, judge_server),
                    judge_meta(judge, judge_spec) if judge is not None else None)
     run, resumed = start_run(out_dir, plan, ctx.settings, resume)
     if resumed:
@@ -102,7 +117,7 @@ def run_answers(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, ou
 
 
 def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_label: str, progress: bool,
-         judge: Judge | None = None, judge_lock: threading.Lock | None = None) -> dict:
+         judge: "Judge | RagasJudge | None" = None, judge_lock: threading.Lock | None = None) -> dict:
     generating = plan.llm_mode != "extractive"
     done = run.done_ids()
     questions = qa_cases(cases)
@@ -205,7 +220,8 @@ def build_metrics(records: list[dict], *, generating: bool, suite: str, llm_mode
                   generation: dict, context: dict, run_id: str = "", judge: dict | None = None) -> dict:
     """metrics.json from the records: the keys of earlier versions in their order, then
     tokens, generation and the per-assistant, per-category and per-suite blocks; a
-    judged run adds who judged (`judge`: model and prompt hash) at the end."""
+    judged run adds who judged at the end (`judge`: engine, model, prompt hash and what
+    the two scores mean under that engine; eval.judging.metrics_label)."""
     qa = qa_records(records)
     m = measure(qa, generating)
     metrics = {
@@ -219,8 +235,9 @@ def build_metrics(records: list[dict], *, generating: bool, suite: str, llm_mode
         **breakdowns(qa, generating),
         "run": run_id,
     }
-    if judge and judge.get("model"):
-        metrics["judge"] = {"model": judge["model"], "prompt_sha256": judge.get("prompt_sha256")}
+    label = metrics_label(judge)
+    if label is not None:
+        metrics["judge"] = label
     return metrics
 
 
@@ -260,7 +277,7 @@ def stream_case(ctx: AppContext, case: QACase, collection: str, generating: bool
 
 
 def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: StreamedCase, generating: bool,
-                llm: LLM | None = None, *, judge: Judge | None = None,
+                llm: LLM | None = None, *, judge: "Judge | RagasJudge | None" = None,
                 judge_lock: threading.Lock | None = None) -> dict:
     """One line of cases.jsonl: everything run_metrics and the report need, so that
     metrics can be recomputed from the records alone. With a judge, its verdict on the

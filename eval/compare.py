@@ -203,7 +203,13 @@ def _run_notes(a: Run, b: Run) -> list[str]:
     if suite_a and suite_b and Path(str(suite_a)).name != Path(str(suite_b)).name:
         notes.append(f"두 실행의 평가 세트가 다릅니다: {suite_a} / {suite_b}")
     judge_a, judge_b = (_judge_label(run.metrics) for run in (a, b))
-    if judge_a and judge_b and judge_a != judge_b:
+    engine_a, engine_b = (_judge_engine(run.metrics) for run in (a, b))
+    if judge_a and judge_b and engine_a != engine_b:
+        # Not the same quantity: ragas' correctness is a claim-level F1, ours a 0 / 0.5 / 1 grade.
+        notes.append(f"두 실행의 LLM 판정 방식이 다릅니다: {engine_a} / {engine_b} ({judge_a} / {judge_b}; "
+                     "정답성·충실성은 방식마다 뜻이 달라(ragas: 주장 단위 F1, prompt: 0/0.5/1 등급) "
+                     "차이를 그대로 비교할 수 없습니다)")
+    elif judge_a and judge_b and judge_a != judge_b:
         notes.append(f"두 실행의 LLM 판정 모델이나 프롬프트가 다릅니다: {judge_a} / {judge_b} "
                      "(정답성·충실성의 차이에는 판정의 차이도 섞여 있습니다)")
     for side, run in (("A", a), ("B", b)):
@@ -217,6 +223,12 @@ def _judge_label(metrics: dict) -> str:
     if not judge.get("model"):
         return ""
     return f"{judge['model']} ({judge.get('prompt_sha256') or '?'})"
+
+
+def _judge_engine(metrics: dict) -> str:
+    # metrics.json from before engines were recorded was judged by our own prompts.
+    judge = metrics.get("judge") if isinstance(metrics.get("judge"), dict) else {}
+    return str(judge.get("engine") or "prompt")
 
 
 def _label(key: tuple[str, str]) -> str:

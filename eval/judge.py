@@ -122,16 +122,18 @@ class Judge:
     judge's model (default: the backend's own name)."""
 
     prompts: dict[str, dict[str, Any]] = PROMPTS
+    #: How this judge scores (eval.judging.ENGINES): our own prompts.
+    engine = "prompt"
 
     def __init__(self, llm: LLM, *, name: str | None = None) -> None:
         self.llm = llm
         self.name = name or llm.name
 
     def info(self) -> dict[str, Any]:
-        """What a run records about its judge: model, prompts with schemas, and a short
-        hash of the prompts for comparing runs at a glance."""
+        """What a run records about its judge: engine, model, prompts with schemas, and a
+        short hash of the prompts for comparing runs at a glance."""
         canonical = json.dumps(self.prompts, ensure_ascii=False, sort_keys=True)
-        return {"model": self.name, "prompts": self.prompts,
+        return {"engine": self.engine, "model": self.name, "prompts": self.prompts,
                 "prompt_sha256": hashlib.sha256(canonical.encode()).hexdigest()[:16]}
 
     def score(self, question: str, answer: str, reference: str, contexts: Sequence[str]) -> JudgeScores:

@@ -8,6 +8,13 @@ OpenAI-compatible server with `--judge-base-url URL --judge-model NAME`. The set
 API key goes only to the settings' own server; another server gets
 $SEOUL_ASSIST_JUDGE_API_KEY.
 
+Two engines judge (`--judge-engine`): `prompt` (eval.judge.Judge, our own Korean prompts
+through `rag.llm`, correctness graded 0 / 0.5 / 1) and `ragas` (eval.ragas_judge.RagasJudge:
+ragas' FactualCorrectness in f1 mode, a claim-level F1, and Faithfulness, through an
+OpenAI-compatible server only). Both fill the same record block and metric keys, so the
+engine is recorded beside them (run.json's judge.engine, metrics.json's judge.engine) and
+a run keeps one engine throughout.
+
 Only answered cases are judged (an abstention or a failed answer has nothing to judge:
 the abstention and error counts measure those); correctness needs a reference answer,
 faithfulness the passages the answer was given. Every record of a judged run carries a
@@ -35,11 +42,24 @@ from .provenance import without_secrets
 if TYPE_CHECKING:
     from rag.config.settings import LLMSettings
 
+    from .ragas_judge import RagasJudge
+
 log = logging.getLogger(__name__)
 
 JUDGE_API_KEY_ENV = "SEOUL_ASSIST_JUDGE_API_KEY"
 #: Judge models behind an HTTP server: named by model and address, asked concurrently.
 SERVER_MODES = ("openai", "vllm")
+#: How a judge scores (`--judge-engine`); a run judged before engines existed was "prompt".
+ENGINES = ("prompt", "ragas")
+DEFAULT_ENGINE = "prompt"
+#: What answer.correctness / answer.faithfulness mean under each engine (metrics.json, report).
+ENGINE_SCALES: dict[str, dict[str, str]] = {
+    "prompt": {"correctness": "자체 판정 프롬프트(eval/judge.py): 모범 답안 대비 0 / 0.5 / 1 등급",
+               "faithfulness": "자체 판정 프롬프트: 검색 구절이 뒷받침하는 주장의 비율"},
+    "ragas": {"correctness": "ragas FactualCorrectness(f1): 답변·모범 답안의 주장 단위 F1 (0~1 연속값)",
+              "faithfulness": "ragas Faithfulness: 검색 구절이 뒷받침하는 주장의 비율"},
+}
+RAGAS_NEEDS_SERVER = "ragas 판정에는 OpenAI 호환 서버가 필요합니다 (ragas는 HTTP로만 모델을 부릅니다)"
 
 
 @dataclass(frozen=True)
@@ -56,10 +76,15 @@ class JudgeSpec:
 
 
 def judge_spec(llm: "LLMSettings", mode: str | None = None, base_url: str | None = None,
-               model: str | None = None) -> JudgeSpec:
+               model: str | None = None, engine: str = DEFAULT_ENGINE) -> JudgeSpec:
     """The judge model asked for on the command line, filled in from the settings' `llm`
-    block. A server address alone means an OpenAI-compatible server."""
+    block. A server address alone means an OpenAI-compatible server. The ragas engine
+    takes nothing but a server with an address."""
+    if engine not in ENGINES:
+        raise ConfigError(f"--judge-engine은 {', '.join(ENGINES)} 중 하나여야 합니다: {engine}")
     mode = mode or ("openai" if base_url else llm.mode)
+    if engine == "ragas":
+        return _ragas_spec(llm, mode, base_url, model)
     if mode == "extractive":
         raise ConfigError("판정(--judge)에는 언어 모델이 필요한데 설정의 llm.mode가 extractive입니다: "
                           "--judge-llm MODE 또는 --judge-base-url URL --judge-model NAME으로 판정 모델을 정하세요")
@@ -70,6 +95,26 @@ def judge_spec(llm: "LLMSettings", mode: str | None = None, base_url: str | None
     if model and mode != "vllm-local":
         raise ConfigError(f"--judge-model은 openai, vllm, vllm-local 판정 모델에만 쓸 수 있습니다 (--judge-llm {mode})")
     return JudgeSpec(mode, model if mode == "vllm-local" else None)
+
+
+def _ragas_spec(llm: "LLMSettings", mode: str, base_url: str | None, model: str | None) -> JudgeSpec:
+    if mode not in SERVER_MODES:
+        raise ConfigError(f"{RAGAS_NEEDS_SERVER}: 판정 모델 방식이 {mode}입니다. --judge-base-url URL "
+                          "--judge-model NAME으로 서버를 정하거나, 설정의 llm 블록을 mode openai/vllm과 base_url로 "
+                          "두세요 (또는 --judge-engine prompt)")
+    spec = JudgeSpec(mode, model or llm.model, base_url or llm.base_url)
+    if not spec.base_url:
+        raise ConfigError(f"{RAGAS_NEEDS_SERVER}: 서버 주소가 없습니다. --judge-base-url URL을 쓰거나 설정의 "
+                          "llm.base_url을 정하세요")
+    if not spec.model:
+        raise ConfigError(f"{RAGAS_NEEDS_SERVER}: --judge-model NAME으로 서버의 모델 이름을 정하세요")
+    return spec
+
+
+def engine_from_meta(block: dict[str, Any] | None) -> str:
+    """The engine a stored run was judged with (run.json's judge.engine; "prompt" for runs
+    from before engines were recorded)."""
+    return str((block or {}).get("engine") or DEFAULT_ENGINE)
 
 
 def spec_from_meta(block: dict[str, Any] | None) -> JudgeSpec | None:
@@ -89,19 +134,49 @@ def judge_settings(settings: Settings, spec: JudgeSpec) -> Settings:
         update["model"] = spec.model
     if spec.mode in SERVER_MODES:
         update["base_url"] = spec.base_url
-        # The settings' key belongs to the settings' server; never send it elsewhere.
-        update["api_key"] = os.environ.get(JUDGE_API_KEY_ENV) or (
-            cfg.api_key if spec.base_url == cfg.base_url else None)
+        update["api_key"] = judge_api_key(settings, spec)
     return settings.model_copy(update={"llm": cfg.model_copy(update=update)})
 
 
-def build_judge(settings: Settings, spec: JudgeSpec) -> Judge:
+def judge_api_key(settings: Settings, spec: JudgeSpec) -> str | None:
+    """The key a server judge gets: $SEOUL_ASSIST_JUDGE_API_KEY, else the settings' key
+    when the judge is the settings' own server. The settings' key belongs to the
+    settings' server; never send it elsewhere."""
+    cfg = settings.llm
+    return os.environ.get(JUDGE_API_KEY_ENV) or (cfg.api_key if spec.base_url == cfg.base_url else None)
+
+
+def build_judge(settings: Settings, spec: JudgeSpec, engine: str = DEFAULT_ENGINE) -> "Judge | RagasJudge":
     """The judge, its model built now (a model that cannot run here fails the run before
-    it starts, not after an hour of answering)."""
+    it starts, not after an hour of answering). `engine` "ragas": ragas' metrics through
+    the server `spec` names (the `eval` extra must be installed)."""
+    if engine == "ragas":
+        return _build_ragas_judge(settings, spec)
+    if engine != DEFAULT_ENGINE:
+        raise ConfigError(f"알 수 없는 판정 방식입니다: {engine} ({', '.join(ENGINES)} 중 하나)")
     llm = build_llm(judge_settings(settings, spec))
     if llm is None:  # judge_spec refuses extractive; a caller's own spec might not
         raise ConfigError("판정 모델이 없습니다 (llm.mode=extractive)")
     return Judge(llm)
+
+
+def _build_ragas_judge(settings: Settings, spec: JudgeSpec) -> "RagasJudge":
+    from .ragas_judge import RagasJudge, ragas_judge_available
+
+    if spec.mode not in SERVER_MODES or not spec.base_url or not spec.model:
+        raise ConfigError(f"{RAGAS_NEEDS_SERVER}: --judge-base-url URL --judge-model NAME으로 서버를 정하세요")
+    if not ragas_judge_available():
+        raise ConfigError("ragas 판정(--judge-engine ragas)에는 ragas와 openai 패키지가 필요합니다: "
+                          "pip install -e '.[eval]'")
+    return RagasJudge(spec.base_url, spec.model, api_key=judge_api_key(settings, spec),
+                      timeout_s=settings.llm.timeout_s)
+
+
+def close_judge(judge: "Judge | RagasJudge | None") -> None:
+    """Release a judge's resources (a server judge's HTTP client)."""
+    llm = getattr(judge, "llm", None)
+    if callable(getattr(llm, "close", None)):
+        llm.close()
 
 
 def judge_lock(spec: JudgeSpec | None) -> threading.Lock | None:
@@ -111,15 +186,29 @@ def judge_lock(spec: JudgeSpec | None) -> threading.Lock | None:
     return None if spec is not None and spec.mode in SERVER_MODES else threading.Lock()
 
 
-def judge_meta(judge: Judge, spec: JudgeSpec | None) -> dict[str, Any]:
-    """run.json's judge block: the judge's info() (model, prompts, prompt hash) and how
-    to build its model again on resume."""
+def judge_meta(judge: "Judge | RagasJudge", spec: JudgeSpec | None) -> dict[str, Any]:
+    """run.json's judge block: the judge's info() (engine, model, prompts, prompt hash)
+    and how to build its model again on resume."""
     return {**judge.info(), "llm": spec.as_dict() if spec else None}
+
+
+def metrics_label(block: dict[str, Any] | None) -> dict[str, Any] | None:
+    """metrics.json's `judge` entry from run.json's judge block: who judged, with which
+    engine and prompts, and what the two scores mean under that engine (None: not judged)."""
+    if not block or not block.get("model"):
+        return None
+    engine = engine_from_meta(block)
+    label: dict[str, Any] = {"engine": engine, "model": block["model"], "prompt_sha256": block.get("prompt_sha256")}
+    if block.get("ragas_version"):
+        label["ragas_version"] = block["ragas_version"]
+    if engine in ENGINE_SCALES:
+        label["scales"] = dict(ENGINE_SCALES[engine])
+    return label
 
 
 # --- one case ----------------------------------------------------------------------------------
 
-def judge_case(judge: Judge, question: str, reference: str, answer: Answer | None,
+def judge_case(judge: "Judge | RagasJudge", question: str, reference: str, answer: Answer | None,
                passages: Sequence[Passage], lock: threading.Lock | None = None) -> dict[str, Any]:
     """The `judge` block of one record: the scores (None: not asked, or no score came
     back), the judge's reasons and the faithfulness claims. `unscored` names the scores

@@ -9,6 +9,10 @@ poorly and the embedded model (no HTTP endpoint of its own to point ragas at) ca
 serve at all. `correctness` here is ragas' claim-level F1 against the reference (0-1,
 continuous), not eval/judge.py's 0 / 0.5 / 1 grade.
 
+`RagasJudge` puts these metrics behind eval.judge.Judge's interface (score, info, name),
+so `seoul-assist eval run --judge --judge-engine ragas` records them in the same judge
+block and metric keys; the run names the engine so that nobody reads an F1 as a grade.
+
 It runs offline: `llm_factory(model, client=AsyncOpenAI(base_url=...))` wraps the
 client with instructor in JSON mode (`response_format: json_object`, non-streaming
 requests), so any OpenAI-compatible server works; telemetry is switched off before
@@ -17,12 +21,17 @@ ragas is imported. ragas still writes a random user id under the user's data dir
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import math
 from collections.abc import Sequence
 from typing import Any
 
 from .judge import JudgeScores
 from .offline_metrics import disable_ragas_telemetry, run_sync
+
+log = logging.getLogger(__name__)
 
 
 def ragas_judge_available() -> bool:
@@ -47,6 +56,42 @@ def ragas_judge_info(model: str) -> dict[str, Any]:
             "prompts": {"claim_decomposition": ClaimDecompositionPrompt.instruction,
                         "statement_generator": StatementGeneratorPrompt.instruction,
                         "nli_statement": NLIStatementPrompt.instruction}}
+
+
+class RagasJudge:
+    """ragas as the judge of `eval run`: one server model (`model` at `base_url`), the
+    same score() and info() as eval.judge.Judge. Each score() is its own event loop and
+    HTTP client, so answer workers may call it side by side."""
+
+    engine = "ragas"
+
+    def __init__(self, base_url: str, model: str, *, api_key: str | None = None, timeout_s: float = 120.0) -> None:
+        self.base_url = base_url
+        self.model = model
+        self.api_key = api_key
+        self.timeout_s = timeout_s
+        #: What the run records as the judge's model: the engine is part of the name, so
+        #: every view that shows only the model still tells a ragas score from a grade.
+        self.name = f"ragas:{model}"
+
+    def info(self) -> dict[str, Any]:
+        """engine, model, ragas' version and prompt instructions, and a short hash of both
+        (another ragas version may prompt differently: a different judge)."""
+        info = ragas_judge_info(self.model)
+        canonical = json.dumps({"ragas_version": info["ragas_version"], "prompts": info["prompts"]},
+                               ensure_ascii=False, sort_keys=True)
+        return {"engine": self.engine, "model": self.name, "ragas_version": info["ragas_version"],
+                "metrics": {"correctness": "FactualCorrectness(mode=f1)", "faithfulness": "Faithfulness"},
+                "prompts": info["prompts"], "prompt_sha256": hashlib.sha256(canonical.encode()).hexdigest()[:16]}
+
+    def score(self, question: str, answer: str, reference: str, contexts: Sequence[str]) -> JudgeScores:
+        try:
+            return ragas_judge_scores(self.base_url, self.model, question, answer, reference, contexts,
+                                      api_key=self.api_key, timeout_s=self.timeout_s)
+        except Exception as exc:  # noqa: BLE001 - a judge that fails leaves the scores None, never the run
+            log.warning("ragas 판정 실패: %s", exc)
+            message = f"ragas 판정 실패: {type(exc).__name__}: {str(exc)[:300]}"
+            return JudgeScores(None, None, {"correctness": message, "faithfulness": message}, {})
 
 
 def ragas_judge_scores(base_url: str, model: str, question: str, answer: str, reference: str,

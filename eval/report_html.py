@@ -1,8 +1,8 @@
 """report.html of a stored run: one self-contained page (no script, stylesheet or font
 from outside; charts are inline SVG from eval.svg) with the summary, score and latency
 distributions, per-assistant and per-category bars, the failed cases with the reason each
-failed, and, for a judged run, who judged and the cases the judge marked down with its
-reasons. Everything taken from the run is escaped: answers may contain HTML."""
+failed, and, for a judged run, who judged (engine and model) and the cases the judge
+marked down with its reasons. Everything taken from the run is escaped: answers may contain HTML."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ STATUS_LABELS = {"running": "실행 중", "done": "완료", "failed": "실패", 
 GROUP_LABELS = {"by_assistant": "도우미별", "by_category": "분류별", "by_suite": "평가 세트별"}
 ASSISTANT_LABELS = {"general": "범용 업무매뉴얼", "childcare": "보육 법령", "rfp": "제안요청서", "metabolic": "대사증후군 상담"}
 JUDGE_LABELS = {"correctness": "정답성 (LLM 판정)", "faithfulness": "충실성 (LLM 판정)"}
+#: What the judge's scores mean under each engine (run.json's judge.engine; none recorded: "prompt").
+ENGINE_LABELS = {"prompt": "prompt — 자체 판정 프롬프트(eval/judge.py): 정답성은 0 / 0.5 / 1 등급, "
+                           "충실성은 구절이 뒷받침하는 주장의 비율",
+                 "ragas": "ragas — FactualCorrectness(f1)·Faithfulness: 정답성은 답변·모범 답안의 주장 단위 F1(0~1 "
+                          "연속값, 0/0.5/1 등급이 아님), 충실성은 구절이 뒷받침하는 주장의 비율"}
 #: Long answers are folded in the failures table so that a page of them stays readable.
 FOLD_CHARS = 160
 #: Judge models measured unreliable on eval/data/judge_labels.jsonl (benchmarks/results/judge_agreement*.json).
@@ -140,6 +145,7 @@ def _meta_table(run: Run) -> str:
         ("판정 모델 (judge)", (judge.get("model") or "없음 (오프라인 지표만)")
          + (f" (프롬프트 {judge['prompt_sha256']})" if judge.get("prompt_sha256") else "")
          + (f" — {_judge_source(judge['llm'])}" if isinstance(judge.get("llm"), dict) else "")),
+        *([("판정 방식 (judge engine)", _engine_text(judge))] if _judged(meta) else []),
         ("코드 버전", commit),
     ]
     table = _kv_table(rows, "meta")
@@ -154,6 +160,14 @@ def _judge_source(llm: dict[str, Any]) -> str:
     if llm.get("base_url"):
         parts.append(str(llm["base_url"]))
     return " ".join(p for p in parts if p)
+
+
+def _engine_text(judge: dict[str, Any]) -> str:
+    engine = str(judge.get("engine") or "prompt")
+    text = ENGINE_LABELS.get(engine, engine)
+    if judge.get("ragas_version"):
+        text += f" (ragas {judge['ragas_version']})"
+    return text
 
 
 def _judged(meta: dict[str, Any]) -> bool:
@@ -175,6 +189,8 @@ def _summary_table(m: dict[str, Any]) -> str:
         for name in JUDGE_SCORES:
             if name in a:
                 rows.append((JUDGE_LABELS[name], f"{_num(a.get(name))} (판정 {a.get(f'n_{name}', 0)}문항)"))
+        if isinstance(m.get("judge"), dict) and any(name in a for name in JUDGE_SCORES):
+            rows.append(("판정 방식", str(m["judge"].get("engine") or "prompt")))
     if c:
         rows.append(("인용 정밀도 / 재현율 / 재현율(전체)", _nums(c, "precision", "recall", "recall_all")))
         rows.append(("지어낸 인용 (0이어야 함)", str(c.get("invented", 0))))
@@ -297,7 +313,8 @@ def _judged_cases(records: Sequence[dict], judge: dict[str, Any]) -> str:
             marked.append((min((v for v in scores if v is not None), default=-1.0), r, verdict))
     judged = sum(1 for r in records if isinstance(r.get("judge"), dict) and not r["judge"].get("skipped"))
     head = (f"<h2>LLM 판정에서 감점된 문항 ({len(marked)} / 판정 {judged})</h2>"
-            f'<p class="note">판정 모델: {escape(str(judge.get("model", "")))}. 답변한 문항만 판정합니다 '
+            f'<p class="note">판정 모델: {escape(str(judge.get("model", "")))}, 방식: {escape(_engine_text(judge))}. '
+            "답변한 문항만 판정합니다 "
             "(거절·오류 문항은 답변 거절·오류 지표로 봅니다).</p>")
     if not marked:
         return head + '<p class="note">감점된 문항이 없습니다.</p>'

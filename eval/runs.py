@@ -263,8 +263,12 @@ def plan_mismatch(meta: dict[str, Any], plan: RunPlan) -> str:
 
 def judge_mismatch(stored: dict[str, Any] | None, wanted: dict[str, Any] | None) -> str:
     """Why a stored run's judge is not the wanted one ("" when it is): judged on one side
-    only, another model, or other prompts. One run is judged by one judge throughout."""
+    only, another engine (our prompts or ragas), another model, or other prompts. One run
+    is judged by one judge throughout."""
     stored, wanted = stored or {}, wanted or {}
+    engines = [(block.get("engine") or "prompt") for block in (stored, wanted)]
+    if stored.get("model") and wanted.get("model") and engines[0] != engines[1]:
+        return f"판정 방식이 다릅니다 (--judge-engine {engines[0]} ≠ {engines[1]})"
     if stored.get("model") != wanted.get("model"):
         return f"판정 모델이 다릅니다 ({stored.get('model') or '판정 없음'} ≠ {wanted.get('model') or '판정 없음'})"
     if stored.get("model") and stored.get("prompt_sha256") != wanted.get("prompt_sha256"):

@@ -144,7 +144,8 @@ def test_judged_run_scores_answers_records_the_judge_and_resumes_without_judging
     assert (answer["correctness"], answer["n_correctness"]) == (0.5, 3)
     assert (answer["faithfulness"], answer["n_faithfulness"]) == (0.5625, 4)  # (1 + .5 + 0 + .75) / 4
     assert answer["token_f1"] is not None and answer["n"] == 3  # the existing keys stay
-    assert metrics["judge"] == {"model": "fake", "prompt_sha256": info["prompt_sha256"]}
+    assert metrics["judge"] == {"engine": "prompt", "model": "fake", "prompt_sha256": info["prompt_sha256"],
+                                "scales": eval.judging.ENGINE_SCALES["prompt"]}
     childcare = metrics["by_assistant"]["childcare"]["answer"]
     metabolic = metrics["by_assistant"]["metabolic"]["answer"]
     assert (childcare["correctness"], childcare["faithfulness"]) == (0.75, 0.75)

@@ -1,7 +1,7 @@
 """A fake OpenAI-compatible server over real HTTP (loopback, ephemeral port).
 
 `/v1/embeddings` answers with deterministic vectors; `/v1/chat/completions` answers from
-a queue of reply strings (DEFAULT_REPLY when empty), streamed as SSE in pieces of
+a queue of reply strings (then `responder(body)` when set, then DEFAULT_REPLY), streamed as SSE in pieces of
 `piece_chars` characters or as one JSON body; `/tokenize` (vLLM's, at the root) counts
 characters. Every request is recorded. `failures` holds what the next requests do wrong:
 
@@ -19,6 +19,7 @@ import json
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DEFAULT_REPLY = "기본 응답입니다 [1]"
@@ -39,6 +40,9 @@ class FakeOpenAIServer:
         self.failures: deque[str] = deque()  # see the module docstring
         self.replies: deque[str] = deque()
         self.default_reply = DEFAULT_REPLY
+        #: Replies from the request body once the queue is empty: for requests that arrive
+        #: side by side, where a queue's order would not say which one gets which reply.
+        self.responder: Callable[[dict], str] | None = None
         self.piece_chars = 4
         self.slow_s = 1.0
         self.stall_after = 2
@@ -111,7 +115,8 @@ class FakeOpenAIServer:
                     return self._send(int(failure), json.dumps({"error": {"message": message}}).encode())
                 if failure == "slow":
                     fake._stopping.wait(fake.slow_s)
-                reply = fake.replies.popleft() if fake.replies else fake.default_reply
+                reply = (fake.replies.popleft() if fake.replies
+                         else fake.responder(body) if fake.responder else fake.default_reply)
                 if not body.get("stream"):
                     if failure == "malformed":
                         return self._send(200, b'{"choices": [{"message": {"cont')
