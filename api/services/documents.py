@@ -304,6 +304,7 @@ class DocumentService:
         path = self._file_path(collection, source, record.root)
         if path is None:
             raise NotFound(f"문서 파일 '{source}'")
+        self.audit.record(user.username, "download", source, collection=collection, documents=[source])
         return path, _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
 
     def passage(self, user: Principal, collection: str, chunk_id: str) -> dict:
@@ -333,6 +334,8 @@ class DocumentService:
         record = self.context.state.documents(collection).get(chunk.source)
         file_url = (self._file_url(collection, chunk.source)
                     if record and self._file_path(collection, chunk.source, record.root) else None)
+        self.audit.record(user.username, "view_passage", chunk.citation, collection=collection,
+                          documents=[chunk.source])
         return {"collection": collection, "chunk_id": chunk.id, "label": chunk.citation, "title": chunk.title,
                 "locator": chunk.locator, "text": chunk.text, "effective_date": chunk.metadata.get("시행일자"),
                 "version": chunk.version, "source": chunk.source, "page": chunk.page, "page_text": page_text,

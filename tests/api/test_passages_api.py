@@ -134,3 +134,10 @@ def test_the_retriever_enforces_the_scope_for_passage_lookups(own, uploaded):
         uploaded["note_chunk"]]
     with pytest.raises(AccessDenied):
         retriever.fetch("childcare", ids=[uploaded["note_chunk"]], scope=AccessScope(collections=frozenset()))
+
+
+def test_viewing_a_passage_is_audited(services, staff):
+    chunk_id = services.context.retriever.search("폐쇄회로 텔레비전", "childcare", k=1)[0].id
+    assert staff.get(f"/api/passages/childcare/{chunk_id}").status_code == 200
+    viewed = services.audit.recent(action="view_passage", username="kim")
+    assert viewed and viewed[0]["documents"] == ["statutes/childcare/테스트법/법률.md"]
