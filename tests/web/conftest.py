@@ -1,7 +1,8 @@
 """A real server and a real browser for the web UI: uvicorn in a thread on a free port,
 serving the app on fakes (tests/api/conftest.build_services), and Debian's headless
 chromium driven by selenium through /usr/bin/chromedriver (selenium-manager never runs:
-nothing is downloaded)."""
+nothing is downloaded). Accessibility is checked with axe-core, whose axe.min.js comes
+inside the `axe-core-python` wheel (the dev extra) and is injected from disk."""
 
 from __future__ import annotations
 
@@ -26,12 +27,29 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screensh
 WINDOW = (1366, 768)
 
 
+def _axe_script() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("axe_core_python")
+    folder = Path(spec.origin).parent if spec and spec.origin else Path("/nonexistent")
+    return folder / "axe.min.js"
+
+
+AXE_SCRIPT = _axe_script()
+#: The WCAG 2.1 A/AA rules and axe's best practices (landmarks, one h1, …).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+#: What a test fails on; "moderate" and "minor" findings are reported, not failed.
+AXE_BLOCKING = ("serious", "critical")
+
+
 def missing_browser() -> str:
     """Why the browser tests cannot run here ('' when they can)."""
     try:
         import selenium  # noqa: F401
     except ImportError:
         return "selenium이 설치되어 있지 않습니다 (pip install -e '.[dev]')"
+    if not AXE_SCRIPT.is_file():
+        return "axe-core-python이 설치되어 있지 않습니다 (pip install -e '.[dev]')"
     for path in (CHROMIUM, CHROMEDRIVER):
         if not (path.is_file() and os.access(path, os.X_OK)):
             return f"{path}가 없습니다 (apt-get install chromium chromium-driver)"
@@ -119,4 +137,30 @@ def screenshot(browser):
     return take
 
 
-__all__ = ["PASSWORD", "LiveServer", "missing_browser"]
+def axe_run(browser, context: object = None) -> dict:
+    """axe-core's results for the page as it is now (`context`: what to check, axe's
+    syntax; default the whole document)."""
+    if not browser.execute_script("return typeof window.axe === 'object'"):
+        browser.execute_script(AXE_SCRIPT.read_text(encoding="utf-8"))
+    return browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(arguments[0] || document, arguments[1]).then(done, (e) => done({error: String(e)}));",
+        context, {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+
+
+def axe_problems(browser, context: object = None) -> list[str]:
+    """One line per serious or critical violation: rule, impact, the first offending
+    elements and axe's summary of what to fix."""
+    results = axe_run(browser, context)
+    assert "error" not in results, results.get("error")
+    lines = []
+    for v in results["violations"]:
+        if v.get("impact") not in AXE_BLOCKING:
+            continue
+        for node in v["nodes"][:3]:
+            lines.append(f"{v['id']} ({v['impact']}): {' '.join(map(str, node['target']))} — "
+                         f"{node.get('failureSummary', '').splitlines()[-1].strip()}")
+    return lines
+
+
+__all__ = ["PASSWORD", "LiveServer", "axe_problems", "missing_browser"]

@@ -1,6 +1,8 @@
 """The web UI in a real headless chromium against a real uvicorn server on fakes: sign
 in, a streamed and cited answer, the passage dialog, feedback, an upload that becomes
-searchable, the evaluation dashboard and an answer that carries markup. The tests run in
+searchable, re-indexing, the evaluation dashboard with its failing-case filters and pages,
+an answer that carries markup, a session that lapses mid-use, and what each role sees.
+Each screen is checked with axe-core (no serious or critical violation). The tests run in
 order on one browser session; each saves a screenshot (1366×768) under
 test-artifacts/screenshots/."""
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import PASSWORD, missing_browser
+from tests.web.conftest import PASSWORD, axe_problems, missing_browser
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +26,7 @@ if _missing:
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHILDCARE_QUESTION = "녹화된 영상은 며칠 이상 보관해야 하나요?"
@@ -75,6 +78,11 @@ def console_errors(browser) -> list[str]:
 def assert_fits_the_screen(browser):
     width, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
     assert width <= inner, f"가로 스크롤이 생깁니다: {width}px > {inner}px"
+
+
+def assert_accessible(browser, where: str, context: object = None):
+    problems = axe_problems(browser, context)
+    assert problems == [], f"{where}: axe가 심각한 접근성 문제를 찾았습니다:\n" + "\n".join(problems)
 
 
 def sign_in(browser, server, username: str = "admin"):
@@ -130,6 +138,7 @@ def test_sign_in_with_a_wrong_then_the_right_password(browser, live_server, scre
     open_page(browser, live_server, "", "#login-form")
     assert browser.execute_script("return location.hash") == "#/login"
     assert css(browser, "label[for=login-username]").text == "아이디"
+    assert_accessible(browser, "로그인")
     screenshot("01-login")
 
     css(browser, "#login-username").send_keys("admin")
@@ -177,6 +186,7 @@ def test_streamed_answer_shows_the_quote_the_queue_then_the_cited_answer(browser
     assert "테스트법 제3조" in answer.find_element(By.CSS_SELECTOR, ".sources").text
     assert "[1]" not in answer.find_element(By.CSS_SELECTOR, ".answer-text").text
     assert_fits_the_screen(browser)
+    assert_accessible(browser, "답변이 있는 대화")
     screenshot("03-chat-answer")
 
 
@@ -192,6 +202,7 @@ def test_a_citation_chip_opens_the_passage_with_its_effective_date(browser, live
     for _ in range(4):
         assert browser.execute_script("return document.activeElement.closest('#passage-dialog') !== null")
         browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert_accessible(browser, "근거 문서 대화상자")
     screenshot("04-passage-dialog")
 
     browser.switch_to.active_element.send_keys(Keys.ESCAPE)
@@ -274,6 +285,7 @@ def test_uploaded_documents_are_indexed_and_then_cited(browser, live_server, tmp
                                                 if "general" in r.text), None))
     assert general.find_elements(By.CSS_SELECTOR, "td")[0].text == "2"  # the counts were refreshed too
     assert_fits_the_screen(browser)
+    assert_accessible(browser, "문서 관리 (관리자)")
     screenshot("07-documents-uploaded")
 
     open_page(browser, live_server, "#/chat/general", "#question")
@@ -333,18 +345,34 @@ def test_an_admin_deletes_an_uploaded_document(browser, live_server, web_service
     assert UPLOAD_NAME not in web_services.context.state.documents("general")
 
 
+#: A tiny answer run with three failing cases over two assistants, two categories (and
+#: one case without) and three failure kinds: enough for every filter and for paging.
+EVAL_CASES_EXTRA = [
+    {"id": "cc-x1", "assistant": "childcare", "question": "어린이집 영상 정보는 며칠 동안 보관하나요?",
+     "reference_answer": "90일", "category": "기한", "answerable": True,
+     "evidence": [{"source": "statutes/childcare/샘플보육운영지침/법률.md", "quote": "영상을 90일 동안 따로 보관한다"}]},
+    {"id": "mb-x1", "assistant": "metabolic", "question": "중강도 유산소 운동은 일주일에 몇 분 이상 하라고 권하나요?",
+     "reference_answer": "", "evidence": [], "category": "운동", "answerable": False},
+]
+
+
 @pytest.fixture(scope="module")
 def eval_run(web_services, tmp_path_factory) -> str:
-    """A two-question answer run over the repository's sample corpus, stored where the
-    dashboard looks (data_dir/eval/runs), made by the same command evaluators use."""
+    """A four-question answer run over the repository's sample corpus (three of them
+    fail), stored where the dashboard looks (data_dir/eval/runs), made by the same
+    command evaluators use."""
+    import json
+
     from cli.main import main
     from eval.runs import runs_root
-    from tests.eval.test_answer_runner import SAMPLES, write_suite
+    from tests.eval.test_answer_runner import CASES, SAMPLES
 
-    suite = write_suite(tmp_path_factory.mktemp("suite") / "보육-샘플.jsonl")
+    cases = [CASES[0], *EVAL_CASES_EXTRA, CASES[3]]  # passes, fails ×3 (CASES[3] is answered though unanswerable)
+    suite = tmp_path_factory.mktemp("suite") / "보육-샘플.jsonl"
+    suite.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), encoding="utf-8")
     data_dir = web_services.settings.data_dir
     code = main(["--profile", "test", "--data-dir", str(data_dir), "eval", "run", "--suite", str(suite),
-                 "--corpus", str(SAMPLES), "--llm", "fake", "--limit", "2", "--name", "웹 화면 확인"])
+                 "--corpus", str(SAMPLES), "--llm", "fake", "--name", "웹 화면 확인"])
     assert code == 0
     (run,) = [p.name for p in runs_root(web_services.settings).iterdir() if p.is_dir()]
     return run
@@ -355,14 +383,16 @@ def test_the_evaluation_dashboard_shows_a_run_and_its_report(browser, live_serve
     link = browser.find_element(By.LINK_TEXT, "웹 화면 확인")
     assert browser.execute_script("return decodeURIComponent(arguments[0].hash)", link) == f"#/eval/{eval_run}"
     assert_fits_the_screen(browser)
+    assert_accessible(browser, "평가 실행 목록")
     screenshot("10-eval-runs")
 
     link.click()
     visible(browser, "#run-metrics .metric-cards")
     assert css(browser, "#run-title").text == "평가 실행: 웹 화면 확인"
     assert "토큰 F1" in css(browser, "#run-metrics").text
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#cases-box table, #cases-box .empty"))
+    visible(browser, "#cases-box table")
     assert_fits_the_screen(browser)
+    assert_accessible(browser, "평가 실행")
     screenshot("11-eval-run")
     report = browser.execute_script("return decodeURIComponent(document.getElementById('report-link').pathname)")
     assert report == f"/api/eval/runs/{eval_run}/report"
@@ -378,6 +408,149 @@ def test_the_evaluation_dashboard_shows_a_run_and_its_report(browser, live_serve
     screenshot("12-eval-run-report")
 
 
+def case_ids(browser) -> list[str]:
+    return [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#cases-box tbody th")]
+
+
+def cases_shown(browser, count_text: str) -> list[str]:
+    """Wait until the count line reads `count_text`, then the case ids on the page."""
+    wait_for(browser, lambda d: css(d, "#cases-count").text == count_text
+             and css(d, "#cases-box").get_attribute("aria-busy") != "true",
+             message=f"'{count_text}'이(가) 아니라 '{css(browser, '#cases-count').text}'")
+    return case_ids(browser)
+
+
+def route_query(browser) -> str:
+    return browser.execute_script("return decodeURIComponent(location.hash.split('?')[1] || '')")
+
+
+def test_failing_cases_are_filtered_and_paged(browser, live_server, eval_run, screenshot):
+    open_page(browser, live_server, f"#/eval/{eval_run}", "#cases-box table")
+    assert sorted(cases_shown(browser, "실패 3건 중 1–3번째")) == ["cc-03", "cc-x1", "mb-x1"]
+    assert not css(browser, "#cases-pager").is_displayed()  # one page of 25
+    assert [o.text for o in Select(css(browser, "#cases-failure")).options] == ["전체", "답할 수 없는데 답변함 (2)", "인용 근거 불일치 (1)",
+                                                 "검색 실패 (1)"]
+    assert [o.text for o in Select(css(browser, "#cases-assistant")).options] == [
+        "전체", "영유아 보육행정 AI 업무매뉴얼", "AI 기반 대사증후군 상담 매뉴얼"]
+    assert [o.text for o in Select(css(browser, "#cases-category")).options] == ["전체", "(분류 없음)", "기한", "운동"]
+
+    # One case a page (the address keeps the choice): the pager walks through all three.
+    open_page(browser, live_server, f"#/eval/{eval_run}?limit=1", "#cases-box table")
+    first = cases_shown(browser, "실패 3건 중 1–1번째")
+    assert css(browser, "#cases-range").text == "1 / 3 쪽"
+    assert not css(browser, "#cases-prev").is_enabled() and css(browser, "#cases-next").is_enabled()
+    css(browser, "#cases-next").click()
+    second = cases_shown(browser, "실패 3건 중 2–2번째")
+    assert route_query(browser) == "offset=1&limit=1"
+    css(browser, "#cases-next").click()
+    third = cases_shown(browser, "실패 3건 중 3–3번째")
+    assert sorted(first + second + third) == ["cc-03", "cc-x1", "mb-x1"]
+    # The last page disables 다음; the focus moves to 이전 instead of getting lost.
+    assert not css(browser, "#cases-next").is_enabled()
+    assert browser.switch_to.active_element.get_attribute("id") == "cases-prev"
+
+    # A filter starts again from the first page.
+    Select(css(browser, "#cases-failure")).select_by_value("answered_unanswerable")
+    assert cases_shown(browser, "실패 2건 중 1–1번째") in (["cc-03"], ["mb-x1"])
+    assert route_query(browser) == "failure=answered_unanswerable&limit=1"
+    Select(css(browser, "#cases-assistant")).select_by_value("metabolic")
+    assert cases_shown(browser, "실패 1건 중 1–1번째") == ["mb-x1"]
+    assert not css(browser, "#cases-pager").is_displayed()
+    assert "대사증후군" in css(browser, "#cases-box tbody td").text  # the assistant's title, not its code
+    Select(css(browser, "#cases-category")).select_by_value("기한")
+    assert cases_shown(browser, "조건에 맞는 실패 문항이 없습니다.") == []
+
+    # Reloading the address restores the filters; 조건 지우기 clears them.
+    browser.refresh()
+    visible(browser, "#cases-filters")
+    cases_shown(browser, "조건에 맞는 실패 문항이 없습니다.")
+    assert [Select(css(browser, f"#cases-{n}")).first_selected_option.get_attribute("value")
+            for n in ("assistant", "category", "failure", "limit")] == ["metabolic", "기한", "answered_unanswerable", "1"]
+    css(browser, "#cases-reset").click()
+    cases_shown(browser, "실패 3건 중 1–1번째")
+    Select(css(browser, "#cases-category")).select_by_visible_text("(분류 없음)")
+    assert cases_shown(browser, "실패 1건 중 1–1번째") == ["cc-03"]
+    Select(css(browser, "#cases-category")).select_by_value("기한")
+    assert cases_shown(browser, "실패 1건 중 1–1번째") == ["cc-x1"]
+    assert "검색 실패" in css(browser, "#cases-box tbody tr").text
+    Select(css(browser, "#cases-category")).select_by_value("")
+    Select(css(browser, "#cases-limit")).select_by_value("25")
+    cases_shown(browser, "실패 3건 중 1–3번째")
+    assert route_query(browser) == ""
+    Select(css(browser, "#cases-limit")).select_by_value("1")
+    cases_shown(browser, "실패 3건 중 1–1번째")
+    assert css(browser, "#cases-pager").is_displayed()
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", css(browser, "#cases-filters"))
+    assert_accessible(browser, "실패한 문항 (필터와 쪽)")
+    screenshot("13-eval-failing-cases-paged")
+
+
+def test_an_admin_reindexes_a_collection(browser, live_server, screenshot):
+    open_page(browser, live_server, "#/documents/general", "#reindex-button")
+    css(browser, "#reindex-button").click()
+    confirm = wait_for(browser, lambda d: d.switch_to.alert)
+    assert "general" in confirm.text
+    confirm.accept()
+    wait_for(browser, lambda d: "다시 색인 완료" in css(d, "#upload-message").text, timeout=30,
+             message="다시 색인이 끝나지 않았습니다")
+    wait_for(browser, lambda d: css(d, "#reindex-button").is_enabled())
+    assert PDF_NAME in css(browser, "#documents-box").text  # the uploaded file is still there, indexed
+    assert "색인됨" in css(browser, "#documents-box").text
+    screenshot("14-documents-reindexed")
+
+
+def test_a_lapsed_session_returns_to_the_login_and_back(browser, live_server, web_services, screenshot):
+    ensure_signed_in(browser, live_server)
+    open_page(browser, live_server, "#/chat/childcare", "#question")
+    web_services.accounts.logout(browser.get_cookie("sa_session")["value"])  # expired, as far as the server knows
+
+    ask(browser, CHILDCARE_QUESTION)
+    notice = visible(browser, "#login-notice")
+    assert notice.text == "로그인이 만료되었습니다. 다시 로그인하세요."
+    assert browser.execute_script("return location.hash") == "#/login"
+    assert not css(browser, "#site-nav").is_displayed()
+    assert_accessible(browser, "로그인 (만료 안내)")
+    screenshot("15-session-expired")
+
+    css(browser, "#login-username").send_keys("admin")
+    css(browser, "#login-password").send_keys(PASSWORD + Keys.ENTER)
+    wait_for(browser, lambda d: d.execute_script("return location.hash") == "#/chat/childcare",
+             message="로그인 뒤 원래 화면으로 돌아가지 않았습니다")
+    question = visible(browser, "#question")
+    assert question.get_attribute("value") == CHILDCARE_QUESTION  # the unsent question is back
+    css(browser, "#ask-button").click()
+    assert last_answer(browser).find_elements(By.CSS_SELECTOR, ".answer-text button.cite")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#messages .msg-user")) == 1
+    # The one expected console error: the refused question (401).
+    assert [e for e in console_errors(browser) if "/stream - Failed to load resource" not in e
+            or "status of 401" not in e] == []
+
+
+def test_an_evaluator_chats_and_evaluates_but_does_not_manage_documents(browser, live_server, eval_run, screenshot):
+    ensure_signed_in(browser, live_server, "lee")
+    assert "평가자" in css(browser, "#user-name").text
+    assert [a.text for a in browser.find_elements(By.CSS_SELECTOR, "#site-nav a") if a.is_displayed()] == [
+        "대화", "문서 관리", "평가"]
+    open_page(browser, live_server, "#/chat/childcare", "#question")
+    ask(browser, CHILDCARE_QUESTION)
+    assert last_answer(browser).find_elements(By.CSS_SELECTOR, ".answer-text button.cite")
+
+    open_page(browser, live_server, "#/documents/general", "#documents-box table")
+    assert css(browser, "#documents-readonly").is_displayed()
+    assert not css(browser, "#documents-admin").is_displayed()
+    assert not [e for e in browser.find_elements(By.CSS_SELECTOR, "#upload-form, #reindex-button, #documents-box button")
+                if e.is_displayed()]
+    assert "관리" not in [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#documents-box thead th")]
+    assert_accessible(browser, "문서 관리 (읽기 전용)")
+
+    css(browser, "#site-nav a[data-page=eval]").click()
+    visible(browser, "#runs-box table")
+    browser.find_element(By.LINK_TEXT, "웹 화면 확인").click()
+    visible(browser, "#run-metrics .metric-cards")
+    cases_shown(browser, "실패 3건 중 1–3번째")
+    screenshot("16-evaluator-eval-run")
+
+
 def test_staff_see_documents_read_only_and_no_evaluation(browser, live_server, screenshot):
     ensure_signed_in(browser, live_server, "kim")
     assert not css(browser, "#nav-eval").is_displayed()
@@ -385,9 +558,26 @@ def test_staff_see_documents_read_only_and_no_evaluation(browser, live_server, s
     assert css(browser, "#documents-readonly").is_displayed()
     assert not css(browser, "#documents-admin").is_displayed()
     assert not browser.find_elements(By.CSS_SELECTOR, "#documents-box button")
-    screenshot("13-documents-read-only")
+    screenshot("17-documents-read-only")
     open_page(browser, live_server, "#/eval", "main [role=alert]")
     assert "관리자와 평가자만" in css(browser, "main [role=alert]").text
+
+
+def test_the_accessibility_check_is_not_vacuous(browser):
+    # The same check as on every screen above, on a nameless button and pale text.
+    browser.execute_script("""
+        const bait = document.createElement('div');
+        bait.id = 'axe-bait';
+        const pale = document.createElement('p');
+        pale.textContent = '흐린 글자';
+        pale.style.color = '#c8c8c8';
+        bait.append(document.createElement('button'), pale);
+        document.getElementById('main').append(bait);""")
+    try:
+        found = axe_problems(browser)
+    finally:
+        browser.execute_script("document.getElementById('axe-bait').remove()")
+    assert {line.split(" ", 1)[0] for line in found} == {"button-name", "color-contrast"}, found
 
 
 def test_no_script_errors_or_policy_violations_were_logged(browser):

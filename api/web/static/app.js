@@ -1,5 +1,5 @@
 // Start-up and hash routes: #/login, #/chat/<assistant>[/<conversation>],
-// #/documents[/<collection>], #/eval, #/eval/<run id>.
+// #/documents[/<collection>], #/eval, #/eval/<run id>[?filters of its failing cases].
 
 import { request, session } from "./api.js";
 import { forgetAssistants, showChat } from "./chat.js";
@@ -19,8 +19,9 @@ let afterLogin = "#/chat";
 let loginNotice = "";
 
 function parseHash() {
-  const parts = location.hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
-  return { page: parts[0] || "chat", args: parts.slice(1) };
+  const [path, search = ""] = location.hash.replace(/^#\/?/, "").split("?", 2);
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  return { page: parts[0] || "chat", args: parts.slice(1), query: new URLSearchParams(search) };
 }
 
 function updateHeader(page) {
@@ -43,7 +44,7 @@ function message(view, title, text) {
   return () => {};
 }
 
-function pageFor(page, args, view) {
+function pageFor(page, args, query, view) {
   switch (page) {
     case "chat":
       return showChat(view, args);
@@ -51,7 +52,7 @@ function pageFor(page, args, view) {
       return showDocuments(view, args);
     case "eval":
       if (!EVAL_ROLES.has(session.user.role)) return message(view, "평가", "평가 화면은 관리자와 평가자만 볼 수 있습니다.");
-      return args.length ? showRun(view, args) : showRuns(view);
+      return args.length ? showRun(view, args, query) : showRuns(view);
     default:
       return message(view, "찾을 수 없음", "없는 화면입니다. 위의 메뉴에서 고르세요.");
   }
@@ -79,7 +80,7 @@ async function route() {
   const mine = ++ticket;
   leavePage();
   leavePage = () => {};
-  const { page, args } = parseHash();
+  const { page, args, query } = parseHash();
   if (!session.user) {
     if (page !== "login") afterLogin = location.hash || "#/chat";
     updateHeader("login");
@@ -98,7 +99,7 @@ async function route() {
   updateHeader(page);
   const view = newView();
   try {
-    const cleanup = await pageFor(page, args, view);
+    const cleanup = await pageFor(page, args, query, view);
     if (mine === ticket) {
       leavePage = cleanup || (() => {});
       focusHeading();

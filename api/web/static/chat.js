@@ -1,11 +1,14 @@
 // The chat page: pick an assistant, ask, watch the answer stream in (quoted passage
 // first, then the model's words, then the verified answer), continue old conversations.
 
-import { request, streamEvents } from "./api.js";
+import { request, session, streamEvents } from "./api.js";
 import { answerText, messageAnswer, refsFrom, renderAnswer } from "./answer.js";
 import { announce, clear, el, formatDate, fromTemplate } from "./dom.js";
 
 let assistantsCache = null;
+// A question the server refused because the session had lapsed: put back in the field
+// when the same user signs in again and returns to the same assistant.
+let unsent = null;
 
 export async function loadAssistants() {
   if (!assistantsCache) assistantsCache = await request("/api/assistants");
@@ -195,6 +198,7 @@ export async function showChat(main, [name, conversationParam] = []) {
     event.preventDefault();
     const text = question.value.trim();
     if (!text || button.disabled) return;
+    const asker = session.user && session.user.username;  // cleared at once if the session has lapsed
     log.querySelector(".welcome")?.remove();
     log.append(userMessage(text));
     question.value = "";
@@ -213,12 +217,17 @@ export async function showChat(main, [name, conversationParam] = []) {
         announce("답변이 완료되었습니다");
       }
     } catch (error) {
+      if (error.status === 401) unsent = { user: asker, assistant: assistant.name, text };
       if (error.name !== "AbortError") pending.fail(error.message);
     } finally {
       pending.done();
       button.disabled = false;
     }
   });
+  if (unsent && unsent.assistant === assistant.name && session.user && unsent.user === session.user.username) {
+    question.value = unsent.text;
+    unsent = null;
+  }
   question.focus();
   return () => controller.abort();
 }

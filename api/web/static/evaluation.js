@@ -1,7 +1,9 @@
 // The evaluation dashboard (admins and evaluators): stored runs, one run's headline
-// metrics and failing cases, and its self-contained HTML report (the plots) in a frame.
+// metrics and failing cases (filtered by the run's facets, a page at a time), and its
+// self-contained HTML report (the plots) in a frame.
 
 import { request } from "./api.js";
+import { loadAssistants } from "./chat.js";
 import { clear, el, formatDate, formatNumber, fromTemplate, tableHead } from "./dom.js";
 
 const STATUS_LABELS = { running: "실행 중", done: "완료", failed: "실패", interrupted: "중단됨" };
@@ -115,22 +117,185 @@ const CASE_COLUMNS = [
   ["토큰 F1", (c) => (c.scores || {}).token_f1],
 ];
 
-function casesTable(page) {
-  const cases = Array.isArray(page) ? page : (page && page.items) || [];
-  if (!cases.length) return el("p", { class: "empty" }, "실패한 문항이 없습니다.");
-  const total = page.total ?? cases.length;
-  return el("div", {},
-    el("p", { class: "hint" }, total > cases.length ? `실패 ${total}건 중 ${cases.length}건을 보여 줍니다.` : `실패 ${total}건`),
-    el("div", { class: "table-wrap cases-wrap" }, el("table", { class: "data-table cases" },
+function casesTable(cases, assistantTitles) {
+  const columns = CASE_COLUMNS.map(([label, read, cls]) =>
+    (label === "도우미" ? [label, (c) => assistantTitles.get(c.assistant) || c.assistant, cls] : [label, read, cls]));
+  // A scroll container must be reachable by keyboard to be scrolled (wide rows, long text).
+  return el("div", { class: "table-wrap cases-wrap", role: "region", "aria-label": "실패한 문항 표", tabindex: "0" },
+    el("table", { class: "data-table cases" },
       el("caption", { class: "visually-hidden" }, "실패한 문항"),
-      el("thead", {}, el("tr", {}, CASE_COLUMNS.map(([label]) => el("th", { scope: "col" }, label)))),
-      el("tbody", {}, cases.map((c) => el("tr", {}, CASE_COLUMNS.map(([, read, cls], i) => (i === 0
+      el("thead", {}, el("tr", {}, columns.map(([label]) => el("th", { scope: "col" }, label)))),
+      el("tbody", {}, cases.map((c) => el("tr", {}, columns.map(([, read, cls], i) => (i === 0
         ? el("th", { scope: "row" }, describe(read(c)))
-        : el("td", { class: cls || null }, describe(read(c)))))))))));
+        : el("td", { class: cls || null }, describe(read(c))))))))));
+}
+
+const PAGE_SIZE = 25;
+const MAX_PAGE = 500;  // api.services.evaluations.MAX_PAGE
+const FILTERS = ["assistant", "category", "failure"];
+
+/** The failing-case view from the address (#/eval/<id>?assistant=…&offset=…&limit=…),
+ *  so a filtered page can be bookmarked, shared and reloaded. */
+function casesState(query) {
+  const whole = (value, fallback, low, high) => {
+    const n = Number.parseInt(value || "", 10);
+    return Number.isFinite(n) ? Math.min(Math.max(n, low), high) : fallback;
+  };
+  const state = { offset: whole(query.get("offset"), 0, 0, Number.MAX_SAFE_INTEGER),
+    limit: whole(query.get("limit"), PAGE_SIZE, 1, MAX_PAGE) };
+  for (const name of FILTERS) state[name] = query.get(name) || "";
+  return state;
+}
+
+function stateQuery(state) {
+  const query = new URLSearchParams();
+  for (const name of FILTERS) if (state[name]) query.set(name, state[name]);
+  if (state.offset) query.set("offset", String(state.offset));
+  if (state.limit !== PAGE_SIZE) query.set("limit", String(state.limit));
+  return query;
+}
+
+/** Replace a select's choices after its first ("전체"); keeps `current` even when the
+ *  run has no such value (an old bookmark), so the form shows what is applied. */
+function fillChoices(select, choices, current) {
+  const all = select.options[0];
+  select.replaceChildren(all);
+  const seen = new Set();
+  for (const [value, label] of choices) {
+    seen.add(value);
+    select.append(el("option", { value }, label));
+  }
+  if (current && !seen.has(current)) select.append(el("option", { value: current }, current));
+  select.value = current;
+}
+
+function pageSizeChoice(select, limit) {
+  if (![...select.options].some((o) => Number(o.value) === limit)) {
+    select.append(el("option", { value: String(limit) }, `${limit}건`));
+  }
+  select.value = String(limit);
+}
+
+async function assistantTitleMap() {
+  try {
+    return new Map((await loadAssistants()).map((a) => [a.name, a.title]));
+  } catch {
+    return new Map();  // the raw names still identify them
+  }
+}
+
+/** The failing cases: filters from the run's facets, one page at a time. */
+function setupCases(page, base, runPath, query) {
+  const form = page.querySelector("#cases-filters");
+  const selects = { assistant: form.elements.assistant, category: form.elements.category, failure: form.elements.failure };
+  const sizeSelect = form.elements.limit;
+  const box = page.querySelector("#cases-box");
+  const count = page.querySelector("#cases-count");
+  const pager = page.querySelector("#cases-pager");
+  const prev = page.querySelector("#cases-prev");
+  const next = page.querySelector("#cases-next");
+  const range = page.querySelector("#cases-range");
+  const state = casesState(query);
+  pageSizeChoice(sizeSelect, state.limit);
+  let titles = new Map();
+  let facetsShown = false;
+  let ticket = 0;
+
+  function showFacets(facets) {
+    facetsShown = true;
+    fillChoices(selects.assistant, (facets.assistants || []).map((a) => [a, titles.get(a) || a]), state.assistant);
+    fillChoices(selects.category, (facets.categories || []).map((c) => [c, c]), state.category);
+    fillChoices(selects.failure, Object.entries(facets.failures || {})
+      .map(([kind, n]) => [kind, `${FAILURE_LABELS[kind] || kind} (${formatNumber(n)})`]), state.failure);
+  }
+
+  function showPage(result) {
+    const items = result.items || [];
+    const total = result.total || 0;
+    const filtered = FILTERS.some((name) => state[name]);
+    clear(box);
+    if (!total) {
+      count.textContent = filtered ? "조건에 맞는 실패 문항이 없습니다." : "실패한 문항이 없습니다.";
+      pager.hidden = true;
+      return;
+    }
+    const first = state.offset + 1;
+    const last = state.offset + items.length;
+    count.textContent = `실패 ${formatNumber(total)}건 중 ${formatNumber(first)}–${formatNumber(last)}번째`;
+    box.append(casesTable(items, titles));
+    const pages = Math.ceil(total / state.limit);
+    pager.hidden = pages <= 1;
+    range.textContent = `${Math.floor(state.offset / state.limit) + 1} / ${pages} 쪽`;
+    const hadFocus = document.activeElement;
+    prev.disabled = state.offset === 0;
+    next.disabled = last >= total;
+    // A button that just became disabled drops the focus; hand it to its partner.
+    if (hadFocus === next && next.disabled && !prev.disabled) prev.focus();
+    if (hadFocus === prev && prev.disabled && !next.disabled) next.focus();
+  }
+
+  async function load() {
+    const mine = ++ticket;
+    const params = stateQuery(state);
+    params.set("failed", "true");
+    params.set("offset", String(state.offset));
+    params.set("limit", String(state.limit));
+    box.setAttribute("aria-busy", "true");
+    let result;
+    try {
+      result = await request(`${base}/cases?${params}`);
+    } catch (error) {
+      if (mine !== ticket) return;
+      box.removeAttribute("aria-busy");
+      clear(box).append(el("p", { class: "error", role: "alert" }, error.message));
+      return;
+    }
+    if (mine !== ticket || !box.isConnected) return;  // a newer request, or the user left
+    box.removeAttribute("aria-busy");
+    if (result.total && state.offset >= result.total) {
+      // Past the end (a stale bookmark or a narrower filter): the last page instead.
+      state.offset = Math.floor((result.total - 1) / state.limit) * state.limit;
+      load();
+      return;
+    }
+    if (!facetsShown) showFacets(result.facets || {});
+    const shown = stateQuery(state).toString();
+    history.replaceState(null, "", `${runPath}${shown ? `?${shown}` : ""}`);
+    showPage(result);
+  }
+
+  form.addEventListener("change", () => {
+    for (const name of FILTERS) state[name] = selects[name].value;
+    state.limit = Number(sizeSelect.value) || PAGE_SIZE;
+    state.offset = 0;
+    load();
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("reset", (event) => {
+    event.preventDefault();
+    for (const name of FILTERS) {
+      state[name] = "";
+      selects[name].value = "";
+    }
+    state.offset = 0;
+    load();
+  });
+  prev.addEventListener("click", () => {
+    state.offset = Math.max(0, state.offset - state.limit);
+    load();
+  });
+  next.addEventListener("click", () => {
+    state.offset += state.limit;
+    load();
+  });
+  return assistantTitleMap().then((found) => {
+    titles = found;
+    return load();
+  });
 }
 
 /** Render #/eval/<run id>. */
-export async function showRun(main, [id]) {
+export async function showRun(main, [id], query = new URLSearchParams()) {
   const page = fromTemplate("tpl-eval-run");
   clear(main).append(page);
   const base = `/api/eval/runs/${encodeURIComponent(id)}`;
@@ -158,11 +323,6 @@ export async function showRun(main, [id]) {
     frame.title = `${title} 평가 보고서`;
     page.querySelector("#report-link").href = report;
   }
-  const casesBox = page.querySelector("#cases-box");
-  try {
-    casesBox.append(casesTable(await request(`${base}/cases?failed=true&limit=100`)));
-  } catch (error) {
-    casesBox.append(el("p", { class: "error", role: "alert" }, error.message));
-  }
+  await setupCases(page, base, `#/eval/${encodeURIComponent(id)}`, query);
   return () => {};
 }

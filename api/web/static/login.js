@@ -12,7 +12,13 @@ export function showLogin(main, notice, onSignedIn) {
   const form = page.querySelector("#login-form");
   const error = page.querySelector("#login-error");
   const button = form.querySelector("button[type=submit]");
-  if (notice) error.textContent = notice;
+  if (notice) {
+    // Why the user is here again (a lapsed session); gone once they try to sign in.
+    const shown = page.querySelector("#login-notice");
+    shown.textContent = notice;
+    shown.hidden = false;
+    form.addEventListener("submit", () => { shown.hidden = true; }, { once: true });
+  }
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const username = form.elements.username.value.trim();
