@@ -24,6 +24,9 @@ from rag.answer.types import Answer, AnswerEvent
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
+#: A follow-up with at most this many content words ("그럼 과태료는?") leans on the
+#: previous question: both are searched and answered together.
+FOLLOW_UP_TERMS = 3
 
 
 @dataclass
@@ -77,6 +80,7 @@ class ChatService:
         manifest = self.assistant(assistant) if checked else self.prepare(user, assistant, question)
         conv_id = (self.history.start_or_continue(user.id, assistant, question, conversation_id)
                    if save else None)
+        asked = self._with_context(user, question.strip(), conversation_id)
         holding = False
 
         def wait_for_model() -> Iterator[AnswerEvent]:
@@ -91,7 +95,7 @@ class ChatService:
 
         final: Answer | None = None
         try:
-            for event in self.answers.stream(question.strip(), assistant=assistant, collection=manifest.collection,
+            for event in self.answers.stream(asked, assistant=assistant, collection=manifest.collection,
                                              groups=user.groups, use_llm=use_llm, scope=user.scope,
                                              before_generation=wait_for_model):
                 if event.type == "token":
@@ -119,6 +123,14 @@ class ChatService:
             last = turn
         assert last is not None and last.event.type == "final"
         return last
+
+    def _with_context(self, user: Principal, question: str, conversation_id: int | None) -> str:
+        """The question as searched and answered: a short follow-up carries the previous
+        question along, since retrieval and the model see one question at a time."""
+        if conversation_id is None or len(self.answers.analyzer.terms(question)) > FOLLOW_UP_TERMS:
+            return question
+        previous = self.history.last_question(user.id, conversation_id)
+        return f"{previous} {question}" if previous else question
 
     def _observe(self, assistant: str, answer: Answer) -> None:
         self.metrics.answers.labels(assistant, answer.mode).inc()

@@ -39,6 +39,15 @@ class HistoryService:
             s.flush()
             return conv.id
 
+    def last_question(self, user_id: int, conversation_id: int) -> str | None:
+        """The user's previous question in this conversation (None in a new one)."""
+        with self.db.session() as s:
+            conv = s.get(Conversation, conversation_id)
+            if conv is None or conv.user_id != user_id:
+                return None
+            asked = [m.text for m in conv.messages if m.role == "user"]
+            return asked[-1] if asked else None
+
     def add_turn(self, conversation_id: int, question: str, answer: Answer, sources: list[dict]) -> int:
         with self.db.session() as s:
             s.add(Message(conversation_id=conversation_id, role="user", text=question))

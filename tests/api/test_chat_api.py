@@ -94,3 +94,18 @@ def test_continuing_another_assistants_conversation_fails_before_streaming(staff
                                                           "conversation_id": first["conversation_id"]})
     assert reply.status_code == 400
     assert reply.json()["error"]["field"] == "conversation_id"
+
+
+def test_a_short_follow_up_is_asked_with_the_previous_question(staff, services):
+    first = staff.post("/api/chat/childcare", json={"question": "어린이집 원장은 보육실에 무엇을 설치해야 하나요?"}).json()
+    follow = staff.post("/api/chat/childcare", json={"question": "보관 기간은요?",
+                                                     "conversation_id": first["conversation_id"]}).json()
+    prompt = services.context.answers.llm().last_prompt[-1].content
+    assert "보육실에 무엇을 설치" in prompt and "보관 기간은요?" in prompt
+    assert follow["answer"]["citations"][0]["label"].startswith("테스트법 제3조")
+    stored = staff.get(f"/api/conversations/{first['conversation_id']}").json()["messages"]
+    assert [m["text"] for m in stored if m["role"] == "user"][-1] == "보관 기간은요?"
+    # A full question stands on its own.
+    staff.post("/api/chat/childcare", json={"question": "영양사가 작성한 식단에 따라 급식을 제공해야 하나요?",
+                                            "conversation_id": first["conversation_id"]})
+    assert "보육실에 무엇을 설치" not in services.context.answers.llm().last_prompt[-1].content
