@@ -71,6 +71,13 @@ def admin(app) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture
+def evaluator(app) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        login(c, "lee")
+        yield c
+
+
 def sse_events(body: str) -> list[tuple[str, dict]]:
     import json
 

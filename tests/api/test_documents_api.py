@@ -46,18 +46,7 @@ def app(svc: Services):
     return create_app(svc, start_background=False)
 
 
-@pytest.fixture
-def admin(app) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        login(c, "admin")
-        yield c
-
-
-@pytest.fixture
-def staff(app) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        login(c, "kim")
-        yield c
+# `admin` and `staff` (tests/api/conftest.py) sign in to this module's `app`.
 
 
 def upload(client: TestClient, collection: str, *files: tuple[str, bytes], access: str | None = None):

@@ -41,13 +41,6 @@ def app(svc: Services):
 
 
 @pytest.fixture
-def evaluator(app) -> Iterator[TestClient]:
-    with TestClient(app) as c:
-        login(c, "lee")
-        yield c
-
-
-@pytest.fixture
 def run_id(svc: Services) -> str:
     (folder,) = runs_root(svc.settings).glob("*-작은세트-fake")
     return folder.name
