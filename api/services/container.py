@@ -19,6 +19,7 @@ from api.services.history import HistoryService
 from api.services.ingest_worker import IngestWorker
 from api.services.metrics import ServerMetrics
 from api.services.ratelimit import RateLimiter
+from api.services.search import SearchService
 from ingest.manifests import Manifest, load_manifests
 from rag.config import Settings
 from rag.context import AppContext
@@ -98,9 +99,7 @@ class Services:
                            self.limiter, self.metrics)
 
     @cached_property
-    def search(self) -> "SearchService":
-        from api.services.search import SearchService
-
+    def search(self) -> SearchService:
         return SearchService(self.context.retriever, self.chat, self.audit)
 
     @cached_property
