@@ -29,7 +29,8 @@ def readyz(svc: Services = Depends(services)) -> JSONResponse:
         checks["database"] = False
     checks["index"] = svc.state.corpus_indexed
     ready = all(checks.values())
-    return JSONResponse({"ready": ready, "checks": checks, "message": svc.state.message}, status_code=200 if ready else 503)
+    return JSONResponse({"ready": ready, "checks": checks, "message": svc.state.message,
+                         "errors": svc.state.errors[:20]}, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")

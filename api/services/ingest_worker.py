@@ -4,8 +4,8 @@ and filling in dense vectors behind both.
 
 One thread, because on the 2-core reference machine two ingestions at once only make
 both slower, and the language model needs the cores more: when both run on this CPU,
-embedding pauses while an answer is being generated (like the start-up indexing in
-api/services/startup.py).
+embedding pauses while an answer is being generated. Start-up indexing hands its dense
+vectors to this worker too (api/services/startup.py).
 
 Who may use it: the document service queues work here after checking the caller's role."""
 
