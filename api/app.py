@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 import assistants
 from api.errors import install_error_handlers
-from api.routers import auth, chat, health, search
+from api.routers import admin, auth, chat, documents, evaluations, health, openai_compat, passages, search
 from api.services.container import Services
 from api.services.startup import index_corpora
 
@@ -34,19 +34,6 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'
 
 
 _STREAM_THREADS = 256
-
-
-def _optional_routers() -> list:
-    found = []
-    for name in ("documents", "openai_compat", "evaluations", "admin", "passages"):
-        try:
-            module = importlib.import_module(f"api.routers.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"api.routers.{name}":
-                raise
-            continue
-        found.append(module.router)
-    return found
 
 
 def _assistant_plugins(app: FastAPI, package) -> None:
@@ -97,21 +84,17 @@ def create_app(svc: Services, *, start_background: bool = True, plugins=assistan
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = _STREAM_THREADS
         svc.accounts  # migrate and seed before the first request
-        worker = getattr(svc, "start_workers", None)
         if start_background and svc.settings.server.ingest_on_start:
             threading.Thread(target=index_corpora, args=(svc, stop), name="corpus-index", daemon=True).start()
         else:
             svc.state.corpus_indexed = True
             svc.state.message = "준비됨"
-        if worker is not None:
-            worker()
+        svc.start_workers()
         try:
             yield
         finally:
             stop.set()
-            stopper = getattr(svc, "stop_workers", None)
-            if stopper is not None:
-                stopper()
+            svc.stop_workers()
 
     app = FastAPI(title="서울시 AI 업무 도우미 API", version="0.1.0", lifespan=lifespan,
                   docs_url=None, redoc_url=None,
@@ -136,7 +119,8 @@ def create_app(svc: Services, *, start_background: bool = True, plugins=assistan
         return response
 
     _offline_docs(app)
-    for router in (health.router, auth.router, chat.router, search.router, *_optional_routers()):
+    for router in (health.router, auth.router, chat.router, search.router, documents.router, passages.router,
+                   openai_compat.router, evaluations.router, admin.router):
         app.include_router(router)
     _assistant_plugins(app, plugins)
 

@@ -21,10 +21,6 @@ class AccessScope:
     #: Document groups beyond "public" whose passages this principal may see.
     groups: tuple[str, ...] = ()
 
-    @classmethod
-    def everything(cls) -> "AccessScope":
-        return cls(collections=None, groups=())
-
     def can_read(self, collection: str) -> bool:
         return self.collections is None or collection in self.collections
 
