@@ -15,7 +15,7 @@ from api.app import create_app
 from api.services.container import Services
 from tests.api.conftest import PASSWORD, build_services, sse_events
 from tests.fakes.openai_server import FakeOpenAIServer
-from tests.web.conftest import LiveServer
+from tests.fakes.live_server import LiveServer
 
 QUESTION = {"question": "녹화된 영상은 며칠 이상 보관해야 하나요?"}
 

@@ -5,17 +5,15 @@ completions with their sources, access, API keys and the web session."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import openai
 import pytest
-import uvicorn
 from openai import OpenAI
 
 from api.app import create_app
+from tests.fakes.live_server import LiveServer
 from api.services.container import Services
 from api.services.openai_chat import stream_chunks
 from tests.api.conftest import PASSWORD, build_services
@@ -35,19 +33,8 @@ def svc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
 
 @pytest.fixture(scope="module")
 def base_url(svc: Services) -> Iterator[str]:
-    config = uvicorn.Config(create_app(svc, start_background=False), host="127.0.0.1", port=0,
-                            log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with LiveServer(create_app(svc, start_background=False)) as server:
+        yield server.url
 
 
 def client_for(base_url: str, key: str) -> OpenAI:
