@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
+from .abstention import stated_units
 from .citations import Verification, citation_for
 from .facts import extract_facts
 from .injection import looks_like_instruction
@@ -62,8 +63,9 @@ _ASKING = frozenset({
 })
 _STEM_TAGS = frozenset({"VV", "VA"})
 _INTENTS = (
-    ("money", re.compile(r"얼마|금액|액수|비용|과태료|벌금|과징금|수당|지원금|보조금|단가|요금|한도|상한"), {"원"}),
-    ("time", re.compile(r"언제|기간|며칠|몇\s*(?:일|년|개월|달|주|시간|분)|기한|날짜|시행일|동안|주기|보관|보존|유효"),
+    ("money", re.compile(r"얼마(?!만큼|큼|\s*(?:동안|마다|주기|간격|만에|후에|뒤에|기간))|금액|액수|비용|과태료|벌금"
+                         r"|과징금|수당|지원금|보조금|단가|요금|한도|상한"), {"원"}),
+    ("time", re.compile(r"언제|기간|며칠|몇\s*(?:일|년|개월|달|주|시간|분)|기한|날짜|시행일|동안|주기|마다|간격|보관|보존|유효"),
      {"일", "월", "년", "개월", "주", "시간", "분", "date"}),
     ("count", re.compile(r"몇|인원|횟수|정원|비율|퍼센트|%"), {"명", "회", "개", "곳", "건", "차", "세", "%", "배"}),
 )
@@ -197,6 +199,23 @@ def question_coverage(question: str, passages: Sequence[Passage], analyzer: "Kor
     best = max(share(found) for found in per_passage)
     top = [any(column) for column in zip(*per_passage[:3])]
     return max(best, 0.9 * share(top))
+
+
+def states_amount_of(subject: Sequence[str], passages: Sequence[Passage], units: frozenset[str]) -> bool:
+    """Whether a passage sentence states a quantity in ``units`` about ``subject`` (see
+    ``abstention.asked_subject``): its last noun, and one of the others when there are
+    more, in the sentence or its section (headings, title, locator). A passage may state
+    원 amounts about something else: "육아휴직 수당은 얼마" is not answered by the
+    시간외근무수당 rate, nor "FP당 단가" by a 노임단가."""
+    head, *others = [compact(word).lower() for word in reversed(subject)]
+    for passage in passages:
+        for line in _prepare(passage).lines:
+            if not stated_units(line.plain) & units:
+                continue
+            text = f"{line.packed} {line.context_packed}"
+            if head in text and (not others or any(o in text for o in others)):
+                return True
+    return False
 
 
 def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "KoreanAnalyzer",

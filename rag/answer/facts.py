@@ -40,7 +40,8 @@ _REFERENCE = re.compile(r"별지\s?제?\s?\d+\s?호\s?(?:의\s?\d+\s?)?서식|�
 # Structure numbers nobody states as a fact (제2장, 제1절, 가목): dropped, not checked.
 _STRUCTURE = re.compile(r"제\s?\d+\s?(?:장|절|관|편|목)")
 # "100분의 10" is how statutes write 10 %: read as a percentage, so either wording matches.
-_FRACTION = re.compile(r"(?<![\d.])(\d+)\s?분의\s?(\d+(?:\.\d+)?)(?![\d.])")
+# The denominator may carry a numeral: "1천분의 0.5", "천분의 1", "10만분의 3".
+_FRACTION = re.compile(r"(?<![\d.])(\d+)?\s?([천만백]?)\s?분의\s?(\d+(?:\.\d+)?)(?![\d.])")
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ① … ⑳
 _NUMBERED_LINE = re.compile(r"^\s*(?:\*\*)?(\d{1,3})\.(?:\*\*)?\s", re.M)
 
@@ -92,10 +93,13 @@ def _take(text: str, pattern: re.Pattern, facts: list[Fact], key_of) -> str:
 
 
 def _fraction_key(match: re.Match):
-    whole = Decimal(match.group(1))
+    digits, numeral, part = match.groups()
+    if digits is None and not numeral:
+        return None  # a bare "분의" is no fraction
+    whole = Decimal(digits or 1) * (_SMALL.get(numeral) or _BIG.get(numeral) or 1)
     if not whole:
         return None
-    return "number", ((Decimal(match.group(2)) * 100 / whole).normalize(), "%")
+    return "number", ((Decimal(part) * 100 / whole).normalize(), "%")
 
 
 def _date_key(match: re.Match):

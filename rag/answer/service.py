@@ -21,9 +21,9 @@ from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import PointFilter
 
 from . import prompts
-from .abstention import AbstentionPolicy, reason_to_abstain
+from .abstention import AbstentionPolicy, asked_subject, asked_units, reason_to_abstain
 from .citations import verify_answer
-from .extractive import extractive_answer, question_coverage
+from .extractive import extractive_answer, question_coverage, states_amount_of
 from .excerpts import excerpt_passages
 from .passages import select_passages
 from .pii import mask_pii
@@ -110,7 +110,9 @@ class AnswerService:
 
         quoted = extractive_answer(question, passages, self.analyzer)
         coverage = question_coverage(question, passages, self.analyzer) if passages else 0.0
-        reason = reason_to_abstain(question, passages, coverage, quoted.text, self.policy)
+        subject = asked_subject(question, self.analyzer) if passages else None
+        stated = not subject or states_amount_of(subject, passages, asked_units(question))
+        reason = reason_to_abstain(question, passages, coverage, quoted.text, self.policy, subject, stated)
         lap("extractive_ms")
         if reason:
             final = self._abstain(question, passages, reason, timings)

@@ -42,6 +42,10 @@ class KoreanAnalyzer:
     def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [_content_terms(tokens) for tokens in self._kiwi.tokenize(list(texts))]
 
+    def morphemes(self, text: str) -> list[tuple[str, str]]:
+        """Every morpheme with its tag, particles and endings included (phrase structure)."""
+        return [(t.form, t.tag) for t in self._kiwi.tokenize(text)]
+
     def tagged(self, text: str) -> list[tuple[str, str]]:
         """The same terms as `terms`, each with its base tag (NNG, VV, SN, …), for callers
         that treat nouns, stems, numbers and adverbs differently (answer checking)."""

@@ -22,6 +22,8 @@ def keys(text: str) -> list[tuple]:
     ("60 일 이상", "60일"),
     ("5인", "5명"),
     ("100분의 10", "10%"),
+    ("1천분의 0.5", "1000분의 0.5"),  # 지체상금률: the numeral denominator is a fraction, not minutes
+    ("천분의 5", "0.5%"),
 ])
 def test_different_wording_same_value(written, same_as):
     assert keys(written) == keys(same_as)

@@ -40,6 +40,11 @@ def test_quantity_questions_and_statements():
     assert asked_units("과태료는 얼마인가요?") >= {"원"}
     assert asked_units("몇 명까지 맡나요?") == {"명"}
     assert "일" in asked_units("영상은 며칠 보관하나요?")
+    # "얼마 주기로/동안/후에" asks for a period: "5년마다" answers it, no amount in 원 is needed.
+    assert asked_units("보건의료발전계획은 얼마 주기로 수립되나요?") >= {"년"}
+    assert "원" not in asked_units("보건의료발전계획은 얼마 주기로 수립되나요?")
+    assert "원" not in asked_units("서류는 얼마 동안 보관하나요?")
+    assert asked_units("과태료는 얼마까지 나오나요?") >= {"원"}
     assert states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"원"}))
     assert not states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"명"}))
     assert states_quantity("연간 4회 이상 개최하여야 한다")
@@ -94,3 +99,34 @@ def test_passages_without_room_are_left_out_of_the_prompt_but_kept_for_the_reade
     assert out[0].excerpt and out[1].excerpt and out[2].excerpt == ""
     user = build_messages("영상 보관 기간", out, "childcare")[-1].content
     assert "[1] 법 제1조" in user and "[2] 법 제2조" in user and "[3]" not in user
+
+
+def test_the_subject_of_an_amount_question():
+    from rag.answer.abstention import asked_subject
+    from rag.retrieval.korean import KoreanAnalyzer
+
+    analyzer = KoreanAnalyzer.shared()
+    assert asked_subject("육아휴직 중인 지방공무원에게 매달 지급되는 육아휴직 수당은 얼마인가요?", analyzer) == (
+        "육아", "휴직", "수당")
+    assert asked_subject("금연구역에서 담배 피우다 걸리면 과태료가 얼마까지인가요?", analyzer) == ("과태료",)
+    assert asked_subject("출장을 가면 하루 일비로 얼마를 받나요?", analyzer) == ("일비",)
+    assert asked_subject("산정할 때 FP당 단가는 얼마인가요?", analyzer) == ("FP당", "단가")
+    assert asked_subject("지체상금률은 하루 얼마인가요?", analyzer) == ("지체상금률",)
+    assert asked_subject("얼마나 자주 점검하나요?", analyzer) is None
+    assert asked_subject("계획은 얼마 주기로 세우나요?", analyzer) is None
+
+
+def test_an_amount_about_something_else_is_no_answer():
+    from rag.answer.extractive import states_amount_of
+
+    rates = [Passage(1, chunk(1, "시간외근무수당은 시간당 1만원으로 한다.")),
+             Passage(2, chunk(2, "육아휴직 수당의 지급 기준은 따로 정한다."))]
+    late = [Passage(1, chunk(1, "지체상금률은 용역의 경우 1천분의 1.25로 한다."))]
+    money = frozenset({"원", "%"})
+    assert not states_amount_of(("육아", "휴직", "수당"), rates, money)
+    assert states_amount_of(("시간외근무", "수당"), rates, money)
+    assert states_amount_of(("지체상금률",), late, money)  # 1천분의 1.25 is a rate
+    assert reason_to_abstain("육아휴직 수당은 얼마인가요?", rates, 0.8, "… [1]", AbstentionPolicy(),
+                             ("육아", "휴직", "수당"), False)
+    assert reason_to_abstain("시간외근무수당은 얼마인가요?", rates, 0.8, "… [1]", AbstentionPolicy(),
+                             ("시간외근무", "수당"), True) is None
