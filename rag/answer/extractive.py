@@ -11,7 +11,9 @@ Scoring, per sentence of each passage:
     line may qualify through it alone: the answer rarely repeats the question's words;
   * a small prior for retrieval rank;
   * when the question asks 얼마/몇/언제/기간/금액 …, a bonus for sentences that state a
-    number, more when its unit fits (원 for amounts, 일/개월/년 for periods, 명/회 for counts).
+    number, more when its unit fits (원 for amounts, 일/개월/년 for periods, 명/회 for counts),
+    and more again when it states the amount of what "X는 얼마" asks about (X named in it
+    or its section: the 과태료 article, not the 벌금 one next to it).
 Headings, table rules, amendment notes, very short lines and sentences that address the
 model (``injection.looks_like_instruction``) are never quoted.
 
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
-from .abstention import stated_units
+from .abstention import asked_subject, asked_units, stated_units
 from .citations import Verification, citation_for
 from .facts import extract_facts
 from .injection import looks_like_instruction
@@ -52,6 +54,8 @@ _MIN_CHARS = 8
 # (metabolic_paraphrased); 0.3 / 0.9 gave 0.60 and 0.46, recall 0.83 → 0.80 / 0.52 → 0.58.
 _RANK_PRIOR = 0.3
 _NUMBER_BONUS = 0.15
+# "X는 얼마": a sentence stating an amount about X answers it (see states_amount_of).
+_SUBJECT_BONUS = 0.15
 _UNIT_BONUS = 0.1
 _CONTEXT_WEIGHT = 0.25
 _ANSWER_CONTEXT_WEIGHT = 0.6
@@ -207,15 +211,15 @@ def states_amount_of(subject: Sequence[str], passages: Sequence[Passage], units:
     more, in the sentence or its section (headings, title, locator). A passage may state
     원 amounts about something else: "육아휴직 수당은 얼마" is not answered by the
     시간외근무수당 rate, nor "FP당 단가" by a 노임단가."""
+    return any(_states_amount(line, subject, units) for passage in passages for line in _prepare(passage).lines)
+
+
+def _states_amount(line: _Line, subject: Sequence[str], units: frozenset[str]) -> bool:
+    if not stated_units(line.plain) & units:
+        return False
     head, *others = [compact(word).lower() for word in reversed(subject)]
-    for passage in passages:
-        for line in _prepare(passage).lines:
-            if not stated_units(line.plain) & units:
-                continue
-            text = f"{line.packed} {line.context_packed}"
-            if head in text and (not others or any(o in text for o in others)):
-                return True
-    return False
+    text = f"{line.packed} {line.context_packed}"
+    return head in text and (not others or any(o in text for o in others))
 
 
 def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "KoreanAnalyzer",
@@ -229,6 +233,8 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
     weights = _weights(terms, prepared)
     total = sum(weights)
     intents = [(name, units) for name, pattern, units in _INTENTS if pattern.search(question)]
+    subject = asked_subject(question, analyzer)
+    amount_units = asked_units(question) if subject else frozenset()
 
     candidates: list[_Candidate] = []
     for rank, (passage, ready) in enumerate(zip(passages, prepared)):
@@ -248,7 +254,8 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
                 mix = _CONTEXT_WEIGHT
             score = ((1 - mix) * line_share + mix * context_share
                      + _RANK_PRIOR * (1 - rank / len(passages))
-                     + (_number_bonus(line.plain, intents) if intents else 0.0))
+                     + (_number_bonus(line.plain, intents) if intents else 0.0)
+                     + (_SUBJECT_BONUS if subject and _states_amount(line, subject, amount_units) else 0.0))
             candidates.append(_Candidate(score, rank, line.order, line.quote, passage))
 
     chosen = _choose(candidates, max_sentences)

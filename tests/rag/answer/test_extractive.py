@@ -163,3 +163,12 @@ def test_guide_sections_and_faq_answers(analyzer):
     assert where.text.splitlines()[0] == "갈비뼈 가장 아래와 골반 가장 위의 중간 지점을 줄자로 잰다. [1]"
     # The FAQ answer shares no word with the question; its heading does.
     assert why.text.splitlines()[0].startswith("측정 자세와 호흡 상태에 따라 차이가 날 수 있으니")
+
+
+def test_an_amount_question_quotes_the_amount_of_its_subject(analyzer):
+    fine = passage(1, "제33조", "건강법", "금연구역에서 담배를 판매한 자는 1년 이하의 징역 또는 1천만원 이하의 벌금에 처한다.")
+    penalty = passage(2, "제34조", "건강법", "금연구역에서 흡연을 한 자에게는 10만원 이하의 과태료를 부과한다.")
+
+    answer = extractive_answer("금연구역에서 담배 피우다 걸리면 과태료가 얼마까지인가요?", [fine, penalty], analyzer)
+
+    assert answer.text.splitlines()[0] == "금연구역에서 흡연을 한 자에게는 10만원 이하의 과태료를 부과한다. [2]"
