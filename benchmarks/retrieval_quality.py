@@ -60,7 +60,8 @@ def main() -> None:
     parser.add_argument("--skip-llama-index", action="store_true")
     args = parser.parse_args()
     require_shared()
-    ctx = AppContext(load_settings("local", data_dir=str(BENCH_DATA / "pipeline"), corpus_roots=[str(CORPUS)]))
+    ctx = AppContext(load_settings("local", data_dir=str(BENCH_DATA / "pipeline"), corpus_roots=[str(CORPUS)],
+                                   model_cache_dir=str(BENCH_DATA / "models")))
     manifests = load_manifests(ctx.settings.manifests_dir)
     collections = {m.assistant: m.collection for m in manifests.values()}
     prepare_index(ctx, CORPUS, list(manifests), progress=sys.stderr.isatty())

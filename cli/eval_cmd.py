@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         out = default_run_dir(base, run_label(name, suite_names(suites)), mode_label)
     # Each corpus gets its own cached index, so the samples never leak into a suite's numbers.
     key = hashlib.sha1(str(corpus.resolve()).encode()).hexdigest()[:10]
-    overrides: dict = {"data_dir": str(base.data_dir / "eval" / key)}
+    overrides: dict = {"data_dir": str(base.data_dir / "eval" / key), "model_cache_dir": str(base.cache_dir)}
     if llm_mode:
         overrides["llm"] = {"mode": llm_mode}  # merged into the profile's llm block
     judge_spec, judge_engine = _judge_spec(args, base, meta) if judging else (None, None)

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from rag.documents import Chunk
 from rag.embedding.base import Embedder
+from rag.embedding.passage_text import PASSAGE_FORM, dense_passage_text
 from rag.errors import DocumentError, SeoulAssistError
 from rag.retrieval.korean import KoreanAnalyzer
 from rag.retrieval.sparse import Bm25Encoder
@@ -117,7 +118,9 @@ class IngestService:
         try:
             # Size and type first: hashing a 10 GB upload only to refuse it wastes minutes.
             check_file(found.path, found.source, found.path.suffix.lower(), self.limits)
-            digest = file_hash(found.path)
+            # The passage form is part of it: after an upgrade that changes what the
+            # embedder sees, unchanged files are re-read so their vectors follow.
+            digest = f"{file_hash(found.path)}:{PASSAGE_FORM}"
             previous = known.get(found.source)
             if previous and previous.content_hash == digest:
                 report.unchanged.append(found.source)
@@ -205,7 +208,7 @@ class IngestService:
         return count
 
     def _vectors_for(self, pending) -> dict[str, np.ndarray]:
-        texts = {c.content_hash: c.text for c in pending}
+        texts = {c.content_hash: dense_passage_text(c.text) for c in pending}
         vectors = self.state.cached_vectors(self.embedder.name, list(texts))
         missing = sorted((h for h in texts if h not in vectors), key=lambda h: len(texts[h]))
         for start in range(0, len(missing), self.embed_batch_size):

@@ -132,6 +132,9 @@ class Settings(BaseSettings):
 
     profile: Profile = "local"
     data_dir: Path = Path("var")
+    # Prepared models (the embedder's ONNX graph, the assembled GGUF: 1.1 GB). None: under
+    # data_dir. Evaluation indexes point it at the main one so no model is prepared twice.
+    model_cache_dir: Path | None = None
     corpus_roots: list[Path] = Field(default_factory=lambda: [Path("corpora/samples")])
     manifests_dir: Path = Path("corpora/manifests")
     log_level: str = "INFO"
@@ -147,6 +150,8 @@ class Settings(BaseSettings):
     def _resolve_paths(self) -> "Settings":
         base = base_dir()
         self.data_dir = _absolute(self.data_dir, base)
+        if self.model_cache_dir is not None:
+            self.model_cache_dir = _absolute(self.model_cache_dir, base)
         self.manifests_dir = _absolute(self.manifests_dir, base)
         self.corpus_roots = [_absolute(p, base) for p in self.corpus_roots]
         if self.llm.model_path is not None:
@@ -171,7 +176,7 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+        return self.model_cache_dir or self.data_dir / "cache"
 
     @classmethod
     def settings_customise_sources(cls, settings_cls, init_settings: PydanticBaseSettingsSource,

@@ -17,10 +17,13 @@ class FakeEmbedder:
         self.dim = dim
         self.calls = 0  # number of embed_passages calls, for cache tests
         self.embedded_texts = 0
+        self.passages: list[str] = []  # every passage text embedded, in order
+
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
         self.embedded_texts += len(texts)
+        self.passages.extend(texts)
         return normalise(np.stack([self._vector(t) for t in texts])) if texts else np.zeros((0, self.dim), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:

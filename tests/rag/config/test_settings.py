@@ -139,3 +139,12 @@ def test_requested_profile_is_the_one_reported(monkeypatch: pytest.MonkeyPatch):
     settings = load_settings("test")
 
     assert (settings.profile, settings.embedding.mode) == ("test", "fake")
+
+
+def test_prepared_models_live_under_the_data_folder_unless_shared(tmp_path):
+    own = load_settings("test", data_dir=tmp_path / "data")
+    shared = load_settings("test", data_dir=tmp_path / "eval", model_cache_dir=tmp_path / "models")
+
+    assert own.cache_dir == tmp_path / "data" / "cache"
+    assert shared.cache_dir == tmp_path / "models"
+    assert shared.state_path == tmp_path / "eval" / "ingest.sqlite3"  # only the models are shared
