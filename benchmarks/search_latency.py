@@ -25,6 +25,7 @@ from eval.metrics import percentile  # noqa: E402
 from eval.suites import load_suite  # noqa: E402
 from rag.config import load_settings  # noqa: E402
 from rag.context import AppContext  # noqa: E402
+from rag.embedding.passage_text import passage_hash  # noqa: E402
 from rag.retrieval.retriever import HybridRetriever  # noqa: E402
 from rag.store.base import StoredPoint  # noqa: E402
 from rag.store.edge import EdgeStore  # noqa: E402
@@ -33,12 +34,10 @@ TARGET_P95_MS = 50.0
 
 
 def build_scaled(ctx: AppContext, target_points: int, path: Path):
-    import hashlib
-
     rows = [row for c in ("general", "childcare", "rfp", "metabolic") for row in ctx.state.chunk_texts(c)]
     if not rows:
         sys.exit("색인이 비어 있습니다: 먼저 benchmarks/ingest_speed.py 를 실행하세요")
-    hashes = [hashlib.sha256(text.encode()).hexdigest() for _, _, text in rows]
+    hashes = [passage_hash(text) for _, _, text in rows]
     cached = ctx.state.cached_vectors(ctx.embedder.name, hashes)
     terms = ctx.analyzer.terms_many([text for _, _, text in rows])
     sparse = [ctx.ingest.encoder.encode_document(t) for t in terms]
@@ -72,7 +71,8 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=100_000)
     args = parser.parse_args()
     require_shared()
-    ctx = AppContext(load_settings("local", data_dir=str(BENCH_DATA / "pipeline"), corpus_roots=[str(CORPUS)]))
+    ctx = AppContext(load_settings("local", data_dir=str(BENCH_DATA / "pipeline"), corpus_roots=[str(CORPUS)],
+                                   model_cache_dir=str(BENCH_DATA / "models")))
     store, collection, build_s = build_scaled(ctx, args.points, BENCH_DATA / "scaled")
     n_points = collection.count()
     retriever = HybridRetriever(lambda _name: collection, ctx.embedder, ctx.settings.retrieval, ctx.analyzer)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from rag.embedding.passage_text import PASSAGE_FORM, dense_passage_text
+from rag.embedding.passage_text import passage_hash
 
 # Fixed namespace so a chunk keeps the same point id across runs: re-ingesting after a
 # crash overwrites points instead of duplicating them.
@@ -61,10 +60,7 @@ class Chunk:
 
     @cached_property  # asked several times per chunk while ingesting; the regexes add up
     def content_hash(self) -> str:
-        # The hash of what the dense embedder sees (and of its form's version): the
-        # embedding cache key, so a vector is reused exactly when its input is the same.
-        dense = f"{PASSAGE_FORM}\x00{dense_passage_text(self.embedding_text)}"
-        return hashlib.sha256(dense.encode("utf-8")).hexdigest()
+        return passage_hash(self.embedding_text)
 
     @property
     def embedding_text(self) -> str:

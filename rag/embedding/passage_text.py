@@ -12,6 +12,7 @@ shown or cited keep the document's wording.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 # Bump when the cleaning changes: it is part of every chunk's content hash, so stored
@@ -46,3 +47,10 @@ def dense_passage_text(embedding_text: str) -> str:
 
 def _squeeze(text: str) -> str:
     return "".join(text.split())
+
+
+def passage_hash(embedding_text: str) -> str:
+    """The embedding cache key of a passage: the hash of what the embedder sees, and of
+    the form's version, so a vector is reused exactly when its input is the same."""
+    dense = f"{PASSAGE_FORM}\x00{dense_passage_text(embedding_text)}"
+    return hashlib.sha256(dense.encode("utf-8")).hexdigest()
