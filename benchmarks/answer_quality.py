@@ -42,7 +42,8 @@ def main() -> None:
     results: dict[str, dict] = {}
     rows = []
     for mode in args.llm:
-        ctx = AppContext(load_settings("local", data_dir=BENCH_DATA / "answers", llm={"mode": mode}))
+        ctx = AppContext(load_settings("local", data_dir=BENCH_DATA / "answers", llm={"mode": mode},
+                                       model_cache_dir=BENCH_DATA / "models"))
         try:
             for suite in args.suites:
                 started = time.perf_counter()
