@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 AUTO_CITED = "자동 인용"
 NO_CITATION = "인용 없음"
+ABSENT = "문서에 없다는 안내"
+ABSENT_WITH_FACTS = "문서에 없다면서 조문·수치를 말하는 문장"
 
 _MAX_RANGE = 10
 _BOILERPLATE = (
@@ -97,6 +99,12 @@ def _tidy(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
+def says_absent(plain: str) -> bool:
+    """"제공된 문서에서 확인할 수 없습니다" and its variants: the sentence says the
+    documents do not answer, which no passage can support."""
+    return bool((_ABOUT_SOURCES.search(plain) and _NEGATIVE_END.search(plain)) or _UNKNOWN.search(plain))
+
+
 def carries_claim(sentence: Sentence, plain: str, n_terms: int, has_facts: bool,
                   table_header: bool = False) -> tuple[bool, str]:
     """Whether the sentence needs a citation; when not, a Korean word for why. A number,
@@ -111,8 +119,8 @@ def carries_claim(sentence: Sentence, plain: str, n_terms: int, has_facts: bool,
         return False, "질문 문장"
     if any(p.search(plain) for p in _BOILERPLATE):
         return False, "연결 문장"
-    if (_ABOUT_SOURCES.search(plain) and _NEGATIVE_END.search(plain)) or _UNKNOWN.search(plain):
-        return False, "문서에 없다는 안내"
+    if says_absent(plain):
+        return False, ABSENT
     if plain.rstrip().endswith((":", "：")):
         return False, "소제목"
     if n_terms < 2:
@@ -149,8 +157,17 @@ def verify_answer(text: str, passages: Sequence[Passage], analyzer: "KoreanAnaly
         plain = plain_text(clean)
         facts = extract_facts(plain)
         terms = claim_terms(plain, analyzer)
+        if facts and says_absent(plain):
+            # "제1조 [문서]에서 확인할 수 없습니다 [5]": it names an article while saying the
+            # documents do not answer; a passage that mentions 제1조 must not make it look cited.
+            result.checks.append(SentenceCheck(shown_as, (), False, reason=ABSENT_WITH_FACTS, invalid=invalid))
+            shown[sentence.start] = None
+            result.removed.append(shown_as)
+            continue
         claim, why = carries_claim(sentence, plain, len(terms), bool(facts), sentence.start in headers)
         if not claim:
+            if why == ABSENT:  # cites nothing, whatever markers the model put on it
+                valid, display = (), _tidy(MARKER_RE.sub("", display))
             result.checks.append(
                 SentenceCheck(shown_as, valid, True, needs_citation=False, reason=why, invalid=invalid))
             shown[sentence.start] = display

@@ -250,3 +250,22 @@ def test_claim_terms_keep_content_and_drop_framing(analyzer):
     assert {"영유아", "원장", "영상", "보관"} <= set(terms)
     assert not {"따르다", "규정", "반드시", "있다"} & set(terms)  # framing and adverbs
     assert terms["15"] == "SN"
+
+
+def test_saying_the_documents_do_not_answer_while_naming_an_article_is_removed(analyzer):
+    # Seen from the embedded 1.5B model: the article number alone matched the cited passage.
+    guide = passage(5, "제1조", "샘플 보육운영 지침", "제1조 (목적) 이 지침은 어린이집 운영에 필요한 사항을 정한다.")
+
+    checked = verify_answer("제1조 [문서]에서 확인할 수 없습니다 [5].", [guide], analyzer)
+
+    assert checked.text == "" and not checked.citations
+    assert checked.removed == ["제1조 [문서]에서 확인할 수 없습니다."]
+
+
+def test_a_caveat_that_the_documents_do_not_say_cites_nothing(analyzer):
+    cctv = passage(1, "제15조의4", "영유아보육법", CCTV)
+
+    checked = verify_answer("열람 절차는 문서에 나와 있지 않습니다 [1].", [cctv], analyzer)
+
+    assert checked.text == "열람 절차는 문서에 나와 있지 않습니다." and not checked.citations
+    assert not checked.checks[0].needs_citation and checked.checks[0].cited == ()

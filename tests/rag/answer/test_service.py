@@ -81,6 +81,15 @@ def test_model_saying_not_found_falls_back_to_the_quoted_sentences(indexed_sampl
     assert "발췌" in final.notice and final.generated.startswith("제공된 문서에서")
 
 
+def test_a_caveat_that_the_documents_do_not_say_is_kept_without_a_citation(indexed_sample):
+    llm = FakeLLM(["녹화된 영상은 60일 이상 보관하여야 합니다 [1]. 열람 절차는 문서에 나와 있지 않습니다 [1]."])
+    _, final = ask(service(indexed_sample, llm))
+    assert final.mode == "generated"
+    assert final.text.endswith("열람 절차는 문서에 나와 있지 않습니다.")
+    caveat = [c for c in final.checks if c.text.startswith("열람 절차")]
+    assert caveat and caveat[0].cited == () and not caveat[0].needs_citation
+
+
 def test_unverifiable_generated_answer_is_replaced_by_the_quotes(indexed_sample):
     llm = FakeLLM(["보육실 영상은 교육청이 3년간 보관하며 열람료는 5만원입니다 [1]."])
     _, final = ask(service(indexed_sample, llm))
