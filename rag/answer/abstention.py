@@ -29,11 +29,12 @@ if TYPE_CHECKING:
 _TIME_UNITS = frozenset({"일", "개월", "월", "년", "주", "시간", "분", "date"})
 # "얼마 주기로", "얼마 동안", "얼마 만에" ask for a period, "얼마나" for "how long/often" and
 # "얼마만큼" for a quantity of anything (콩 한 줌): none of them asks for an amount of money.
-_HOW_LONG = r"\s*(?:동안|마다|주기|간격|만에|후에|뒤에|기간)"
+HOW_LONG = r"\s*(?:동안|마다|주기|간격|만에|후에|뒤에|기간)"
+_AMOUNT = re.compile(rf"얼마(?!나|만큼|큼|{HOW_LONG})")
 # (what the question says, the units that answer it).
 _ASKED = (
-    (re.compile(rf"얼마(?!나|만큼|큼|{_HOW_LONG})|금액|액수|단가|요금|수수료"), frozenset({"원", "%"})),
-    (re.compile(rf"얼마{_HOW_LONG}|주기"), _TIME_UNITS),
+    (re.compile(rf"{_AMOUNT.pattern}|금액|액수|단가|요금|수수료"), frozenset({"원", "%"})),
+    (re.compile(rf"얼마{HOW_LONG}|주기"), _TIME_UNITS),
     (re.compile(r"몇\s*명|인원|정원"), frozenset({"명"})),
     (re.compile(r"몇\s*(?:회|번)|횟수"), frozenset({"회", "차"})),
     (re.compile(r"며칠|몇\s*(?:일|년|개월|달|주|시간)|기간|언제까지|기한"), _TIME_UNITS),
@@ -41,7 +42,6 @@ _ASKED = (
 )
 
 
-_AMOUNT = re.compile(rf"얼마(?!나|만큼|큼|{_HOW_LONG})")
 _NOUN_TAGS = frozenset({"NNG", "NNP", "SL"})
 # Nouns that frame the question rather than name what is priced ("…할 때", "하루에 얼마").
 _FRAME_NOUNS = frozenset({"때", "경우", "정도", "중", "등", "하루", "매일", "매달", "매월", "한달", "연간", "1년"})

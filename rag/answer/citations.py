@@ -167,7 +167,7 @@ def verify_answer(text: str, passages: Sequence[Passage], analyzer: "KoreanAnaly
         claim, why = carries_claim(sentence, plain, len(terms), bool(facts), sentence.start in headers)
         if not claim:
             if why == ABSENT:  # cites nothing, whatever markers the model put on it
-                valid, display = (), _tidy(MARKER_RE.sub("", display))
+                valid, display = (), clean
             result.checks.append(
                 SentenceCheck(shown_as, valid, True, needs_citation=False, reason=why, invalid=invalid))
             shown[sentence.start] = display

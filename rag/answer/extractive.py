@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
 
-from .abstention import asked_subject, asked_units, stated_units
+from .abstention import HOW_LONG, asked_subject, asked_units, stated_units
 from .citations import Verification, citation_for
 from .facts import extract_facts
 from .injection import looks_like_instruction
@@ -67,7 +67,7 @@ _ASKING = frozenset({
 })
 _STEM_TAGS = frozenset({"VV", "VA"})
 _INTENTS = (
-    ("money", re.compile(r"얼마(?!만큼|큼|\s*(?:동안|마다|주기|간격|만에|후에|뒤에|기간))|금액|액수|비용|과태료|벌금"
+    ("money", re.compile(rf"얼마(?!만큼|큼|{HOW_LONG})|금액|액수|비용|과태료|벌금"
                          r"|과징금|수당|지원금|보조금|단가|요금|한도|상한"), {"원"}),
     ("time", re.compile(r"언제|기간|며칠|몇\s*(?:일|년|개월|달|주|시간|분)|기한|날짜|시행일|동안|주기|마다|간격|보관|보존|유효"),
      {"일", "월", "년", "개월", "주", "시간", "분", "date"}),

@@ -19,7 +19,6 @@ class FakeEmbedder:
         self.embedded_texts = 0
         self.passages: list[str] = []  # every passage text embedded, in order
 
-
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
         self.embedded_texts += len(texts)
