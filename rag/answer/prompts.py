@@ -40,7 +40,7 @@ def system_prompt(assistant: str) -> str:
 
 
 def format_passage(passage: Passage) -> str:
-    return f"[{passage.n}] {passage.label}\n{neutralise(passage.prompt_text.strip())}"
+    return f"[{passage.n}] {passage.prompt_label}\n{neutralise(passage.prompt_text.strip())}"
 
 
 def build_messages(question: str, passages: Sequence[Passage], assistant: str) -> list[ChatMessage]:

@@ -163,7 +163,7 @@ class AnswerService:
         else:
             budget, count = 10**9, _chars_as_tokens
         if chunks and cfg.min_relative_score > 0:
-            best = chunks[0].score
+            best = max(c.score for c in chunks)  # the title re-rank may put a lower score first
             chunks = [c for c in chunks if best <= 0 or c.score >= best * cfg.min_relative_score]
         passages = select_passages(chunks, max_passages=cfg.max_passages, token_budget=budget, count_tokens=count)
         prompt_budget = self._prompt_budget()

@@ -8,6 +8,8 @@ Fusion modes (settings.retrieval.fusion):
   score and the exact cosine of every candidate (also those only BM25 found). It
   lost to DBSF (benchmarks/retrieval_quality.py), so it is an option, not the default.
 Chunks without a dense vector yet (embedding still running) are found by BM25 alone.
+The first few fused hits are then re-ordered by how close the question is to each
+chunk's title (title_rerank.py); `dense` and `sparse` modes stay pure, as baselines.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from .fusion import weighted
 from .korean import KoreanAnalyzer
 from .results import RetrievedChunk
 from .sparse import Bm25Encoder
+from .title_rerank import TitleReranker
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,7 @@ class SearchTimings:
     analyse_ms: float
     embed_ms: float
     search_ms: float
+    rerank_ms: float = 0.0
 
 
 class HybridRetriever:
@@ -55,6 +59,8 @@ class HybridRetriever:
         self.encoder = encoder or Bm25Encoder()
         self.thesaurus = thesaurus if thesaurus is not None else (Thesaurus.load() if settings.expansion else None)
         self.last_timings: SearchTimings | None = None
+        self.titles = (TitleReranker(embedder, settings.title_rerank_depth, settings.title_weight)
+                       if embedder is not None and settings.title_rerank_depth > 0 else None)
 
     def search(self, query: str, collection: str, k: int | None = None,
                flt: PointFilter | None = None, mode: str | None = None,
@@ -82,7 +88,11 @@ class HybridRetriever:
             dense = self.embedder.embed_query(query)
         t2 = time.perf_counter()
         hits = self._search(target, mode, sparse, dense, flt, k)
-        self.last_timings = SearchTimings((t1 - t0) * 1000, (t2 - t1) * 1000, (time.perf_counter() - t2) * 1000)
+        t3 = time.perf_counter()
+        if self.titles is not None and dense is not None and mode != "dense":
+            hits = self.titles.rerank(dense, hits)
+        self.last_timings = SearchTimings((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000,
+                                          (time.perf_counter() - t3) * 1000)
         return hits
 
     def fetch(self, collection: str, *, ids: list[str] | None = None, flt: PointFilter | None = None,

@@ -33,11 +33,13 @@ def indexed(indexed_sample: AppContext) -> AppContext:
 @pytest.mark.parametrize("mode", MODES)
 def test_every_mode_ranks_the_relevant_chunk_first(indexed: AppContext, mode: str):
     for question, source, locator in QUESTIONS:
-        hits = indexed.retriever.search(question, COLLECTION, k=5, mode=mode)
+        hits = indexed.retriever.search(question, COLLECTION, k=8, mode=mode)
 
         assert (hits[0].source, hits[0].locator) == (source, locator), (question, mode)
         assert len(hits) == len({h.id for h in hits})
-        assert hits[0].score >= hits[-1].score
+        # Only the first title_rerank_depth hits may leave the fused order.
+        tail = [h.score for h in hits[indexed.settings.retrieval.title_rerank_depth:]]
+        assert tail == sorted(tail, reverse=True)
 
 
 def test_default_mode_comes_from_the_settings(indexed: AppContext):
