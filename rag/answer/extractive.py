@@ -10,6 +10,9 @@ Scoring, per sentence of each passage:
     are about). Under a question heading (an FAQ "Q …?") the section counts 60 % and a
     line may qualify through it alone: the answer rarely repeats the question's words;
   * a small prior for retrieval rank;
+  * a bonus for the answer of an FAQ entry that was asked this question: its question
+    heading holds nearly all of the question's weighted words, or the retriever's title
+    re-rank found its heading the closest and ranked it first (a paraphrase);
   * when the question asks 얼마/몇/언제/기간/금액 …, a bonus for sentences that state a
     number, more when its unit fits (원 for amounts, 일/개월/년 for periods, 명/회 for counts),
     and more again when it states the amount of what "X는 얼마" asks about (X named in it
@@ -29,6 +32,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Sequence
+
+from rag.retrieval.title_rerank import QUESTION_HEADING
 
 from .abstention import HOW_LONG, asked_subject, asked_units, stated_units
 from .citations import Verification, citation_for
@@ -58,6 +63,12 @@ _NUMBER_BONUS = 0.15
 _SUBJECT_BONUS = 0.15
 _UNIT_BONUS = 0.1
 _CONTEXT_WEIGHT = 0.25
+# An FAQ entry whose question heading holds nearly all of the question's weighted words,
+# or which ranks first with the title closest to the question (see _asked_by_title), was
+# asked this very question: its answer outranks another passage's sentence that merely
+# repeats the question's words ("혈당을 낮추려면 … 운동을 함께 할 때" over the FAQ's answer).
+_ASKED_HERE_SHARE = 0.8
+_ASKED_HERE_BONUS = 0.3
 _ANSWER_CONTEXT_WEIGHT = 0.6
 
 # Question words and light verbs: they say what is asked, not what it is about.
@@ -138,8 +149,9 @@ class _Line:
     spaced: str
     context_packed: str
     context_spaced: str
-    #: Under a question heading ("Q 허리둘레가 … 왜 그런가요?"): the line answers it.
-    answers_heading: bool
+    #: The question heading ("Q 허리둘레가 … 왜 그런가요?") the line answers, lower-case;
+    #: empty when its nearest heading asks nothing.
+    answered: str
 
 
 @dataclass(frozen=True)
@@ -154,7 +166,6 @@ def _prepare(passage: Passage) -> _Prepared:
     return _prepare_text(chunk.text, chunk.title, chunk.locator, chunk.heading_path)
 
 
-_QUESTION_HEADING = re.compile(r"^(?:Q\b|Q\.|질문\b)|\?$")
 
 
 @lru_cache(maxsize=512)
@@ -178,8 +189,9 @@ def _prepare_text(text: str, title: str, locator: str, heading_path: tuple[str, 
             spaced = plain.lower()
             context = " ".join([*(section[k] for k in sorted(section)), title, locator, *heading_path]).lower()
             nearest = section[max(section)] if section else ""
+            answered = nearest.lower() if QUESTION_HEADING.search(nearest) else ""
             lines.append(_Line(order, quote_text(sentence.text), plain, compact(spaced), spaced,
-                               compact(context), context, bool(_QUESTION_HEADING.search(nearest))))
+                               compact(context), context, answered))
     spaced = " ".join([*readable, title, locator, *heading_path]).lower()
     return _Prepared(tuple(lines), compact(spaced), spaced)
 
@@ -236,6 +248,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
     subject = asked_subject(question, analyzer)
     amount_units = asked_units(question) if subject else frozenset()
 
+    asked_first = _asked_by_title(passages)
     candidates: list[_Candidate] = []
     for rank, (passage, ready) in enumerate(zip(passages, prepared)):
         for line in ready.lines:
@@ -243,9 +256,13 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
             in_context = [f or _has(t, line.context_packed, line.context_spaced) for t, f in zip(terms, in_line)]
             line_share = sum(w for w, f in zip(weights, in_line) if f) / total
             context_share = sum(w for w, f in zip(weights, in_context) if f) / total
-            if line.answers_heading:
+            asked = False
+            if line.answered:
+                asked = (rank == 0 and asked_first) or sum(
+                    w for w, t in zip(weights, terms) if _has(t, compact(line.answered), line.answered)
+                ) / total >= _ASKED_HERE_SHARE
                 # The FAQ answer shares few words with the question its heading asks.
-                if not line_share and context_share < 0.5:
+                if not asked and not line_share and context_share < 0.5:
                     continue
                 mix = _ANSWER_CONTEXT_WEIGHT
             elif not line_share:
@@ -254,6 +271,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
                 mix = _CONTEXT_WEIGHT
             score = ((1 - mix) * line_share + mix * context_share
                      + _RANK_PRIOR * (1 - rank / len(passages))
+                     + (_ASKED_HERE_BONUS if asked else 0.0)
                      + (_number_bonus(line.plain, intents) if intents else 0.0)
                      + (_SUBJECT_BONUS if subject and _states_amount(line, subject, amount_units) else 0.0))
             candidates.append(_Candidate(score, rank, line.order, line.quote, passage))
@@ -265,6 +283,16 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
         if all(existing.n != c.passage.n for existing in result.citations):
             result.citations.append(citation_for(c.passage))
     return result
+
+
+def _asked_by_title(passages: Sequence[Passage]) -> bool:
+    """Whether the first passage's title is, of all the passages' titles, the closest to
+    the question (the retriever's title re-rank compared them): an FAQ entry found so
+    was asked this question in other words ("고지혈증 약 … 머리가 둔해진다" → "Q 이상지질혈증
+    약 복용 시, 머리가 나빠지나요?"), which no shared word shows."""
+    scores = [p.chunk.title_similarity for p in passages]
+    first = scores[0] if scores else None
+    return first is not None and all(s is None or s <= first for s in scores)
 
 
 def _number_bonus(plain: str, intents: Sequence[tuple[str, set[str]]]) -> float:

@@ -55,6 +55,8 @@ class RetrievalSettings(BaseModel):
     # (about 13 ms here), so it is kept to the hits an answer reads.
     title_rerank_depth: int = Field(5, ge=0)
     title_weight: float = Field(0.5, ge=0)
+    # A title that asks a question (an FAQ's "Q …?") is a paraphrase of the user's one.
+    title_question_weight: float = Field(2.0, ge=0)
 
 
 class IngestSettings(BaseModel):

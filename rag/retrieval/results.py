@@ -21,6 +21,8 @@ class RetrievedChunk:
     page: int | None = None
     heading_path: tuple[str, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: Cosine of the question to the chunk's title, where the title re-rank compared them.
+    title_similarity: float | None = None
 
     @classmethod
     def from_payload(cls, point_id: str, score: float, payload: dict[str, Any]) -> "RetrievedChunk":

@@ -59,7 +59,8 @@ class HybridRetriever:
         self.encoder = encoder or Bm25Encoder()
         self.thesaurus = thesaurus if thesaurus is not None else (Thesaurus.load() if settings.expansion else None)
         self.last_timings: SearchTimings | None = None
-        self.titles = (TitleReranker(embedder, settings.title_rerank_depth, settings.title_weight)
+        self.titles = (TitleReranker(embedder, settings.title_rerank_depth, settings.title_weight,
+                                     settings.title_question_weight)
                        if embedder is not None and settings.title_rerank_depth > 0 else None)
 
     def search(self, query: str, collection: str, k: int | None = None,

@@ -10,6 +10,8 @@ from rag.answer.citations import verify_answer
 from rag.answer.extractive import QUOTED, extractive_answer, question_coverage
 from rag.answer.sentences import quote_text, split_sentences
 
+from rag.answer.types import Passage
+
 from .conftest import CCTV, INSPECTION, PENALTY, RECORDS, STAFFING, passage
 
 
@@ -172,3 +174,52 @@ def test_an_amount_question_quotes_the_amount_of_its_subject(analyzer):
     answer = extractive_answer("금연구역에서 담배 피우다 걸리면 과태료가 얼마까지인가요?", [fine, penalty], analyzer)
 
     assert answer.text.splitlines()[0] == "금연구역에서 흡연을 한 자에게는 10만원 이하의 과태료를 부과한다. [2]"
+
+
+FAQ_GLUCOSE = """#### Q 혈당을 낮추려면 어떻게 해야 하나요?
+
+A
+
+- 식사량을 일정하게 하고 식후에 가볍게 걷는 습관을 들이면 도움이 됩니다."""
+
+EXERCISE_STUDY = "혈당을 낮추려면 유산소운동과 근력 운동을 함께 할 때 당화혈색소가 더 감소할 수 있습니다."
+
+
+def test_the_faq_entry_asked_this_question_outranks_a_sentence_repeating_its_words(analyzer):
+    faq = passage(1, "Q 혈당을 낮추려면 어떻게 해야 하나요?", "상담 FAQ 사례집", FAQ_GLUCOSE)
+    study = passage(2, "3) 운동 효과", "운동 상담 가이드북", EXERCISE_STUDY)
+
+    answer = extractive_answer("혈당을 낮추려면 어떻게 해야 하나요?", [faq, study], analyzer)
+
+    assert answer.text.splitlines()[0].startswith("식사량을 일정하게 하고 식후에 가볍게 걷는")
+    assert answer.citations[0].n == 1
+
+
+FAQ_STATIN = """#### Q 이상지질혈증 약 복용 시, 머리가 나빠지나요?
+
+A
+
+- 그렇지 않습니다. 인지 기능이 떨어진다는 근거는 확인되지 않았습니다."""
+
+STATIN_STOP = """#### Q 이상지질혈증 약 중단 시, 며칠 후에 수치를 확인하나요?
+
+A
+
+- 약을 먹다 끊으면 복용 기간이나 약물의 강도, 종류에 따라 달라질 수 있습니다."""
+
+
+def test_an_faq_entry_the_title_rerank_put_first_answers_a_paraphrase(analyzer):
+    from dataclasses import replace
+
+    question = "고지혈증 약을 먹으면 머리가 둔해진다는 얘기를 들었는데 진짜예요?"
+    plain = [passage(1, "Q 이상지질혈증 약 복용 시, 머리가 나빠지나요?", "상담 FAQ 사례집", FAQ_STATIN),
+             passage(2, "Q 이상지질혈증 약 중단 시, 며칠 후에 수치를 확인하나요?", "상담 FAQ 사례집", STATIN_STOP)]
+    # What the retriever's title re-rank records: the first entry's title is the closest.
+    titled = [Passage(p.n, replace(p.chunk, title_similarity=s)) for p, s in zip(plain, (0.915, 0.867))]
+
+    assert extractive_answer(question, plain, analyzer).text.splitlines()[0].startswith("약을 먹다 끊으면")
+    answer = extractive_answer(question, titled, analyzer)
+    assert answer.text.splitlines()[0] == "그렇지 않습니다. [1]"
+    # Closest title but not first: no claim that the first passage was asked this question.
+    swapped = [Passage(p.n, replace(p.chunk, title_similarity=s)) for p, s in zip(plain, (0.867, 0.915))]
+    assert extractive_answer(question, swapped, analyzer).text.splitlines()[0].startswith("약을 먹다 끊으면")

@@ -47,20 +47,20 @@ def test_pages_and_bare_article_numbers_are_no_titles():
 def test_a_close_title_lifts_a_hit_with_a_slightly_lower_fused_score():
     hits = [chunk("a", 2.0, "A"), chunk("b", 1.9, "B"), chunk("c", 1.0, "C")]
 
-    reordered = mix_title_scores(hits, [0.80, 0.95, 0.80], weight=0.5)
+    reordered = mix_title_scores(hits, [0.80, 0.95, 0.80], weights=[0.5] * 3)
 
     assert [h.id for h in reordered] == ["b", "a", "c"]
     # A far lower fused score is not overturned by the title alone.
-    assert [h.id for h in mix_title_scores(hits, [0.80, 0.80, 0.95], weight=0.5)] == ["a", "b", "c"]
+    assert [h.id for h in mix_title_scores(hits, [0.80, 0.80, 0.95], weights=[0.5] * 3)] == ["a", "b", "c"]
 
 
 def test_untitled_hits_and_zero_weight_keep_the_fused_order():
     hits = [chunk("a", 2.0, "A"), chunk("b", 1.9, "B"), chunk("c", 1.8, "C")]
 
-    assert [h.id for h in mix_title_scores(hits, [None, None, None], weight=0.5)] == ["a", "b", "c"]
-    assert [h.id for h in mix_title_scores(hits, [0.1, 0.9, 0.9], weight=0.0)] == ["a", "b", "c"]
+    assert [h.id for h in mix_title_scores(hits, [None, None, None], weights=[0.5] * 3)] == ["a", "b", "c"]
+    assert [h.id for h in mix_title_scores(hits, [0.1, 0.9, 0.9], weights=[0.0] * 3)] == ["a", "b", "c"]
     # Untitled hits count as average: a well-titled neighbour may pass them, a badly titled one not.
-    assert [h.id for h in mix_title_scores(hits, [None, 0.99, 0.1], weight=1.5)] == ["b", "a", "c"]
+    assert [h.id for h in mix_title_scores(hits, [None, 0.99, 0.1], weights=[1.5] * 3)] == ["b", "a", "c"]
 
 
 def test_only_the_first_hits_move_and_each_title_is_embedded_once():
@@ -101,3 +101,43 @@ def test_the_retriever_reranks_fused_hits_only(indexed_sample):
     embedder.queries.clear()
     off.search(question, "childcare", k=5, mode="dbsf")
     assert embedder.queries == [question]
+
+
+class TableEmbedder:
+    """Vectors chosen by the test: the cosine of a title to the question is its x."""
+
+    name, dim = "table", 2
+
+    def __init__(self, cosines: dict[str, float]) -> None:
+        self.cosines = cosines
+
+    def embed_query(self, text: str) -> np.ndarray:
+        x = self.cosines[text]
+        return np.array([x, np.sqrt(1 - x * x)], dtype=np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self.embed_query(t) for t in texts])
+
+
+def test_a_question_heading_weighs_more_than_a_caption():
+    embedder = TableEmbedder({"운동강도": 0.91, "Q 적절한 운동 강도 기준은 무엇인가요?": 0.93, "운동위험도 분류": 0.85})
+    hits = [chunk("caption", 2.0, "운동강도"), chunk("faq", 1.75, "Q 적절한 운동 강도 기준은 무엇인가요?"),
+            chunk("other", 1.5, "운동위험도 분류")]
+    question = np.array([1.0, 0.0], dtype=np.float32)
+
+    as_caption = TitleReranker(embedder, depth=3, weight=0.5, question_weight=0.5).rerank(question, hits)
+    as_question = TitleReranker(embedder, depth=3, weight=0.5, question_weight=2.0).rerank(question, hits)
+
+    assert [h.id for h in as_caption] == ["caption", "faq", "other"]
+    assert [h.id for h in as_question] == ["faq", "caption", "other"]
+
+
+def test_a_title_never_lifts_a_hit_scored_under_half_the_best():
+    embedder = TableEmbedder({"폐쇄회로 텔레비전": 0.80, "보육교사 배치": 0.81, "Q 공복 혈당은 언제 재나요?": 0.99})
+    hits = [chunk("cctv", 1.4, "폐쇄회로 텔레비전"), chunk("staff", 1.1, "보육교사 배치"),
+            chunk("faq", 0.45, "Q 공복 혈당은 언제 재나요?")]
+    question = np.array([1.0, 0.0], dtype=np.float32)
+
+    reranked = TitleReranker(embedder, depth=3, weight=0.5, question_weight=2.0).rerank(question, hits)
+
+    assert [h.id for h in reranked] == ["cctv", "staff", "faq"]
