@@ -39,11 +39,25 @@ def system_prompt(assistant: str) -> str:
     return f"당신은 {role}입니다.\n{_RULES}"
 
 
-def format_passage(passage: Passage) -> str:
-    return f"[{passage.n}] {passage.prompt_label}\n{neutralise(passage.prompt_text.strip())}"
+#: Stands for the document title of the passage above it in the prompt.
+SAME_DOCUMENT = "같은 문서"
+
+
+def format_passage(passage: Passage, same_document: bool = False) -> str:
+    """`same_document`: an earlier passage in the prompt has the same document title.
+    Manuals' titles are long ("2023년 서울시 대사증후군 관리사업 상담 FAQ 사례집", 25
+    tokens) and the top five passages often share one, so it is written once. An
+    article's label stays whole: the model cites it by name."""
+    label = passage.prompt_label
+    title = passage.chunk.title
+    if same_document and title and label.startswith(title) and not passage.chunk.is_article:
+        label = SAME_DOCUMENT + label[len(title):]
+    return f"[{passage.n}] {label}\n{neutralise(passage.prompt_text.strip())}"
 
 
 def build_messages(question: str, passages: Sequence[Passage], assistant: str) -> list[ChatMessage]:
-    documents = "\n\n".join(format_passage(p) for p in passages if p.prompt_text.strip())
+    shown = [p for p in passages if p.prompt_text.strip()]
+    titles = [p.chunk.title for p in shown]
+    documents = "\n\n".join(format_passage(p, p.chunk.title in titles[:i]) for i, p in enumerate(shown))
     user = f"[문서]\n{documents}\n[문서 끝]\n\n[질문]\n{question.strip()}"
     return [ChatMessage("system", system_prompt(assistant)), ChatMessage("user", user)]

@@ -36,9 +36,14 @@ class RetrievedChunk:
         )
 
     @property
+    def is_article(self) -> bool:
+        """A statute article ("제14조", "제20조의5"), cited by its law and number."""
+        return bool(_ARTICLE.match(self.locator))
+
+    @property
     def citation(self) -> str:
         """How a person cites it: 영유아보육법 제14조, 안내서 p. 3, 가이드북 › 식습관 관리."""
-        if _ARTICLE.match(self.locator):
+        if self.is_article:
             effective = self.metadata.get("시행일자")
             suffix = f" (시행 {effective})" if effective and self.version == "previous" else ""
             return f"{self.title} {self.locator}{suffix}"

@@ -45,7 +45,7 @@ def chunk_title(chunk: RetrievedChunk) -> str | None:
     """The chunk's own title, or None when it has none worth comparing. An article's
     locator is only its number ("제14조"); its caption is the chunk's first heading line
     ("##### 제14조 (직장어린이집의 설치 등)"). Page numbers say nothing about content."""
-    if _ARTICLE.match(chunk.locator):
+    if chunk.is_article:
         first = chunk.text.lstrip().split("\n", 1)[0]
         if not first.startswith("#"):
             return None

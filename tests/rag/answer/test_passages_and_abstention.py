@@ -141,12 +141,16 @@ def test_the_prompt_does_not_repeat_a_section_heading_in_the_label():
                   "#### Q 허리둘레는 어떻게 재나요?\n\nA\n\n- 숨을 편안히 내쉰 상태에서 잽니다.")
     untitled = passage(2, "Q 공복 혈당은 언제 재나요?", "상담 FAQ 사례집", "- 아침 식사 전에 잽니다.")
     article = passage(3, "제14조", "영유아보육법", "##### 제14조 (직장어린이집의 설치 등)\n\n사업주는 설치하여야 한다.")
+    article2 = passage(4, "제15조", "영유아보육법", "##### 제15조 (어린이집 설치기준)\n\n설치기준을 갖추어야 한다.")
 
-    user = build_messages("허리둘레 재는 법", [faq, untitled, article], "metabolic")[-1].content
+    user = build_messages("허리둘레 재는 법", [faq, untitled, article, article2], "metabolic")[-1].content
 
     assert "[1] 상담 FAQ 사례집\n#### Q 허리둘레는 어떻게 재나요?" in user
     assert user.count("Q 허리둘레는 어떻게 재나요?") == 1
     # Without the heading in the text shown, the label keeps the section: the model needs it.
-    assert "[2] 상담 FAQ 사례집 › Q 공복 혈당은 언제 재나요?" in user
-    assert "[3] 영유아보육법 제14조" in user  # the model cites articles by this label
+    # A document title already shown is not written again.
+    assert "[2] 같은 문서 › Q 공복 혈당은 언제 재나요?" in user
+    assert user.count("상담 FAQ 사례집") == 1
+    # The model cites articles by their label: always whole.
+    assert "[3] 영유아보육법 제14조" in user and "[4] 영유아보육법 제15조" in user
     assert faq.label == "상담 FAQ 사례집 › Q 허리둘레는 어떻게 재나요?"  # readers still see the whole label
