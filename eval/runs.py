@@ -201,7 +201,7 @@ def start_run(path: Path, plan: RunPlan, settings: Settings, resume: Resume = "a
     (an older run's files there are replaced). Returns the run and whether it resumed."""
     meta = read_meta(path)
     if meta is not None and resume != "never":
-        mismatch = plan_mismatch(meta, plan)
+        mismatch = plan_mismatch(meta, plan) or provenance_mismatch(meta, settings)
         if mismatch and resume == "require":
             raise ConfigError(f"{path}: 이어서 실행할 수 없습니다 ({mismatch})")
         if not mismatch and (resume == "require" or meta.get("status") != "done"):
@@ -216,7 +216,8 @@ def start_run(path: Path, plan: RunPlan, settings: Settings, resume: Resume = "a
     if resume == "require":
         raise ConfigError(f"{path}: 이어서 실행할 평가 결과(run.json)가 없습니다")
     if meta is not None:
-        log.warning("%s: 기존 실행(%s, 상태 %s)을 지우고 새로 실행합니다", path, meta.get("id"), meta.get("status"))
+        why = f" ({mismatch})" if meta.get("status") != "done" and mismatch else ""
+        log.warning("%s: 기존 실행(%s, 상태 %s)을 지우고 새로 실행합니다%s", path, meta.get("id"), meta.get("status"), why)
     path.mkdir(parents=True, exist_ok=True)
     for name in (CASES_FILE, METRICS_FILE, REPORT_FILE, RUN_FILE):
         (path / name).unlink(missing_ok=True)
@@ -259,6 +260,28 @@ def plan_mismatch(meta: dict[str, Any], plan: RunPlan) -> str:
     if meta.get("kind", "answers") != plan.kind:
         return "평가 종류가 다릅니다"
     return judge_mismatch(meta.get("judge"), plan.judge)
+
+
+#: Settings that do not change an answer: how the server listens, how much is logged.
+_NOT_ANSWERING = frozenset({"server", "log_level"})
+
+
+def provenance_mismatch(meta: dict[str, Any], settings: Settings) -> str:
+    """Why a stored run was made by other settings or other code ("" when it was not). A
+    run resumed after the retriever, the prompts or the model changed would mix two
+    systems' answers in one set of metrics."""
+    stored = meta.get("settings")
+    if isinstance(stored, dict):
+        current = settings_snapshot(settings)
+        changed = sorted(k for k in set(stored) | set(current)
+                         if k not in _NOT_ANSWERING and stored.get(k) != current.get(k))
+        if changed:
+            return f"설정이 다릅니다 ({', '.join(changed)})"
+    before = (meta.get("code") or {}).get("commit")
+    now = code_version().get("commit")
+    if before and now and before != now:
+        return f"코드가 다릅니다 (커밋 {before[:10]} ≠ {now[:10]})"
+    return ""
 
 
 def judge_mismatch(stored: dict[str, Any] | None, wanted: dict[str, Any] | None) -> str:

@@ -19,7 +19,7 @@ from cli.main import main
 from eval.answer_runner import STOP_AFTER_ENV, effective_workers, run_answers
 from eval.generation import SKIP_NOTE, register_scorer, unregister_scorer
 from eval.retrieval_runner import run_retrieval
-from eval.provenance import settings_snapshot
+from eval.provenance import code_version, settings_snapshot
 from eval.runs import list_runs, load_run, read_records, repair_cases, runs_root
 from rag.config import load_settings
 from rag.context import AppContext
@@ -156,6 +156,31 @@ def test_resume_refuses_a_run_of_other_suites(shared_ctx: AppContext, tmp_path: 
         run_answers(shared_ctx, other, SAMPLES, out, progress=False, resume="require")
     with pytest.raises(ConfigError, match="--limit이 다릅니다"):
         run_answers(shared_ctx, tmp_path / "suite.jsonl", SAMPLES, out, progress=False, limit=2, resume="require")
+
+
+def test_resume_refuses_a_run_made_by_other_settings_or_code(shared_ctx: AppContext, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    suite, out = write_suite(tmp_path / "suite.jsonl"), tmp_path / "run"
+    monkeypatch.setenv(STOP_AFTER_ENV, "1")
+    with pytest.raises(KeyboardInterrupt):
+        run_answers(shared_ctx, suite, SAMPLES, out, progress=False)
+    monkeypatch.delenv(STOP_AFTER_ENV)
+    other = AppContext(shared_ctx.settings.model_copy(update={
+        "retrieval": shared_ctx.settings.retrieval.model_copy(update={"title_rerank_depth": 0})}))
+
+    with pytest.raises(ConfigError, match=r"설정이 다릅니다 \(retrieval\)"):
+        run_answers(other, suite, SAMPLES, out, progress=False, resume="require")
+    meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    meta["code"]["commit"] = "0" * 40
+    (out / "run.json").write_text(json.dumps(meta), encoding="utf-8")
+    if code_version()["commit"]:  # a checkout, not an installed copy
+        with pytest.raises(ConfigError, match="코드가 다릅니다"):
+            run_answers(shared_ctx, suite, SAMPLES, out, progress=False, resume="require")
+
+    # Without --resume the unfinished run of other code is not continued but started over.
+    run_answers(shared_ctx, suite, SAMPLES, out, progress=False)
+    again = load_run(out)
+    assert "resumed" not in again.meta and [r["id"] for r in again.records] == IDS
 
 
 def test_a_cut_off_last_line_is_ignored_and_repaired(tmp_path: Path):
