@@ -1,7 +1,9 @@
 """Search latency at 100k chunks (synthetic scale-up of the real index): every real chunk
 copied with a jittered dense vector until the collection holds ≥ 100k points, then the
 dev questions are searched end to end (Kiwi + thesaurus + query embedding + Qdrant +
-re-rank). Needs the index built by ingest_speed.py or retrieval_quality.py.
+re-rank). Needs the index built by ingest_speed.py or retrieval_quality.py. The copies
+carry no locator, so the title re-rank has no titles to embed here: its own cost (p50 35 ms,
+p95 72 ms while titles are new) is measured by retrieval_quality.py.
 
     .venv/bin/python benchmarks/search_latency.py [--points 100000]
 """
