@@ -166,8 +166,6 @@ def _prepare(passage: Passage) -> _Prepared:
     return _prepare_text(chunk.text, chunk.title, chunk.locator, chunk.heading_path)
 
 
-
-
 @lru_cache(maxsize=512)
 def _prepare_text(text: str, title: str, locator: str, heading_path: tuple[str, ...]) -> _Prepared:
     # Cached: the service asks for coverage and the quoted answer over the same passages,
@@ -258,9 +256,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
             context_share = sum(w for w, f in zip(weights, in_context) if f) / total
             asked = False
             if line.answered:
-                asked = (rank == 0 and asked_first) or sum(
-                    w for w, t in zip(weights, terms) if _has(t, compact(line.answered), line.answered)
-                ) / total >= _ASKED_HERE_SHARE
+                asked = (rank == 0 and asked_first) or _heading_share(line, terms, weights) >= _ASKED_HERE_SHARE
                 # The FAQ answer shares few words with the question its heading asks.
                 if not asked and not line_share and context_share < 0.5:
                     continue
@@ -283,6 +279,12 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
         if all(existing.n != c.passage.n for existing in result.citations):
             result.citations.append(citation_for(c.passage))
     return result
+
+
+def _heading_share(line: _Line, terms: Sequence[_Term], weights: Sequence[float]) -> float:
+    """Share of the question's weighted words in the question heading ``line`` answers."""
+    packed = compact(line.answered)
+    return sum(w for w, t in zip(weights, terms) if _has(t, packed, line.answered)) / sum(weights)
 
 
 def _asked_by_title(passages: Sequence[Passage]) -> bool:
