@@ -119,25 +119,24 @@ class TableEmbedder:
         return np.stack([self.embed_query(t) for t in texts])
 
 
+def reranked_ids(titled: list[tuple[str, float, str, float]], question_weight: float = 2.0) -> list[str]:
+    """Ids after the re-rank of hits given as (id, fused score, title, cosine to the question)."""
+    embedder = TableEmbedder({title: cosine for _, _, title, cosine in titled})
+    hits = [chunk(cid, score, title) for cid, score, title, _ in titled]
+    reranker = TitleReranker(embedder, depth=len(hits), weight=0.5, question_weight=question_weight)
+    return [h.id for h in reranker.rerank(np.array([1.0, 0.0], dtype=np.float32), hits)]
+
+
 def test_a_question_heading_weighs_more_than_a_caption():
-    embedder = TableEmbedder({"운동강도": 0.91, "Q 적절한 운동 강도 기준은 무엇인가요?": 0.93, "운동위험도 분류": 0.85})
-    hits = [chunk("caption", 2.0, "운동강도"), chunk("faq", 1.75, "Q 적절한 운동 강도 기준은 무엇인가요?"),
-            chunk("other", 1.5, "운동위험도 분류")]
-    question = np.array([1.0, 0.0], dtype=np.float32)
+    titled = [("caption", 2.0, "운동강도", 0.91), ("faq", 1.75, "Q 적절한 운동 강도 기준은 무엇인가요?", 0.93),
+              ("other", 1.5, "운동위험도 분류", 0.85)]
 
-    as_caption = TitleReranker(embedder, depth=3, weight=0.5, question_weight=0.5).rerank(question, hits)
-    as_question = TitleReranker(embedder, depth=3, weight=0.5, question_weight=2.0).rerank(question, hits)
-
-    assert [h.id for h in as_caption] == ["caption", "faq", "other"]
-    assert [h.id for h in as_question] == ["faq", "caption", "other"]
+    assert reranked_ids(titled, question_weight=0.5) == ["caption", "faq", "other"]
+    assert reranked_ids(titled, question_weight=2.0) == ["faq", "caption", "other"]
 
 
 def test_a_title_never_lifts_a_hit_scored_under_half_the_best():
-    embedder = TableEmbedder({"폐쇄회로 텔레비전": 0.80, "보육교사 배치": 0.81, "Q 공복 혈당은 언제 재나요?": 0.99})
-    hits = [chunk("cctv", 1.4, "폐쇄회로 텔레비전"), chunk("staff", 1.1, "보육교사 배치"),
-            chunk("faq", 0.45, "Q 공복 혈당은 언제 재나요?")]
-    question = np.array([1.0, 0.0], dtype=np.float32)
+    titled = [("cctv", 1.4, "폐쇄회로 텔레비전", 0.80), ("staff", 1.1, "보육교사 배치", 0.81),
+              ("faq", 0.45, "Q 공복 혈당은 언제 재나요?", 0.99)]
 
-    reranked = TitleReranker(embedder, depth=3, weight=0.5, question_weight=2.0).rerank(question, hits)
-
-    assert [h.id for h in reranked] == ["cctv", "staff", "faq"]
+    assert reranked_ids(titled) == ["cctv", "staff", "faq"]
