@@ -200,6 +200,7 @@ def start_run(path: Path, plan: RunPlan, settings: Settings, resume: Resume = "a
     (or when `resume` is "require", which refuses a different plan), else started anew
     (an older run's files there are replaced). Returns the run and whether it resumed."""
     meta = read_meta(path)
+    mismatch = ""
     if meta is not None and resume != "never":
         mismatch = plan_mismatch(meta, plan) or provenance_mismatch(meta, settings)
         if mismatch and resume == "require":

@@ -183,6 +183,19 @@ def test_resume_refuses_a_run_made_by_other_settings_or_code(shared_ctx: AppCont
     assert "resumed" not in again.meta and [r["id"] for r in again.records] == IDS
 
 
+def test_a_retrieval_run_replaces_an_interrupted_run_in_its_folder(shared_ctx: AppContext, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    suite, out = write_suite(tmp_path / "suite.jsonl"), tmp_path / "run"
+    monkeypatch.setenv(STOP_AFTER_ENV, "1")
+    with pytest.raises(KeyboardInterrupt):
+        run_answers(shared_ctx, suite, SAMPLES, out, progress=False)
+    monkeypatch.delenv(STOP_AFTER_ENV)
+
+    run_retrieval(shared_ctx, suite, SAMPLES, out, progress=False)  # never resumes: starts over
+
+    assert load_run(out).info.status == "done" and load_run(out).meta["kind"] == "retrieval"
+
+
 def test_a_cut_off_last_line_is_ignored_and_repaired(tmp_path: Path):
     cases = tmp_path / "cases.jsonl"
     cases.write_text('{"id": "a", "x": 1}\n{"id": "b", "x": 2}\n{"id": "c", "x"', encoding="utf-8")
