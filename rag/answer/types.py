@@ -37,7 +37,8 @@ class Passage:
         tokens against 60 for statutes, two seconds of prompt on 2 cores. An article's
         label stays whole, because the model cites it ("영유아보육법 제14조")."""
         chunk = self.chunk
-        if chunk.locator and self.label == f"{chunk.title} › {chunk.locator}":
+        # The "title › locator" form of RetrievedChunk.citation: no article, no page.
+        if chunk.locator and not chunk.is_article and chunk.page is None:
             first = self.prompt_text.lstrip().split("\n", 1)[0]
             if first.startswith("#") and chunk.locator in first:
                 return chunk.title
