@@ -90,6 +90,9 @@ class LLMSettings(BaseModel):
     threads: int | None = None
     context_window: int = 4096
     model_path: Path | None = None
+    # Embedded model: let llama.cpp repack the weights for its CPU kernels. None: only on
+    # CPUs with AVX2 (without it the repacked kernels read prompts ~25 % slower).
+    cpu_repack: bool | None = None
     # Tokens of passages in the prompt. None: a share of the model's window, except for
     # the embedded model: on 2 cores it reads a prompt at 25-74 tok/s, so 700 prompt
     # tokens measured 18 s to the first word; it gets 300 (the sentences about the question).

@@ -62,7 +62,7 @@ def usable_cores() -> int:
 class _Engine:
     """One loaded model: the xllamacpp server and a client for its loopback port."""
 
-    def __init__(self, path: Path, threads: int, n_ctx: int) -> None:
+    def __init__(self, path: Path, threads: int, n_ctx: int, repack: bool) -> None:
         try:
             import xllamacpp
         except ImportError as exc:
@@ -77,6 +77,7 @@ class _Engine:
         params.cache_ram_mib = 256
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
+        params.no_extra_bufts = not repack
         api_key = secrets.token_urlsafe(24)
         params.hostnames = ["127.0.0.1"]
         params.port = 0
@@ -97,22 +98,41 @@ class _Engine:
         return len(response.json()["tokens"])
 
 
-_engines: dict[tuple[str, int, int], _Engine] = {}
+_engines: dict[tuple[str, int, int, bool], _Engine] = {}
 _engines_lock = threading.Lock()
 
 
-def _engine(path: Path, threads: int, n_ctx: int) -> _Engine:
-    key = (str(path.resolve()), threads, n_ctx)
+def _engine(path: Path, threads: int, n_ctx: int, repack: bool) -> _Engine:
+    key = (str(path.resolve()), threads, n_ctx, repack)
     with _engines_lock:  # held while loading: a second caller waits instead of loading twice
         if key not in _engines:
-            log.info("내장 언어 모델을 불러옵니다: %s (스레드 %d, 문맥 %d)", path.name, threads, n_ctx)
-            _engines[key] = _Engine(path, threads, n_ctx)
+            log.info("내장 언어 모델을 불러옵니다: %s (스레드 %d, 문맥 %d, 가중치 재배열 %s)", path.name, threads, n_ctx,
+                     "켬" if repack else "끔")
+            _engines[key] = _Engine(path, threads, n_ctx, repack)
         return _engines[key]
+
+
+def cpu_has_avx2(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU advertises AVX2 (False where /proc/cpuinfo cannot be read)."""
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return False
+    return any(line.startswith("flags") and "avx2" in line.split() for line in text.splitlines())
+
+
+def repack_weights(setting: bool | None, has_avx2: bool) -> bool:
+    """Whether llama.cpp may repack the weights into its CPU "extra buffers". Its repacked
+    Q4_K kernels are written for AVX2 and wider; on the AVX-only reference machine they
+    read prompts more slowly: 33-38 tok/s against 43-51 tok/s without them (590-token
+    prompt, 2 threads, same run), with generation unchanged at ≈ 12.5 tok/s. None: repack
+    only where AVX2 is present."""
+    return has_avx2 if setting is None else setting
 
 
 class EmbeddedLLM:
     def __init__(self, model_path: Path, *, threads: int | None = None, context_window: int = 4096,
-                 timeout_s: float = 120.0, name: str | None = None) -> None:
+                 timeout_s: float = 120.0, name: str | None = None, repack: bool | None = None) -> None:
         model_path = Path(model_path)
         _check_gguf(model_path)
         cores = usable_cores()
@@ -123,7 +143,8 @@ class EmbeddedLLM:
         self.name = name or f"embedded:{model_path.stem}"
         self.model_path = model_path
         self._timeout_s = timeout_s
-        self._engine = _engine(model_path, self.threads, context_window)
+        self.repack = repack_weights(repack, cpu_has_avx2())
+        self._engine = _engine(model_path, self.threads, context_window, self.repack)
         self._count = lru_cache(maxsize=4096)(self._count_uncached)
 
     @classmethod
@@ -132,7 +153,8 @@ class EmbeddedLLM:
 
         cfg = settings.llm
         path = cfg.model_path or ensure_model(settings.cache_dir)
-        return cls(path, threads=cfg.threads, context_window=cfg.context_window, timeout_s=cfg.timeout_s)
+        return cls(path, threads=cfg.threads, context_window=cfg.context_window, timeout_s=cfg.timeout_s,
+                   repack=cfg.cpu_repack)
 
     def request_body(self, messages: Sequence[ChatMessage], params: GenerationParams) -> dict[str, Any]:
         # cache_prompt keeps the KV cache of the fixed system prompt between questions.

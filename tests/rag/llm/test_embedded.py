@@ -11,7 +11,7 @@ import pytest
 
 from rag.config import load_settings
 from rag.llm.base import ChatMessage, GenerationParams
-from rag.llm.embedded import EmbeddedLLM, usable_cores
+from rag.llm.embedded import EmbeddedLLM, cpu_has_avx2, repack_weights, usable_cores
 from rag.llm.tokens import estimate_tokens
 
 SYSTEM = ("당신은 서울시 공무원을 돕는 업무 도우미입니다. 아래 번호가 붙은 자료만 근거로 한국어로 답하세요. "
@@ -23,6 +23,23 @@ PASSAGE = ("[1] 영유아보육법 제15조의4(폐쇄회로 텔레비전의 설
 
 def test_usable_cores_stay_within_the_affinity():
     assert 1 <= usable_cores() <= len(os.sched_getaffinity(0))
+
+
+def test_avx2_is_read_from_the_cpu_flags(tmp_path):
+    avx_only = tmp_path / "avx"
+    avx_only.write_text("processor\t: 0\nflags\t\t: fpu sse4_2 avx f16c fma\n")
+    with_avx2 = tmp_path / "avx2"
+    with_avx2.write_text("processor\t: 0\nflags\t\t: fpu avx avx2 avx512f\n")
+    assert not cpu_has_avx2(avx_only)
+    assert cpu_has_avx2(with_avx2)
+    assert not cpu_has_avx2(tmp_path / "missing")
+
+
+def test_weights_are_repacked_only_where_avx2_kernels_exist_unless_set():
+    assert repack_weights(None, has_avx2=True)
+    assert not repack_weights(None, has_avx2=False)
+    assert repack_weights(True, has_avx2=False)
+    assert not repack_weights(False, has_avx2=True)
 
 
 def ask(llm: EmbeddedLLM, question: str) -> tuple[str, float, float, int]:
