@@ -223,3 +223,53 @@ def test_an_faq_entry_the_title_rerank_put_first_answers_a_paraphrase(analyzer):
     # Closest title but not first: no claim that the first passage was asked this question.
     swapped = [Passage(p.n, replace(p.chunk, title_similarity=s)) for p, s in zip(plain, (0.867, 0.915))]
     assert extractive_answer(question, swapped, analyzer).text.splitlines()[0].startswith("약을 먹다 끊으면")
+
+
+SW_48_3 = """##### 제48조 (중소 소프트웨어사업자의 사업참여 지원)
+
+**③** 국가기관등의 장은 제2항에도 불구하고 국방 사업에는 대기업인 소프트웨어사업자를 참여시킬 수 있다."""
+SW_48_2 = "**②** 국가기관등의 장은 고시하는 사업금액 미만의 사업에 대해서는 대기업인 소프트웨어사업자의 참여를 제한하여야 한다."
+SW_REPORT = """##### 제42조 (실적 자료)
+
+국가기관등의 장은 대기업인 소프트웨어사업자의 참여를 제한한 실적에 관한 자료를 제출한다."""
+CONTRACT = """##### 제10조 (계약의 방법)
+
+계약은 경쟁입찰에 의하여야 한다."""
+
+
+def test_the_chunks_of_one_article_share_its_best_retrieval_rank(analyzer):
+    # One long article split in two chunks that retrieval ranked 1st and 3rd: its ②
+    # competes with another article's sentence as if it were ranked 1st.
+    passages = [passage(1, "제48조", "소프트웨어 진흥법", SW_48_3),
+                passage(2, "제42조", "소프트웨어 진흥법 시행령", SW_REPORT),
+                passage(3, "제48조", "소프트웨어 진흥법", SW_48_2),
+                passage(4, "제10조", "국가계약법", CONTRACT),
+                passage(5, "제11조", "국가계약법", CONTRACT.replace("10", "11"))]
+
+    answer = extractive_answer("대기업 소프트웨어사업자 참여 제한 기준은?", passages, analyzer)
+
+    assert answer.text.splitlines()[0].startswith("② 국가기관등의 장은 고시하는 사업금액 미만의 사업")
+    assert [c.n for c in answer.citations] == [3]
+
+
+NATIONAL_43 = """##### 제43조 (협상에 의한 계약체결)
+
+**③** 계약담당공무원은 협상에 의한 계약에 참가하고자 하는 자에게 제안요청서 등 필요한 서류를 교부하여야 한다.
+
+**④** 계약담당공무원은 협상에 의한 계약에 참가하려는 자에게 주는 제안요청서 등 필요한 서류를 전자조달시스템에 게재함으로써 교부에 갈음할 수 있다."""
+LOCAL_43 = """##### 제43조 (협상에 의한 계약체결)
+
+**④** 계약담당자는 협상에 의한 계약에 참가하려는 자에게 제안요청서 등 필요한 서류를 내주어야 한다."""
+
+
+def test_a_sister_laws_parallel_article_is_quoted_only_when_nearly_as_good(analyzer):
+    passages = [passage(1, "제43조", "국가계약법 시행령", NATIONAL_43),
+                passage(2, "제43조", "지방계약법 시행령", LOCAL_43),
+                passage(3, "제10조", "국가계약법", CONTRACT)]
+
+    answer = extractive_answer("협상에 의한 계약에 참가하려는 자에게 제안요청서는 어떻게 주나요?", passages, analyzer)
+
+    # The same article's next paragraph follows the best sentence; the sister law's
+    # (at 92 % of its score) would only add a citation that may miss.
+    assert [line[:6] for line in answer.text.splitlines()] == ["③ 계약담당", "④ 계약담당"]
+    assert [c.n for c in answer.citations] == [1]
