@@ -27,9 +27,12 @@ _END_PUNCT = re.compile(r"(?:\.{3}|[.?!。…])+")
 # ("한다. <개정 2020.12.29>").
 _NOTE = r"<(?:개정|신설|전문개정|본조신설|제목개정|시행일|타법개정)[^>]*>"
 _TRAILER = re.compile(rf"[\"'”’」』)]*(?:\s*(?:{MARKER}|{_NOTE}))*")
-# Bullets and item numbers: "- ", "1. ", "1) ", "(1) ", "가. " (the 가나다 item letters).
+# Bullets and item numbers: "- ", "1. ", "1) ", "(1) ", "가. " (the 가나다 item letters),
+# also as markdown escapes them ("1\. 궐련: …" in the statute files).
 _LIST_PREFIX = re.compile(
-    r"^\s*(?:[-*+•·]\s+|(?:\d{1,3}|[가나다라마바사아자차카타파하]|[a-zA-Z])[.)]\s+|\(\d{1,3}\)\s+|\d{1,3}\.(?=[가-힣]))")
+    r"^\s*(?:[-*+•·]\s+|(?:\d{1,3}|[가나다라마바사아자차카타파하]|[a-zA-Z])\\?[.)]\s+|\(\d{1,3}\)\s+|\d{1,3}\\?\.(?=[가-힣]))")
+# A markdown backslash escape ("1\." keeps a number from starting an ordered list).
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _RULE = re.compile(r"^\s*(?:\|?\s*:?-{2,}:?\s*)+\|?\s*$|^\s*(?:[-*_]\s*){3,}$")
@@ -143,7 +146,7 @@ def quote_text(sentence: str) -> str:
     text = re.sub(r"^\s*#{1,6}\s+", "", text)
     text = re.sub(r"^\s*[-*+•]\s+", "", text)
     text = _TAG.sub("", _AMENDMENT.sub("", strip_emphasis(text)))
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", _ESCAPE.sub(r"\1", text)).strip()
 
 
 def plain_text(text: str) -> str:
@@ -154,5 +157,5 @@ def plain_text(text: str) -> str:
     text = _LIST_PREFIX.sub("", text)
     text = _AMENDMENT.sub(" ", text)
     text = _TAG.sub(" ", text)
-    text = text.replace("|", " ")
+    text = _ESCAPE.sub(r"\1", text).replace("|", " ")
     return _SPACES.sub(" ", text).strip()

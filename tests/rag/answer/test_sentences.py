@@ -68,3 +68,13 @@ def test_quote_keeps_the_wording_and_drops_only_markup():
 
     assert quote_text(sentence) == "② 어린이집을 설치·운영하는 자는 영상정보를 60일 이상 보관하여야 한다."
     assert quote_text("| 허리둘레 | 남 90cm 이상 |") == "허리둘레 | 남 90cm 이상"
+
+
+def test_escaped_statute_item_numbers_stay_with_their_item():
+    # The statute files escape item numbers ("1\.") so markdown does not renumber them.
+    text = "**①** 다음 각 호의 부담금을 부과한다.\n\n  1\\. 궐련: 20개비당 841원\n    가\\. 니코틴 용액: 1밀리리터당 525원"
+
+    assert texts(text) == ["**①** 다음 각 호의 부담금을 부과한다.", "1\\. 궐련: 20개비당 841원",
+                           "가\\. 니코틴 용액: 1밀리리터당 525원"]
+    assert quote_text("1\\. 궐련: 20개비당 841원") == "1. 궐련: 20개비당 841원"
+    assert plain_text("가\\. 니코틴 용액: 1밀리리터당 525원") == "니코틴 용액: 1밀리리터당 525원"
