@@ -208,21 +208,25 @@ A
 - 약을 먹다 끊으면 복용 기간이나 약물의 강도, 종류에 따라 달라질 수 있습니다."""
 
 
-def test_an_faq_entry_the_title_rerank_put_first_answers_a_paraphrase(analyzer):
+def test_the_faq_entry_whose_title_the_rerank_found_closest_answers_a_paraphrase(analyzer):
     from dataclasses import replace
 
     question = "고지혈증 약을 먹으면 머리가 둔해진다는 얘기를 들었는데 진짜예요?"
     plain = [passage(1, "Q 이상지질혈증 약 복용 시, 머리가 나빠지나요?", "상담 FAQ 사례집", FAQ_STATIN),
              passage(2, "Q 이상지질혈증 약 중단 시, 며칠 후에 수치를 확인하나요?", "상담 FAQ 사례집", STATIN_STOP)]
-    # What the retriever's title re-rank records: the first entry's title is the closest.
-    titled = [Passage(p.n, replace(p.chunk, title_similarity=s)) for p, s in zip(plain, (0.915, 0.867))]
+
+    def titled(*similarity: float) -> list[Passage]:
+        # What the retriever's title re-rank records on each chunk.
+        return [Passage(p.n, replace(p.chunk, title_similarity=s)) for p, s in zip(plain, similarity)]
 
     assert extractive_answer(question, plain, analyzer).text.splitlines()[0].startswith("약을 먹다 끊으면")
-    answer = extractive_answer(question, titled, analyzer)
+    answer = extractive_answer(question, titled(0.915, 0.867), analyzer)
     assert answer.text.splitlines()[0] == "그렇지 않습니다. [1]"
-    # Closest title but not first: no claim that the first passage was asked this question.
-    swapped = [Passage(p.n, replace(p.chunk, title_similarity=s)) for p, s in zip(plain, (0.867, 0.915))]
-    assert extractive_answer(question, swapped, analyzer).text.splitlines()[0].startswith("약을 먹다 끊으면")
+    # The entry asked need not rank first: the closest title wins from second place too.
+    behind = [plain[1], plain[0]]
+    behind = [Passage(i + 1, replace(p.chunk, title_similarity=s)) for i, (p, s) in enumerate(zip(behind, (0.867, 0.915)))]
+    answer = extractive_answer(question, behind, analyzer)
+    assert answer.text.splitlines()[0] == "그렇지 않습니다. [2]"
 
 
 SW_48_3 = """##### 제48조 (중소 소프트웨어사업자의 사업참여 지원)
