@@ -149,6 +149,20 @@ def quote_text(sentence: str) -> str:
     return _SPACES.sub(" ", _ESCAPE.sub(r"\1", text)).strip()
 
 
+def without_markup(text: str) -> str:
+    """The text line by line without heading marks, emphasis, backslash escapes and
+    amendment notes, and without blank lines; items, indentation and table pipes stay.
+    "##### 제38조 (보육료의 수납 등)" → "제38조 (보육료의 수납 등)", "**①** …" → "① …",
+    "1\\. 궐련" → "1. 궐련": the same wording in fewer tokens."""
+    lines = []
+    for line in text.splitlines():
+        line = re.sub(r"^(\s*)#{1,6}\s+", r"\1", line)
+        line = _ESCAPE.sub(r"\1", _AMENDMENT.sub("", strip_emphasis(line))).rstrip()
+        if line.strip():
+            lines.append(line)
+    return "\n".join(lines)
+
+
 def plain_text(text: str) -> str:
     """Text for the checks: markdown (headings, emphasis, bullets, numbering, table pipes,
     tags) gone, one space between words. Citation markers are left to the caller."""

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 _EXTERNAL = {"openai", "vllm"}
 
 #: Passage tokens for the embedded CPU model (see LLMSettings.prompt_tokens).
-EMBEDDED_PROMPT_TOKENS = 300
+EMBEDDED_PROMPT_TOKENS = 260
 
 ABSTAIN_TEXT = "색인된 문서에서 이 질문에 대한 답을 찾지 못했습니다."
 
@@ -166,11 +166,17 @@ class AnswerService:
             best = max(c.score for c in chunks)  # the title re-rank may put a lower score first
             chunks = [c for c in chunks if best <= 0 or c.score >= best * cfg.min_relative_score]
         passages = select_passages(chunks, max_passages=cfg.max_passages, token_budget=budget, count_tokens=count)
+        if llm is None:
+            return passages
+        limit = self.settings.llm.prompt_passages or cfg.max_passages
+        shown, hidden = passages[:limit], passages[limit:]
+        # The passages the model does not see stay for the reader, the extractive answer
+        # and verification; an empty excerpt keeps them out of the prompt.
+        hidden = [Passage(p.n, p.chunk, excerpt="") for p in hidden]
         prompt_budget = self._prompt_budget()
-        if llm is not None and prompt_budget and sum(count(p.chunk.text) for p in passages) > prompt_budget:
-            passages = excerpt_passages(question, passages, self.analyzer, token_budget=prompt_budget,
-                                        count_tokens=count)
-        return passages
+        if prompt_budget and sum(count(p.chunk.text) for p in shown) > prompt_budget:
+            shown = excerpt_passages(question, shown, self.analyzer, token_budget=prompt_budget, count_tokens=count)
+        return shown + hidden
 
     def _prompt_budget(self) -> int | None:
         cfg = self.settings.llm

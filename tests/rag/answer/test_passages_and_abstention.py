@@ -101,6 +101,20 @@ def test_passages_without_room_are_left_out_of_the_prompt_but_kept_for_the_reade
     assert "[1] 법 제1조" in user and "[2] 법 제2조" in user and "[3]" not in user
 
 
+def test_the_prompt_shows_statute_text_without_markdown_marks():
+    from rag.answer.prompts import format_passage
+
+    from .conftest import passage
+
+    text = ("##### 제23조 (국민건강증진부담금의 부과ㆍ징수 등)\n\n**①** 담배에 다음 각 호의 부담금을 부과한다. "
+            "<개정 2014.5.20>\n\n  1\\. 궐련: 20개비당 841원\n  2\\. 전자담배")
+
+    shown = format_passage(passage(1, "제23조", "국민건강증진법", text))
+
+    assert shown == ("[1] 국민건강증진법 제23조 (국민건강증진부담금의 부과ㆍ징수 등)\n"
+                     "① 담배에 다음 각 호의 부담금을 부과한다.\n  1. 궐련: 20개비당 841원\n  2. 전자담배")
+
+
 def test_the_subject_of_an_amount_question():
     from rag.answer.abstention import asked_subject
     from rag.retrieval.korean import KoreanAnalyzer
@@ -145,12 +159,13 @@ def test_the_prompt_does_not_repeat_a_section_heading_in_the_label():
 
     user = build_messages("허리둘레 재는 법", [faq, untitled, article, article2], "metabolic")[-1].content
 
-    assert "[1] 상담 FAQ 사례집\n#### Q 허리둘레는 어떻게 재나요?" in user
+    assert "[1] 상담 FAQ 사례집\nQ 허리둘레는 어떻게 재나요?\nA\n- 숨을 편안히" in user
     assert user.count("Q 허리둘레는 어떻게 재나요?") == 1
     # Without the heading in the text shown, the label keeps the section: the model needs it.
     # A document title already shown is not written again.
     assert "[2] 같은 문서 › Q 공복 혈당은 언제 재나요?" in user
     assert user.count("상담 FAQ 사례집") == 1
-    # The model cites articles by their label: always whole.
-    assert "[3] 영유아보육법 제14조" in user and "[4] 영유아보육법 제15조" in user
+    # The model cites articles by their label: always whole, the caption line joined to it.
+    assert "[3] 영유아보육법 제14조 (직장어린이집의 설치 등)\n사업주는 설치하여야 한다." in user
+    assert "[4] 영유아보육법 제15조 (어린이집 설치기준)\n" in user and "#" not in user
     assert faq.label == "상담 FAQ 사례집 › Q 허리둘레는 어떻게 재나요?"  # readers still see the whole label

@@ -55,6 +55,19 @@ def test_generated_answer_streams_then_arrives_verified(indexed_sample):
     assert "[1] 테스트법 제3조" in user and user.rstrip().endswith(CCTV_QUESTION)
 
 
+def test_the_model_sees_only_the_best_prompt_passages_and_the_reader_all(indexed_sample):
+    llm = FakeLLM(["원장은 녹화된 영상을 60일 이상 보관하여야 합니다 [1]."])
+    events, final = ask(service(indexed_sample, llm, llm={"mode": "fake", "prompt_passages": 1}))
+    assert len(final.passages) > 1  # the sample collection gives more than one passage
+    user = llm.last_prompt[-1].content
+    assert "[1] " in user and "[2] " not in user
+    assert final.mode == "generated" and final.citations[0].n == 1
+    # The passages the model was not shown are still the reader's, whole.
+    shown = events[0].answer.passages
+    assert [p.n for p in shown] == [p.n for p in final.passages]
+    assert all(p.prompt_text == "" for p in shown[1:])
+
+
 def test_a_sentence_with_a_wrong_number_is_removed(indexed_sample):
     llm = FakeLLM(["원장은 보육실마다 폐쇄회로 텔레비전을 설치하여야 합니다 [1]. 녹화된 영상은 90일 이상 보관하여야 합니다 [1]."])
     _, final = ask(service(indexed_sample, llm))
