@@ -21,6 +21,9 @@
   on its remaining markers (and, with none left, like a sentence without a marker).
 * A claim sentence that is not backed is removed from the text and listed in
   ``removed``; its check has ``supported=False`` and a Korean reason.
+* A sentence that repeats one already shown (small models fall into loops: the same two
+  sentences four times over) is shown once; its later copies are dropped, not listed
+  as removed, and their check says "반복 문장".
 * A wrong marker is not re-pointed: a claim citing [2] that only passage [1] backs is
   removed: the conservative choice, since a model that cites the wrong passage has
   often blended two of them."""
@@ -33,8 +36,8 @@ from typing import TYPE_CHECKING, Sequence
 
 from .facts import extract_facts
 from .sentences import MARKER_RE, Sentence, plain_text, quote_text, split_sentences
-from .support import (Profile, Support, Synonyms, check_support, claim_terms, clause_terms, passage_profile,
-                      resolve_synonyms)
+from .support import (Profile, Support, Synonyms, check_support, claim_terms, clause_terms, compact,
+                      passage_profile, resolve_synonyms)
 from .types import Citation, Passage, SentenceCheck
 
 if TYPE_CHECKING:
@@ -44,6 +47,7 @@ AUTO_CITED = "자동 인용"
 NO_CITATION = "인용 없음"
 ABSENT = "문서에 없다는 안내"
 ABSENT_WITH_FACTS = "문서에 없다면서 조문·수치를 말하는 문장"
+REPEATED = "반복 문장"
 
 _MAX_RANGE = 10
 _BOILERPLATE = (
@@ -144,11 +148,17 @@ def verify_answer(text: str, passages: Sequence[Passage], analyzer: "KoreanAnaly
     shown: dict[int, str | None] = {}  # sentence start → text to show (None: removed)
     sentences = split_sentences(text)
     headers = {s.start for s, after in zip(sentences, sentences[1:]) if s.kind == "table" and after.kind == "rule"}
+    said: set[str] = set()  # sentences already shown, compacted
     for sentence in sentences:
         if sentence.kind == "rule":
             continue  # a table rule or "---": layout, kept as written
         clean, markers = parse_markers(sentence.text)
         shown_as = quote_text(clean)  # for reviewers: no bullets or emphasis
+        key = compact(shown_as)
+        if sentence.kind == "sentence" and key in said:
+            result.checks.append(SentenceCheck(shown_as, (), True, needs_citation=False, reason=REPEATED))
+            shown[sentence.start] = None
+            continue
         valid = tuple(n for n in markers if n in by_n)
         invalid = tuple(n for n in markers if n not in by_n)
         result.invalid_markers += sum(
@@ -185,6 +195,7 @@ def verify_answer(text: str, passages: Sequence[Passage], analyzer: "KoreanAnaly
         result.checks.append(SentenceCheck(shown_as, cited, support.supported, reason=reason, invalid=invalid))
         if support.supported:
             shown[sentence.start] = display
+            said.add(key)
         else:
             shown[sentence.start] = None
             result.removed.append(shown_as)

@@ -269,3 +269,14 @@ def test_a_caveat_that_the_documents_do_not_say_cites_nothing(analyzer):
 
     assert checked.text == "열람 절차는 문서에 나와 있지 않습니다." and not checked.citations
     assert not checked.checks[0].needs_citation and checked.checks[0].cited == ()
+
+
+def test_a_sentence_the_model_repeats_is_shown_once(childcare, analyzer):
+    loop = "영상정보는 60일 이상 보관해야 합니다 [1]. 원장은 매월 1회 이상 안전점검을 해야 합니다 [3]. "
+    answer = (loop * 3).strip()
+
+    result = verify_answer(answer, childcare, analyzer)
+
+    assert result.text == loop.strip()
+    assert not result.removed
+    assert [c.reason for c in result.checks[2:]] == ["반복 문장"] * 4
