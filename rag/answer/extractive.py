@@ -74,6 +74,11 @@ _CONTEXT_WEIGHT = 0.25
 # repeats the question's words ("혈당을 낮추려면 … 운동을 함께 할 때" over the FAQ's answer).
 _ASKED_HERE_SHARE = 0.8
 _ASKED_HERE_BONUS = 0.3
+# "X는 무엇을 말하나요?", "… X로 보나요?": a sentence that defines X ("\"X\"란 … 말한다",
+# the form of every 정의 article) answers it as an FAQ answer answers its question.
+_DEFINITION_ASKED = re.compile(r"(?:무엇|뭘|뭐|누구|어떤\s*것)(?:을|를)?\s*(?:말하|뜻하|의미하|가리키)|뜻이|의미가|정의|"
+                               r"(?:으로|로)\s*보(?:나요|는지|나|ㅂ니까|아야)|(?:이)?란\s*(?:무엇|뭐|뭔)")
+_DEFINES = re.compile(r"^(?P<term>.{1,80}?)(?:[\"”'’」]\s*)?(?:\(이하[^)]*\)\s*)?(?:이)?란\s.*(?:말한다|뜻한다|본다)[.]?$")
 _ANSWER_CONTEXT_WEIGHT = 0.6
 
 # Question words and light verbs: they say what is asked, not what it is about.
@@ -253,6 +258,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
 
     asked_rank = _asked_by_title(passages)
     prior_ranks = _unit_ranks(passages)
+    definition_asked = bool(_DEFINITION_ASKED.search(question))
     candidates: list[_Candidate] = []
     for rank, (passage, ready) in enumerate(zip(passages, prepared)):
         for line in ready.lines:
@@ -273,7 +279,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
                 mix = _CONTEXT_WEIGHT
             score = ((1 - mix) * line_share + mix * context_share
                      + _RANK_PRIOR * (1 - prior_ranks[rank] / len(passages))
-                     + (_ASKED_HERE_BONUS if asked else 0.0)
+                     + (_ASKED_HERE_BONUS if asked or (definition_asked and _defines(line, terms)) else 0.0)
                      + (_number_bonus(line.plain, intents) if intents else 0.0)
                      + (_SUBJECT_BONUS if subject and _states_amount(line, subject, amount_units) else 0.0))
             candidates.append(_Candidate(score, rank, line.order, line.quote, passage))
@@ -301,6 +307,16 @@ def _unit_ranks(passages: Sequence[Passage]) -> list[int]:
     the split alone."""
     first: dict[tuple[str, str, str] | int, int] = {}
     return [first.setdefault(_unit(passage), rank) for rank, passage in enumerate(passages)]
+
+
+def _defines(line: _Line, terms: Sequence[_Term]) -> bool:
+    """Whether the line defines one of the question's words ("\"다수인관련민원\"이란 …
+    민원을 말한다" for "… 다수인관련민원으로 보나요?")."""
+    match = _DEFINES.match(line.plain)
+    if not match:
+        return False
+    term = re.split(r"[\"“'‘「]", match.group("term"), maxsplit=1)[-1].lower()  # the quoted term when quoted
+    return any(_has(t, compact(term), term) for t in terms if not t.short)
 
 
 def _heading_share(line: _Line, terms: Sequence[_Term], weights: Sequence[float]) -> float:

@@ -277,3 +277,25 @@ def test_a_sister_laws_parallel_article_is_quoted_only_when_nearly_as_good(analy
     # (at 92 % of its score) would only add a citation that may miss.
     assert [line[:6] for line in answer.text.splitlines()] == ["③ 계약담당", "④ 계약담당"]
     assert [c.n for c in answer.citations] == [1]
+
+
+SW_41 = """##### 제41조 (중소 소프트웨어사업자의 범위 등)
+
+**②** 법 제48조제2항 전단에서 "대통령령으로 정하는 대기업인 소프트웨어사업자"(이하 "대기업인 소프트웨어사업자"라 한다)란 중소기업에 해당하지 않는 소프트웨어사업자를 말한다."""
+SW_42 = """##### 제42조 (참여제한 실적의 제출)
+
+국가기관등의 장은 법 제48조제2항에 따라 대기업인 소프트웨어사업자의 참여를 제한한 실적에 관한 자료를 제출한다."""
+
+
+@pytest.mark.parametrize("question, first", [
+    ('참여가 제한되는 "대기업인 소프트웨어사업자"는 정확히 누구를 말하나요?', "법 제48조제2항 전단에서"),
+    ("대기업인 소프트웨어사업자의 참여를 제한한 자료는 누가 내나요?", "국가기관등의 장은"),
+])
+def test_a_question_what_a_term_means_is_answered_by_its_definition(analyzer, question, first):
+    passages = [passage(1, "제42조", "소프트웨어 진흥법 시행령", SW_42),
+                passage(2, "제41조", "소프트웨어 진흥법 시행령", SW_41),
+                *(passage(n, f"제{n}조", "국가계약법", CONTRACT) for n in (3, 4, 5))]
+
+    answer = extractive_answer(question, passages, analyzer)
+
+    assert answer.text.splitlines()[0].lstrip("② ").startswith(first)
