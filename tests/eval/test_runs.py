@@ -61,6 +61,14 @@ def stable(metrics: dict) -> dict:
 
 # --- resume ----------------------------------------------------------------------------------
 
+def interrupt_after_one_case(ctx: AppContext, suite: Path, out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leave an unfinished answer run in ``out``: stopped (as by Ctrl-C) after one case."""
+    monkeypatch.setenv(STOP_AFTER_ENV, "1")
+    with pytest.raises(KeyboardInterrupt):
+        run_answers(ctx, suite, SAMPLES, out, progress=False)
+    monkeypatch.delenv(STOP_AFTER_ENV)
+
+
 def test_interrupted_subprocess_resumes_and_scores_every_case_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     suite = write_suite(tmp_path / "suite.jsonl")
     data, out = tmp_path / "data", tmp_path / "run"
@@ -124,11 +132,8 @@ def test_a_killed_run_is_marked_interrupted_with_whole_records(tmp_path: Path):
 def test_an_unfinished_run_in_out_is_resumed_and_a_finished_one_started_over(
         shared_ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     suite, out = write_suite(tmp_path / "suite.jsonl"), tmp_path / "run"
-    monkeypatch.setenv(STOP_AFTER_ENV, "1")
-    with pytest.raises(KeyboardInterrupt):
-        run_answers(shared_ctx, suite, SAMPLES, out, progress=False)
+    interrupt_after_one_case(shared_ctx, suite, out, monkeypatch)
     assert load_run(out).info.status == "interrupted"
-    monkeypatch.delenv(STOP_AFTER_ENV)
 
     run_answers(shared_ctx, suite, SAMPLES, out, progress=False)
 
@@ -146,10 +151,7 @@ def test_an_unfinished_run_in_out_is_resumed_and_a_finished_one_started_over(
 def test_resume_refuses_a_run_of_other_suites(shared_ctx: AppContext, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch):
     out = tmp_path / "run"
-    monkeypatch.setenv(STOP_AFTER_ENV, "1")
-    with pytest.raises(KeyboardInterrupt):
-        run_answers(shared_ctx, write_suite(tmp_path / "suite.jsonl"), SAMPLES, out, progress=False)
-    monkeypatch.delenv(STOP_AFTER_ENV)
+    interrupt_after_one_case(shared_ctx, write_suite(tmp_path / "suite.jsonl"), out, monkeypatch)
     other = write_lines(tmp_path / "other.jsonl", CASES[:2])
 
     with pytest.raises(ConfigError, match="평가 세트가 다릅니다"):
@@ -161,10 +163,7 @@ def test_resume_refuses_a_run_of_other_suites(shared_ctx: AppContext, tmp_path: 
 def test_resume_refuses_a_run_made_by_other_settings_or_code(shared_ctx: AppContext, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch):
     suite, out = write_suite(tmp_path / "suite.jsonl"), tmp_path / "run"
-    monkeypatch.setenv(STOP_AFTER_ENV, "1")
-    with pytest.raises(KeyboardInterrupt):
-        run_answers(shared_ctx, suite, SAMPLES, out, progress=False)
-    monkeypatch.delenv(STOP_AFTER_ENV)
+    interrupt_after_one_case(shared_ctx, suite, out, monkeypatch)
     other = AppContext(shared_ctx.settings.model_copy(update={
         "retrieval": shared_ctx.settings.retrieval.model_copy(update={"title_rerank_depth": 0})}))
 
@@ -186,10 +185,7 @@ def test_resume_refuses_a_run_made_by_other_settings_or_code(shared_ctx: AppCont
 def test_a_retrieval_run_replaces_an_interrupted_run_in_its_folder(shared_ctx: AppContext, tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch):
     suite, out = write_suite(tmp_path / "suite.jsonl"), tmp_path / "run"
-    monkeypatch.setenv(STOP_AFTER_ENV, "1")
-    with pytest.raises(KeyboardInterrupt):
-        run_answers(shared_ctx, suite, SAMPLES, out, progress=False)
-    monkeypatch.delenv(STOP_AFTER_ENV)
+    interrupt_after_one_case(shared_ctx, suite, out, monkeypatch)
 
     run_retrieval(shared_ctx, suite, SAMPLES, out, progress=False)  # never resumes: starts over
 
