@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Sequence
 from rag.retrieval.title_rerank import QUESTION_HEADING
 
 from .abstention import HOW_LONG, asked_subject, asked_units, stated_units
+from .asked import closest_title_rank
 from .citations import Verification, citation_for
 from .facts import extract_facts
 from .injection import looks_like_instruction
@@ -69,7 +70,7 @@ _SUBJECT_BONUS = 0.15
 _UNIT_BONUS = 0.1
 _CONTEXT_WEIGHT = 0.25
 # An FAQ entry whose question heading holds nearly all of the question's weighted words,
-# or whose title is the closest of the passages' to the question (see _asked_by_title), was
+# or whose title is the closest of the passages' to the question (asked.closest_title_rank), was
 # asked this very question: its answer outranks another passage's sentence that merely
 # repeats the question's words ("혈당을 낮추려면 … 운동을 함께 할 때" over the FAQ's answer).
 _ASKED_HERE_SHARE = 0.8
@@ -256,7 +257,7 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
     subject = asked_subject(question, analyzer)
     amount_units = asked_units(question) if subject else frozenset()
 
-    asked_rank = _asked_by_title(passages)
+    asked_rank = closest_title_rank(passages)
     prior_ranks = _unit_ranks(passages)
     definition_asked = bool(_DEFINITION_ASKED.search(question))
     candidates: list[_Candidate] = []
@@ -323,24 +324,6 @@ def _heading_share(line: _Line, terms: Sequence[_Term], weights: Sequence[float]
     """Share of the question's weighted words in the question heading ``line`` answers."""
     packed = compact(line.answered)
     return sum(w for w, t in zip(weights, terms) if _has(t, packed, line.answered)) / sum(weights)
-
-
-def _asked_by_title(passages: Sequence[Passage]) -> int | None:
-    """The rank of the passage whose title is, of all the passages' titles, the closest to
-    the question (the retriever's title re-rank compared them), or None. When that title
-    is an FAQ question, the entry was asked this question in other words ("고지혈증 약 …
-    머리가 둔해진다" → "Q 이상지질혈증 약 복용 시, 머리가 나빠지나요?"), which no shared word
-    shows. It need not rank first: the fused score also weighs the answer's body, and an
-    entry sharing more words ("Q 중성지방이 높아서 … 수치가 안 떨어져요") may outrank the
-    one asked ("Q 중성지방 낮추려면 어떻게 하나요?"). On metabolic_paraphrased (extractive)
-    any rank instead of the first only took citation recall 0.754 → 0.807 and precision
-    0.717 → 0.793, with the verbatim suite and statutes unchanged."""
-    scored = [(p.chunk.title_similarity, -rank) for rank, p in enumerate(passages)
-              if p.chunk.title_similarity is not None]
-    if not scored:
-        return None
-    _, first_of_best = max(scored)  # ties (chunks of one entry share a title): the better rank
-    return -first_of_best
 
 
 def _number_bonus(plain: str, intents: Sequence[tuple[str, set[str]]]) -> float:

@@ -22,6 +22,7 @@ from rag.store.base import PointFilter
 
 from . import prompts
 from .abstention import AbstentionPolicy, asked_subject, asked_units, reason_to_abstain
+from .asked import asked_entry, cites_entry
 from .citations import verify_answer
 from .extractive import extractive_answer, question_coverage, states_amount_of
 from .excerpts import excerpt_passages
@@ -38,6 +39,10 @@ _EXTERNAL = {"openai", "vllm"}
 EMBEDDED_PROMPT_TOKENS = 260
 
 ABSTAIN_TEXT = "색인된 문서에서 이 질문에 대한 답을 찾지 못했습니다."
+FALLBACK_NOT_FOUND = "언어 모델이 답을 만들지 못해 문서에서 발췌한 문장을 보여 드립니다."
+FALLBACK_UNVERIFIED = "생성된 답변을 문서로 확인할 수 없어 문서에서 발췌한 문장을 보여 드립니다."
+FALLBACK_OTHER_ENTRY = ("생성된 답변이 질문과 가장 가까운 문답이 아닌 다른 문답을 근거로 해 "
+                        "문서에서 발췌한 문장을 보여 드립니다.")
 
 
 def _chars_as_tokens(text: str) -> int:
@@ -186,28 +191,31 @@ class AnswerService:
 
     def _verified(self, question: str, generated: str, passages: list[Passage], llm: LLM,
                   timings: dict[str, float], extractive: Answer) -> Answer:
+        """The verified generated answer, or the quotes with a notice saying why not. The
+        quotes can stand in: the passages passed the abstention checks and the quoted
+        sentences are verbatim."""
         if prompts.NOT_FOUND.rstrip(".") in generated:
-            # The passages already passed the abstention checks and the quoted sentences
-            # are verbatim, so they stay the answer. On the statutes dev suite the embedded
-            # 1.5B model said "not found" in 12 of its first 20 answers, where the quotes
-            # held the evidence for most of them.
-            extractive.notice = "언어 모델이 답을 만들지 못해 문서에서 발췌한 문장을 보여 드립니다."
-            extractive.generated = generated
-            return extractive
+            # On the statutes dev suite the embedded 1.5B model said "not found" in 12 of its
+            # first 20 answers, where the quotes held the evidence for most of them.
+            return _quotes_instead(extractive, generated, FALLBACK_NOT_FOUND)
         checked = verify_answer(generated, passages, self.analyzer)
+        if not any(c.supported and c.needs_citation for c in checked.checks):
+            return _quotes_instead(extractive, generated, FALLBACK_UNVERIFIED, checked.removed,
+                                   checked.invalid_markers)
+        entry = asked_entry(passages)
+        if (entry is not None and entry.prompt_text.strip() and cites_entry(extractive.citations, entry)
+                and not cites_entry(checked.citations, entry)):
+            # The question was one of the FAQ's own questions in other words, the quotes
+            # answer it from that entry, and the model answered from another entry: each
+            # sentence may be true of its passage, but it answers another question. The
+            # 1.5B model did so on metabolic_paraphrased (asked how to counsel a participant
+            # who denies the result, it told how to handle one who clings to a workout).
+            return _quotes_instead(extractive, generated, FALLBACK_OTHER_ENTRY, checked.removed,
+                                   checked.invalid_markers)
         answer = Answer(question, checked.text, "generated", citations=list(checked.citations),
                         checks=list(checked.checks), removed=list(checked.removed), passages=passages,
                         invented_citations=checked.invalid_markers, llm=llm.name, generated=generated,
                         timings_ms=timings)
-        if not any(c.supported and c.needs_citation for c in checked.checks):
-            # Verification removed the substance: the generated text is not shown. The
-            # passages passed the abstention checks and the quoted sentences are verbatim,
-            # so they are the answer, as when the model fails outright.
-            extractive.notice = "생성된 답변을 문서로 확인할 수 없어 문서에서 발췌한 문장을 보여 드립니다."
-            extractive.generated = generated
-            extractive.removed = list(checked.removed)
-            extractive.invented_citations = checked.invalid_markers
-            return extractive
         if checked.removed:
             answer.notice = f"문서로 확인되지 않은 문장 {len(checked.removed)}개를 뺐습니다."
         return answer
@@ -231,3 +239,14 @@ class AnswerService:
         if use_llm and self._llm_error:
             return f"언어 모델을 쓸 수 없어 문서에서 발췌한 답변만 보여 드립니다 ({self._llm_error})."
         return ""
+
+
+def _quotes_instead(extractive: Answer, generated: str, notice: str, removed: Sequence[str] = (),
+                    invented: int = 0) -> Answer:
+    """The extractive answer in place of a generated one that is not shown; the model's
+    text and what verification took out stay on it for reviewers and the harness."""
+    extractive.notice = notice
+    extractive.generated = generated
+    extractive.removed = list(removed)
+    extractive.invented_citations = invented
+    return extractive

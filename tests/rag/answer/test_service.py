@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.discovery import discover
-from rag.answer.service import AnswerService
+from rag.answer.service import FALLBACK_OTHER_ENTRY, AnswerService
 from rag.config import load_settings
 from rag.context import AppContext
 from rag.errors import LLMUnavailable
@@ -198,3 +198,58 @@ def test_pii_is_masked_in_logs_and_for_external_models(indexed_sample, caplog):
     ask(service(indexed_sample, allowed, llm={"mode": "openai", "base_url": "http://127.0.0.1:9/v1"},
                 answer={"send_pii_to_external_llm": True}), question)
     assert "010-1234-5678" in allowed.last_prompt[-1].content
+
+
+FAQ_MANUAL = """---
+제목: 샘플 상담 FAQ
+---
+
+# 샘플 상담 FAQ
+
+#### Q 검사 결과를 받아들이지 않는 참여자는 어떻게 상담하나요?
+
+A
+
+- 결과를 부정하는 참여자에게는 검사 수치를 함께 다시 확인하고 재검사를 권합니다.
+
+#### Q 자신만의 운동 방식을 고집하는 참여자는 어떻게 하나요?
+
+A
+
+- 무거운 웨이트 운동을 지속하는 참여자에게는 운동 방식을 바꾸도록 권합니다.
+"""
+DENIAL_QUESTION = "검사 결과를 받아들이지 않는 참여자는 어떻게 상담해야 하나요?"
+
+
+@pytest.fixture(scope="module")
+def indexed_faq(tmp_path_factory: pytest.TempPathFactory):
+    folder = tmp_path_factory.mktemp("faq")
+    write_text(folder / "corpus", "metabolic/faq.md", FAQ_MANUAL)
+    context = AppContext(load_settings("test", data_dir=folder / "data"))
+    files, _ = discover(folder / "corpus")
+    context.ingest.ingest("metabolic", folder / "corpus", files, progress=False)
+    context.ingest.embed_pending("metabolic", progress=False)
+    yield context
+    context.close()
+
+
+def ask_faq(ctx: AppContext, reply: str):
+    events = list(service(ctx, FakeLLM([reply])).stream(DENIAL_QUESTION, assistant="metabolic",
+                                                         collection="metabolic"))
+    return events[-1].answer
+
+
+def test_an_answer_from_another_faq_entry_than_the_one_asked_gives_way_to_the_quotes(indexed_faq):
+    # Every sentence is true of the entry it comes from, but that entry asks another question.
+    reply = "무거운 웨이트 운동을 지속하는 참여자에게는 운동 방식을 바꾸도록 권합니다."
+    final = ask_faq(indexed_faq, reply)
+    assert final.mode == "extractive" and not final.abstained
+    assert final.notice == FALLBACK_OTHER_ENTRY and final.generated == reply
+    assert "재검사를 권합니다" in final.text
+    assert [c.locator for c in final.citations] == ["Q 검사 결과를 받아들이지 않는 참여자는 어떻게 상담하나요?"]
+
+
+def test_an_answer_from_the_faq_entry_asked_is_kept(indexed_faq):
+    final = ask_faq(indexed_faq, "결과를 부정하는 참여자에게는 검사 수치를 함께 다시 확인하고 재검사를 권합니다.")
+    assert final.mode == "generated" and not final.notice
+    assert final.citations[0].locator.startswith("Q 검사 결과를 받아들이지")
