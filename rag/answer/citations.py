@@ -11,8 +11,9 @@
   sentence's content morphemes (and of each of its clauses), every number, date and
   amount it states (after normalising spaces, commas and units: ``300만 원`` ==
   ``300만원``, ``1,000`` == ``1000``), every article reference (제14조, 제2항) in their
-  text, locator, title or label, and every legal-consequence word it uses (과태료, 징역,
-  면제, 이하 …). See ``support`` and ``facts``.
+  text, locator, title or label, every legal-consequence word it uses (과태료, 징역,
+  면제, 이하 …), and, word for word in one of them, every longer span it puts in
+  quotation marks. See ``support`` and ``facts``.
 * A claim sentence without a marker gets one when a passage backs it by the same test
   (the best-overlapping one); its check says "자동 인용". Small models forget markers;
   the reader still gets a citation that was verified.
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Sequence
 from .facts import extract_facts
 from .sentences import MARKER_RE, Sentence, plain_text, quote_text, split_sentences
 from .support import (Profile, Support, Synonyms, check_support, claim_terms, clause_terms, compact,
-                      passage_profile, resolve_synonyms)
+                      passage_profile, quoted_spans, resolve_synonyms)
 from .types import Citation, Passage, SentenceCheck
 
 if TYPE_CHECKING:
@@ -183,11 +184,12 @@ def verify_answer(text: str, passages: Sequence[Passage], analyzer: "KoreanAnaly
             shown[sentence.start] = display
             continue
         clauses = clause_terms(plain, analyzer)
+        quotes = quoted_spans(plain)
         if valid:
-            support = check_support(terms, facts, [profile(n) for n in valid], synonyms, clauses)
+            support = check_support(terms, facts, [profile(n) for n in valid], synonyms, clauses, quotes)
             cited, reason = valid, support.reason
         else:
-            n, support = _best_passage(terms, facts, clauses, by_n, profile, synonyms)
+            n, support = _best_passage(terms, facts, clauses, quotes, by_n, profile, synonyms)
             cited = (n,) if support.supported else ()
             reason = AUTO_CITED if support.supported else NO_CITATION
             if support.supported:
@@ -204,10 +206,11 @@ def verify_answer(text: str, passages: Sequence[Passage], analyzer: "KoreanAnaly
     return result
 
 
-def _best_passage(terms, facts, clauses, by_n: dict[int, Passage], profile, synonyms) -> tuple[int, Support]:
+def _best_passage(terms, facts, clauses, quotes, by_n: dict[int, Passage], profile,
+                  synonyms) -> tuple[int, Support]:
     best_n, best = 0, Support(False, 0.0, NO_CITATION)
     for n in sorted(by_n):
-        support = check_support(terms, facts, [profile(n)], synonyms, clauses)
+        support = check_support(terms, facts, [profile(n)], synonyms, clauses, quotes)
         if support.supported and (not best.supported or support.share > best.share):
             best_n, best = n, support
     return best_n, best

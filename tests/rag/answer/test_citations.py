@@ -280,3 +280,22 @@ def test_a_sentence_the_model_repeats_is_shown_once(childcare, analyzer):
     assert result.text == loop.strip()
     assert not result.removed
     assert [c.reason for c in result.checks[2:]] == ["반복 문장"] * 4
+
+
+def test_words_in_quotation_marks_must_be_the_passage_s_own(childcare, analyzer):
+    # One word changed inside the quotation marks: the 60 % share alone would pass it.
+    misquoted = '제15조의4에 따르면 "어린이집을 설치·운영하는 자는 영상정보를 90일 이상 보관하여야 한다"고 합니다 [1].'
+    swapped = '법에 따르면 "어린이집을 설치·운영하는 자는 폐쇄회로 텔레비전을 설치·보관하여야 한다"고 합니다 [1].'
+    verbatim = '법에 따르면 "폐쇄회로 텔레비전에 기록된 영상정보를 60일 이상 보관하여야 한다."고 합니다 [1].'
+    term = '"영상정보"는 60일 이상 보관해야 합니다 [1].'  # a quoted word, not a quotation
+
+    assert not verify_answer(swapped, childcare, analyzer).checks[0].supported
+    assert "따옴표" in verify_answer(swapped, childcare, analyzer).checks[0].reason
+    assert not verify_answer(misquoted, childcare, analyzer).checks[0].supported
+    for text in (verbatim, term):
+        assert verify_answer(text, childcare, analyzer).checks[0].supported, text
+    # Without a marker, the quotation is looked for in every passage.
+    auto = verify_answer('"영상정보를 60일 이상 보관하여야 한다"는 규정이 있습니다.', childcare, analyzer)
+    assert auto.checks[0].supported and auto.checks[0].cited == (1,)
+    nowhere = verify_answer('"영상정보를 60일 이상 보관할 수 있다"는 규정이 있습니다.', childcare, analyzer)
+    assert not nowhere.checks[0].supported
