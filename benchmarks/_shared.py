@@ -34,7 +34,8 @@ def write_json(name: str, data: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / name
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    print(f"\n→ {path.relative_to(REPO)}")
+    # An absolute name (e.g. /tmp/x.json) puts the file there; say where it went either way.
+    print(f"\n→ {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     return path
 
 
