@@ -52,16 +52,22 @@ def asked_entry(passages: Sequence[Passage], margin: float = ASKED_MARGIN) -> Pa
     if not title or not QUESTION_HEADING.search(title):
         return None
     others = [p.chunk.title_similarity for p in passages
-              if p.chunk.title_similarity is not None and not same_entry(p, asked)]
+              if p.chunk.title_similarity is not None and not _same_entry(p, asked)]
     if others and asked.chunk.title_similarity - max(others) < margin:  # type: ignore[operator]
         return None
     return asked
 
 
-def same_entry(a: Passage, b: Passage) -> bool:
-    """Chunks of one entry (a long answer split in two) share its source and heading."""
-    return a.chunk.source == b.chunk.source and a.chunk.locator == b.chunk.locator
+def _entry_key(source: str, locator: str) -> tuple[str, str]:
+    """An FAQ entry's identity: the chunks of one entry (a long answer split in two) and
+    the citations of any of them share its source and heading."""
+    return source, locator
+
+
+def _same_entry(a: Passage, b: Passage) -> bool:
+    return _entry_key(a.chunk.source, a.chunk.locator) == _entry_key(b.chunk.source, b.chunk.locator)
 
 
 def cites_entry(citations: Sequence[Citation], entry: Passage) -> bool:
-    return any(c.source == entry.chunk.source and c.locator == entry.chunk.locator for c in citations)
+    key = _entry_key(entry.chunk.source, entry.chunk.locator)
+    return any(_entry_key(c.source, c.locator) == key for c in citations)
