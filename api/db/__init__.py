@@ -2,8 +2,8 @@
 jobs) in SQLAlchemy, SQLite by default and PostgreSQL by URL, migrated with Alembic."""
 
 from .database import Database
-from .models import (ApiKey, AuditEvent, Base, CollectionReader, Conversation, Feedback, Message,
+from .models import (ApiKey, AuditEvent, Base, CollectionReader, Conversation, Feedback, LoginFailure, Message,
                      UploadJob, User, UserSession)
 
 __all__ = ["ApiKey", "AuditEvent", "Base", "CollectionReader", "Conversation", "Database", "Feedback",
-           "Message", "UploadJob", "User", "UserSession"]
+           "LoginFailure", "Message", "UploadJob", "User", "UserSession"]

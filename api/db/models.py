@@ -125,6 +125,23 @@ class AuditEvent(Base):
     documents: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
+class LoginFailure(Base):
+    """Wrong passwords counted per account ("user") and per client address ("ip"), kept
+    in the database so every server process sees the same counts and locks."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # user | ip
+    # The username as typed (lower-cased), known or not, or the client address.
+    key: Mapped[str] = mapped_column(String(128))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class UploadJob(Base):
     """One uploaded file and its background ingestion."""
 
