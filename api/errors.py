@@ -104,7 +104,14 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body("error", str(exc), "Request failed"), status_code=status)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            # Its loc is ("body", <byte offset>): shown as a field, the offset read as a name.
+            log.info("invalid JSON body: %s %s: %s", request.method, request.url.path, exc.errors())
+            return JSONResponse(error_body("invalid_input", "요청 본문이 올바른 JSON이 아닙니다",
+                                           "Request body is not valid JSON", field="body",
+                                           problems=[{"field": "body", "problem": "JSON 구문 오류"}]),
+                                status_code=422)
         problems = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "problem": e.get("msg", "")}
                     for e in exc.errors()]
         names = ", ".join(p["field"] for p in problems) or "요청"

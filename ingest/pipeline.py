@@ -38,6 +38,9 @@ log = logging.getLogger(__name__)
 # Points are flushed and their rows committed every this many documents: fewer fsyncs,
 # and at most this many documents are redone after a crash.
 COMMIT_EVERY = 16
+# Why a file failed when a reader raised something unplanned (a reader bug, or damage no
+# check foresaw); the caller puts the file's name in front.
+UNREADABLE = "파일을 읽을 수 없습니다 — 손상되었거나 지원하지 않는 형식입니다"
 
 
 @dataclass
@@ -134,7 +137,8 @@ class IngestService:
             return
         except Exception as exc:  # a reader bug must not stop the batch
             log.exception("unexpected error reading %s", found.source)
-            report.failed.append((found.source, f"읽기 실패: {exc.__class__.__name__}: {exc}"))
+            # The exception's own text is a library's English (or worse, internals): logged above.
+            report.failed.append((found.source, UNREADABLE))
             return
         mark_pending(self.state, collection, found.source, root_key)
         embedded = self._upsert(target, chunks, access)

@@ -8,6 +8,7 @@ so, and hold records whose 32-bit header packs tag (10 bits), level (10) and siz
 
 from __future__ import annotations
 
+import logging
 import re
 import struct
 import zlib
@@ -21,6 +22,8 @@ from rag.errors import EmptyDocument, EncryptedDocument, UnsafeDocument, Unsuppo
 
 from .outline import OutlineBuilder, heading_level
 from .safety import ReadLimits, format_size
+
+log = logging.getLogger(__name__)
 
 _SIGNATURE = b"HWP Document File"
 _FLAG_COMPRESSED = 1 << 0
@@ -48,7 +51,14 @@ _CHAR_TEXT = {10: "\n", 24: "-", 30: " ", 31: " "}
 # endnotes. Headers and footers are left out: they repeat on every page.
 _TEXT_CONTROLS = frozenset({"gso ", "fn  ", "en  "})
 _SECTION_STREAM = re.compile(r"^Section(\d+)$")
-_MALFORMED = (OSError, ValueError, struct.error, IndexError, KeyError, TypeError)
+# What olefile raises on a damaged compound file; OverflowError and MemoryError come from
+# sector sizes and counts it takes from the file unchecked.
+_MALFORMED = (OSError, ValueError, struct.error, IndexError, KeyError, TypeError, OverflowError, MemoryError)
+# The compound-file header's sector shifts (bytes 30 and 32): the format allows sectors of
+# 2**9 or 2**12 bytes and mini sectors of 2**6. olefile computes 2**shift from whatever is
+# there, so a garbage header makes it build integers of thousands of digits.
+_SECTOR_SHIFTS = frozenset({9, 12})
+_MINI_SECTOR_SHIFT = 6
 _PIDSI_TITLE = 2
 # Each record costs a Python object; a stream of empty records inside the size ceiling
 # would otherwise need gigabytes. Real documents stay far below this.
@@ -75,15 +85,34 @@ class _Budget:
 
 def read(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
     """Read an HWP 5.0 file: one Section per heading block, 'section N' where there are none."""
+    _check_sector_sizes(path, source)
     try:
         ole = olefile.OleFileIO(str(path))
     except _MALFORMED as exc:
-        raise UnsupportedFormat(source, f"HWP를 읽을 수 없습니다 (손상된 복합 문서): {exc}") from exc
+        raise _damaged(source, "손상된 복합 문서", exc) from exc
     with ole:
         try:
             return _parse(ole, path, source, limits)
         except RecursionError as exc:  # tables in tables in text boxes, nested past sanity
             raise UnsupportedFormat(source, "HWP를 읽을 수 없습니다 (개체 중첩이 너무 깊습니다)") from exc
+        except _MALFORMED as exc:  # streams and sector chains olefile follows lazily
+            raise _damaged(source, "손상된 복합 문서", exc) from exc
+
+
+def _check_sector_sizes(path: Path, source: str) -> None:
+    with path.open("rb") as f:
+        header = f.read(34)
+    if len(header) < 34:
+        raise UnsupportedFormat(source, "HWP를 읽을 수 없습니다 (복합 문서 머리가 잘렸습니다)")
+    sector_shift, mini_shift = struct.unpack_from("<HH", header, 30)
+    if sector_shift not in _SECTOR_SHIFTS or mini_shift != _MINI_SECTOR_SHIFT:
+        raise UnsupportedFormat(source, "HWP를 읽을 수 없습니다 (복합 문서 머리가 손상되었습니다)")
+
+
+def _damaged(source: str, what: str, exc: BaseException) -> UnsupportedFormat:
+    """The user's message says what is damaged; the library's own words go to the log."""
+    log.warning("%s: unreadable HWP (%s): %s: %s", source, what, exc.__class__.__name__, exc)
+    return UnsupportedFormat(source, f"HWP를 읽을 수 없습니다 ({what}) — 파일이 손상되었을 수 있습니다")
 
 
 def _parse(ole: olefile.OleFileIO, path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
@@ -140,7 +169,7 @@ def _stream(ole: olefile.OleFileIO, name: list[str], compressed: bool, budget: _
     try:
         raw = ole.openstream(name).read()
     except _MALFORMED as exc:
-        raise UnsupportedFormat(source, f"HWP를 읽을 수 없습니다 ({'/'.join(name)}): {exc}") from exc
+        raise _damaged(source, f"{'/'.join(name)} 스트림", exc) from exc
     return _inflate(raw, "/".join(name), budget, source) if compressed else raw
 
 
@@ -152,7 +181,7 @@ def _inflate(data: bytes, name: str, budget: _Budget, source: str) -> bytes:
         if len(out) <= budget.left and not inflater.unconsumed_tail:
             out += inflater.flush()
     except zlib.error as exc:
-        raise UnsupportedFormat(source, f"HWP를 읽을 수 없습니다 ({name} 압축 해제 실패): {exc}") from exc
+        raise _damaged(source, f"{name} 압축 해제 실패", exc) from exc
     if len(out) > budget.left or inflater.unconsumed_tail:
         raise UnsafeDocument(
             source, f"압축을 풀면 너무 큽니다 (한도 {format_size(budget.limit)}) — 압축 폭탄일 수 있습니다"

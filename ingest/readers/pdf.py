@@ -65,7 +65,9 @@ def _open(path: Path, source: str) -> tuple[PdfReader, int]:
             _decrypt(reader, source)
         return reader, len(reader.pages)
     except _MALFORMED as exc:
-        raise UnsupportedFormat(source, f"PDF를 읽을 수 없습니다: {exc}") from exc
+        # pypdf's own words go to the log; the uploader gets a reason in Korean.
+        logger.warning("%s: unreadable PDF: %s: %s", source, exc.__class__.__name__, exc)
+        raise UnsupportedFormat(source, "PDF를 읽을 수 없습니다 — 파일이 손상되었을 수 있습니다") from exc
 
 
 def _decrypt(reader: PdfReader, source: str) -> None:
@@ -74,7 +76,8 @@ def _decrypt(reader: PdfReader, source: str) -> None:
     try:
         result = reader.decrypt("")
     except PyPdfError as exc:  # e.g. an AES file without the `cryptography` package
-        raise EncryptedDocument(source, f"암호화된 PDF를 풀 수 없습니다: {exc}") from exc
+        logger.warning("%s: PDF decryption failed: %s", source, exc)
+        raise EncryptedDocument(source, "암호화된 PDF를 풀 수 없습니다 — 암호를 해제한 뒤 올려 주세요") from exc
     if result == PasswordType.NOT_DECRYPTED:
         raise EncryptedDocument(source, "암호가 걸린 PDF입니다 — 암호를 해제한 뒤 올려 주세요")
 
@@ -83,8 +86,8 @@ def _page_text(reader: PdfReader, number: int, warnings: list[str]) -> str:
     try:
         raw = reader.pages[number - 1].extract_text()
     except _MALFORMED as exc:
-        logger.warning("p. %d: text extraction failed: %s", number, exc)
-        warnings.append(f"p. {number}: 텍스트 추출 실패 ({exc})")
+        logger.warning("p. %d: text extraction failed: %s: %s", number, exc.__class__.__name__, exc)
+        warnings.append(f"p. {number}: 텍스트 추출 실패 (손상된 쪽일 수 있음)")
         return ""
     text = "\n".join(line.rstrip() for line in raw.splitlines()).strip("\n")
     if not text.strip():

@@ -8,6 +8,7 @@ in Korean, because the messages are shown to the civil servant who uploaded the 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import unicodedata
 import zipfile
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rag.errors import DocumentTooLarge, EmptyDocument, UnsafeDocument, UnsupportedFormat
+
+log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 
@@ -145,7 +148,9 @@ def open_checked_zip(path: Path, source: str, limits: ReadLimits, kind: str) -> 
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise UnsupportedFormat(source, f"{kind} 파일을 열 수 없습니다 (손상된 압축 파일): {exc}") from exc
+        # zipfile's own words ("Bad magic number for central directory") go to the log only.
+        log.warning("%s: unreadable zip container: %s", source, exc)
+        raise UnsupportedFormat(source, f"{kind} 파일을 열 수 없습니다 (손상된 압축 파일)") from exc
     try:
         check_zip(zf, source, limits)
     except BaseException:

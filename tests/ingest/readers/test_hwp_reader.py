@@ -123,6 +123,40 @@ def test_damaged_compound_file(write):
         read_document(write("깨짐.hwp", data), "깨짐.hwp")
 
 
+def _with_sector_shift(data: bytes, shift: int) -> bytes:
+    return data[:30] + struct.pack("<H", shift) + data[32:]
+
+
+def test_garbage_sector_size_is_refused_in_korean_without_library_text(write, caplog):
+    # olefile formats 2**shift into a log line: a garbage shift raised "Exceeds the limit
+    # (4300 digits) ... sys.set_int_max_str_digits()", shown to the user as the reason.
+    data = _with_sector_shift(build_hwp(hwp_paragraph(0, "본문")), 16725)
+    with pytest.raises(UnsupportedFormat) as err:
+        read_document(write("깨짐.hwp", data), "깨짐.hwp")
+    assert err.value.reason == "HWP를 읽을 수 없습니다 (복합 문서 머리가 손상되었습니다)"
+
+
+def test_damaged_stream_gives_a_korean_reason_and_logs_the_detail(write, caplog):
+    from hwpx.hwp5.cfb import build_compound_file
+
+    # FileHeader is a storage here, not a stream: olefile raises OSError when it is opened.
+    data = build_compound_file([("FileHeader/inner", b"x" * 64), ("BodyText/Section0", b"")])
+    with pytest.raises(UnsupportedFormat) as err:
+        read_document(write("깨짐.hwp", data), "깨짐.hwp")
+    assert err.value.reason == "HWP를 읽을 수 없습니다 (손상된 복합 문서) — 파일이 손상되었을 수 있습니다"
+    assert "this file is not a stream" in caplog.text
+
+
+def test_corrupt_deflate_stream_names_the_stream_not_zlib(write, caplog):
+    # An uncompressed body under the compressed flag: not valid raw deflate.
+    data = build_hwp(b"\xff" * 64, flags=0)
+    data = set_hwp_flags(data, HWP_FLAG_COMPRESSED)
+    with pytest.raises(UnsupportedFormat) as err:
+        read_document(write("깨짐.hwp", data), "깨짐.hwp")
+    assert "압축 해제 실패" in err.value.reason and "Error -3" not in err.value.reason
+    assert "Error -3" in caplog.text
+
+
 def test_truncated_record_is_unsupported(write):
     body = hwp_paragraph(0, "본문")[:-3]
     with pytest.raises(UnsupportedFormat):
