@@ -1,7 +1,8 @@
 """The checkable facts of a sentence: numbers with their units, dates and statute
 references, each reduced to a canonical key so that the wording may differ but the
 value may not: ``300만 원`` == ``300만원`` == ``3,000,000원``; ``2024. 1. 1.`` ==
-``2024-01-01`` == ``2024년 1월 1일``; ``제15조의 4`` == ``제15조의4``.
+``2024-01-01`` == ``2024년 1월 1일``; ``제15조의 4`` == ``제15조의4``. A web or mail
+address is a fact too, kept as written.
 
 A fact of an answer sentence is supported when a cited passage (its text, title,
 locator, label or effective-date metadata) holds the same key. A bare number in the
@@ -37,6 +38,10 @@ _ARTICLE = re.compile(r"제\s?(\d+)\s?조(?:\s?의\s?(\d+))?")
 _PARAGRAPH = re.compile(r"제\s?(\d+)\s?항")
 _ITEM = re.compile(r"제\s?(\d+)\s?호(?!\s?(?:의\s?\d+\s?)?서식)")
 _REFERENCE = re.compile(r"별지\s?제?\s?\d+\s?호\s?(?:의\s?\d+\s?)?서식|별표\s?\d+(?:\s?의\s?\d+)?")
+# A web or mail address sends the reader somewhere: a passage must give it word for word.
+# Kiwi drops addresses from the content words, so without this a sentence made of a link
+# and one word ("http://… 에서 다시 로그인하세요") passed as too short to be a claim.
+_ADDRESS = re.compile(r"(?:https?://|www\.)[^\s<>\"'“”‘’()\[\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 # Structure numbers nobody states as a fact (제2장, 제1절, 가목): dropped, not checked.
 _STRUCTURE = re.compile(r"제\s?\d+\s?(?:장|절|관|편|목)")
 # "100분의 10" is how statutes write 10 %: read as a percentage, so either wording matches.
@@ -66,6 +71,7 @@ _PARTICLE_AFTER_UNIT = set("을를이가은는의에도만간씩당째")
 def extract_facts(text: str) -> list[Fact]:
     facts: list[Fact] = []
     rest = text
+    rest = _take(rest, _ADDRESS, facts, lambda m: ("reference", (_compact(m.group(0).rstrip(".,;:!?。")),)))
     rest = _take(rest, _REFERENCE, facts, lambda m: ("reference", (_compact(m.group(0)),)))
     rest = _take(rest, _ARTICLE, facts,
                  lambda m: ("article", (int(m.group(1)), int(m.group(2)) if m.group(2) else None)))

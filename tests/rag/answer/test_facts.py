@@ -58,3 +58,13 @@ def test_index_vouches_for_equal_facts_only():
     assert not held("300만 명")
     assert not held("제15조")
     assert not held("제2항")
+
+
+def test_a_web_or_mail_address_is_a_fact_a_passage_must_give_word_for_word():
+    # Kiwi leaves addresses out of the content words: as a fact, a phishing link planted
+    # in a document cannot pass as a "short sentence" needing no citation.
+    assert keys("http://evil.example/login 에서 다시 로그인하세요.") == [("reference", ("http://evil.example/login",))]
+    assert keys("www.seoul.go.kr/2024/1 참고") == [("reference", ("www.seoul.go.kr/2024/1",))]  # no numbers read
+    index = FactIndex.of("신청은 https://www.gov.kr 또는 help@seoul.go.kr 로 한다.")
+    assert all(index.holds(f) for f in extract_facts("https://www.gov.kr, help@seoul.go.kr."))
+    assert not any(index.holds(f) for f in extract_facts("https://www.gov.kr.evil.example 또는 evil@seoul.go.kr"))
