@@ -15,6 +15,7 @@ from api.services.accounts import Principal
 from api.services.chat import ChatTurn
 from api.services.container import Services
 from api.views import answer_view, assistant_view, passages_view
+from rag.answer.types import Answer
 
 router = APIRouter(prefix="/api", tags=["대화"])
 
@@ -39,6 +40,11 @@ def sse(event: str, data: dict) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
+def draft_view(answer: Answer) -> dict:
+    """The verified sentences so far, without the passages the `passages` event sent."""
+    return {key: value for key, value in answer_view(answer).items() if key not in ("passages", "timings_ms")}
+
+
 def _events(turns: Iterator[ChatTurn]) -> Iterator[str]:
     try:
         for turn in turns:
@@ -51,6 +57,8 @@ def _events(turns: Iterator[ChatTurn]) -> Iterator[str]:
                 yield sse("queued", {"position": ev.position})
             elif ev.type == "token":
                 yield sse("token", {"text": ev.text})
+            elif ev.type == "verified":
+                yield sse("verified", {"answer": draft_view(ev.answer), "checked": ev.checked})
             elif ev.type == "final":
                 yield sse("final", {"answer": answer_view(ev.answer), "conversation_id": turn.conversation_id,
                                     "message_id": turn.message_id})

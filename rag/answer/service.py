@@ -1,6 +1,7 @@
 """The answering service every assistant, the CLI, the API and the harness call:
 retrieve → choose passages → quote an extractive answer at once → stream the generated
-answer → verify its citations → final answer (or abstain).
+answer, verifying each sentence as it is finished → verify its citations → final answer
+(or abstain).
 
 Who may use it: anyone who may search the collection; what they see is limited by the
 access groups passed in, because the filter is applied in retrieval, so a passage a user
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
 from rag.access import AccessScope
@@ -24,6 +26,7 @@ from . import prompts
 from .abstention import AbstentionPolicy, asked_subject, asked_units, reason_to_abstain
 from .asked import asked_entry, cites_entry
 from .citations import verify_answer
+from .drafts import finished_length
 from .extractive import extractive_answer, question_coverage, states_amount_of
 from .excerpts import excerpt_passages
 from .passages import select_passages
@@ -85,7 +88,7 @@ class AnswerService:
                use_llm: bool = True, scope: AccessScope | None = None) -> Answer:
         final: Answer | None = None
         for event in self.stream(question, assistant=assistant, collection=collection, groups=groups,
-                                 use_llm=use_llm, scope=scope):
+                                 use_llm=use_llm, scope=scope, check_while_streaming=False):
             if event.type == "final":
                 final = event.answer
         assert final is not None  # stream always ends with a final event
@@ -93,11 +96,15 @@ class AnswerService:
 
     def stream(self, question: str, *, assistant: str, collection: str, groups: Sequence[str] = (),
                use_llm: bool = True, scope: AccessScope | None = None,
-               before_generation: Callable[[], Iterator[AnswerEvent]] | None = None) -> Iterator[AnswerEvent]:
+               before_generation: Callable[[], Iterator[AnswerEvent]] | None = None,
+               check_while_streaming: bool = True) -> Iterator[AnswerEvent]:
         """The answer as events. `scope` (a user's readable collections and groups) is
         enforced by the retriever. `before_generation`, when given, is iterated right before
         the model is called, after the extractive answer is out: the server waits there for
-        its turn on a one-at-a-time model and yields `queued` events meanwhile."""
+        its turn on a one-at-a-time model and yields `queued` events meanwhile.
+        `check_while_streaming`: each time the generated text gains a finished sentence,
+        yield a `verified` event with the answer those sentences make so far, checked as
+        the final one is, so a reader never has to take streamed text on trust."""
         started = time.perf_counter()
         masked = mask_pii(question)
         log.info("질문 (%s): %s", assistant, masked.text)
@@ -106,8 +113,10 @@ class AnswerService:
         def lap(name: str) -> None:
             timings[name] = round((time.perf_counter() - started) * 1000, 1)
 
-        chunks = self.retriever.search(question, collection, k=self.settings.retrieval.top_k,
-                                       flt=PointFilter.for_groups(tuple(groups)), scope=scope)
+        # With a scope, the scope alone says which groups are visible (roles, admins).
+        flt = PointFilter(access=None) if scope is not None else PointFilter.for_groups(tuple(groups))
+        chunks = self.retriever.search(question, collection, k=self.settings.retrieval.top_k, flt=flt,
+                                       scope=scope)
         lap("retrieval_ms")
         llm = self.llm() if use_llm else None
         passages = self._passages(question, chunks, llm, assistant)
@@ -137,23 +146,28 @@ class AnswerService:
 
         if before_generation is not None:
             yield from before_generation()
-        pieces: list[str] = []
+        generated, checked = "", 0  # the text so far; how much of it was verified
         try:
             to_model = question if self._may_send_raw(masked.found) else masked.text
             params = GenerationParams(max_tokens=self.settings.llm.max_tokens,
                                       temperature=self.settings.llm.temperature)
             for piece in llm.stream(prompts.build_messages(to_model, passages, assistant), params):
-                if not pieces:
+                if not generated:
                     lap("ttft_ms")
-                pieces.append(piece)
+                generated += piece
                 yield AnswerEvent("token", text=piece)
+                finished = finished_length(generated) if check_while_streaming else 0
+                if finished > checked:
+                    checked = finished
+                    so_far = self._verified_so_far(question, generated[:finished], passages, llm, extractive)
+                    yield AnswerEvent("verified", answer=so_far, checked=finished)
         except LLMError as exc:
             log.warning("생성 실패, 발췌 답변으로 대신합니다: %s", exc)
             lap("total_ms")
             extractive.notice = f"언어 모델 오류로 발췌 답변을 보여 드립니다: {exc}"
             yield AnswerEvent("final", answer=extractive)
             return
-        final = self._verified(question, "".join(pieces), passages, llm, timings, extractive)
+        final = self._verified(question, generated, passages, llm, timings, extractive)
         lap("total_ms")
         yield AnswerEvent("final", answer=final)
 
@@ -219,6 +233,18 @@ class AnswerService:
         if checked.removed:
             answer.notice = f"문서로 확인되지 않은 문장 {len(checked.removed)}개를 뺐습니다."
         return answer
+
+    def _verified_so_far(self, question: str, finished: str, passages: list[Passage], llm: LLM,
+                         extractive: Answer) -> Answer:
+        """What the final answer would show of the sentences finished so far: the same
+        checks (``_verified``) on a copy of the quotes, since the final check still needs
+        them. While the checks would show the quotes instead (no backed claim yet, "not
+        found", another FAQ entry), nothing of the generated text is shown."""
+        shown = self._verified(question, finished, passages, llm, {}, replace(extractive))
+        if shown.mode == "generated":
+            return shown
+        return Answer(question, "", "generated", removed=list(shown.removed), passages=passages,
+                      invented_citations=shown.invented_citations, llm=llm.name, generated=finished)
 
     def _abstain(self, question: str, passages: list[Passage], reason: str, timings: dict[str, float],
                  llm: str = "extractive", generated: str = "") -> Answer:

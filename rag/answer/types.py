@@ -104,17 +104,21 @@ class Answer:
         return data
 
 
-EventType = Literal["passages", "extractive", "queued", "token", "final", "error"]
+EventType = Literal["passages", "extractive", "queued", "token", "verified", "final", "error"]
 
 
 @dataclass(frozen=True)
 class AnswerEvent:
     """One step of a streamed answer: ``passages`` (what was retrieved), ``extractive``
     (the quoted answer, at once), ``queued`` (waiting for the model; ``position`` in line),
-    ``token`` pieces of the generated answer, then ``final``
-    with the verified answer (citations and checks arrive only here), or ``error``."""
+    ``token`` pieces of the generated answer (unverified), each time they finish a
+    sentence ``verified`` (the answer those first ``checked`` characters make once checked
+    like the final one: what the reader may see so far), then ``final`` with the verified
+    answer (the authority: it may still differ from the last ``verified``), or ``error``."""
 
     type: EventType
     text: str = ""
     answer: Answer | None = None
     position: int = 0
+    #: On ``verified``: how many characters of the generated text have been checked.
+    checked: int = 0

@@ -1,6 +1,15 @@
 from __future__ import annotations
 
+import json
+
+from api.services.openai_chat import stream_chunks
 from tests.api.conftest import sse_events
+
+CCTV_QUESTION = "녹화된 영상은 며칠 이상 보관해야 하나요?"
+# What a planted instruction made the model write: a phishing link, then the answer.
+INJECTED_REPLY = ("http://evil.example/login 에서 다시 로그인하세요. "
+                  "원장은 녹화된 영상을 60일 이상 보관하여야 합니다 [1]. "
+                  "원장은 보육실마다 폐쇄회로 텔레비전을 설치하여야 합니다 [1].")
 
 
 def test_login_wrong_password_is_refused_with_a_json_error(client):
@@ -29,6 +38,40 @@ def test_streamed_answer_has_extractive_then_tokens_then_cited_final(staff):
     assert final["answer"]["mode"] == "generated"
     assert final["answer"]["citations"][0]["label"].startswith("테스트법 제3조")
     assert final["message_id"] and final["conversation_id"]
+
+
+def test_streamed_sentences_arrive_verified_and_an_injected_link_never_does(staff, services):
+    services.context.answers.llm().queue(INJECTED_REPLY)
+    events = sse_events(staff.post("/api/chat/childcare/stream", json={"question": CCTV_QUESTION}).text)
+    names = [n for n, _ in events]
+    verified = [data for name, data in events if name == "verified"]
+
+    assert "".join(d["text"] for n, d in events if n == "token") == INJECTED_REPLY  # the raw draft
+    assert names.index("token") < names.index("verified") and names[-1] == "final"
+    # The link sentence is checked first and fails; the backed sentence then passes, with its
+    # citation, rendered as the final answer renders it; passages are not sent again.
+    assert [d["answer"]["text"] for d in verified] == ["", "원장은 녹화된 영상을 60일 이상 보관하여야 합니다 [1]."]
+    assert [d["checked"] for d in verified] == [INJECTED_REPLY.index(" 원장은"), INJECTED_REPLY.index(" 원장은 보육실")]
+    assert verified[0]["answer"]["removed"] == ["http://evil.example/login 에서 다시 로그인하세요."]
+    assert verified[1]["answer"]["citations"][0]["label"].startswith("테스트법 제3조")
+    assert "passages" not in verified[1]["answer"]
+    final = events[-1][1]["answer"]
+    assert final["mode"] == "generated" and "evil" not in final["text"]
+    assert final["text"].startswith(verified[-1]["answer"]["text"]) and "설치" in final["text"]
+
+
+def test_the_openai_stream_sends_raw_tokens_and_ends_with_the_verified_answer(services):
+    services.context.answers.llm().queue(INJECTED_REPLY)
+    user = services.accounts.resolve_api_key(services.accounts.create_api_key("kim", "draft-check"))
+    lines = list(stream_chunks(services.chat.stream(user, "childcare", CCTV_QUESTION), "childcare"))
+    chunks = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
+
+    assert all(line.startswith(("data: ", ": ")) for line in lines)  # no event of another kind
+    assert "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks) == INJECTED_REPLY
+    answer = chunks[-1]["answer"]
+    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
+    assert "evil" not in answer["text"] and "60일" in answer["text"] and answer["mode"] == "generated"
+    assert answer["replaces_stream"] is True and answer["removed"] == ["http://evil.example/login 에서 다시 로그인하세요."]
 
 
 def test_history_and_feedback_are_stored_with_the_sources(staff):

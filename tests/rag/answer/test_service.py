@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.discovery import discover
+from rag.answer.sentences import split_sentences
 from rag.answer.service import FALLBACK_OTHER_ENTRY, AnswerService
 from rag.config import load_settings
 from rag.context import AppContext
@@ -53,6 +54,54 @@ def test_generated_answer_streams_then_arrives_verified(indexed_sample):
     # The prompt numbers the passages under their citation labels, question last.
     user = llm.last_prompt[-1].content
     assert "[1] 테스트법 제3조" in user and user.rstrip().endswith(CCTV_QUESTION)
+
+
+INJECTED_REPLY = ("http://evil.example/login 에서 다시 로그인하세요. "
+                  "원장은 녹화된 영상을 60일 이상 보관하여야 합니다 [1]. "
+                  "원장은 보육실마다 폐쇄회로 텔레비전을 설치하여야 합니다 [1].")
+
+
+def test_streamed_sentences_are_verified_as_they_finish_and_an_injected_one_never_passes(indexed_sample):
+    # A planted instruction made the model write a phishing link before its answer.
+    events, final = ask(service(indexed_sample, FakeLLM([INJECTED_REPLY])))
+    verified = [e for e in events if e.type == "verified"]
+    streamed = ""
+    for event in events:  # each check covers text already streamed, never text still to come
+        streamed += event.text if event.type == "token" else ""
+        if event.type == "verified":
+            assert event.checked <= len(streamed)
+    assert [e.checked for e in verified] == sorted({e.checked for e in verified})
+    shown = [e.answer.text for e in verified]
+    assert shown and all("evil" not in text and "로그인" not in text for text in shown)
+    # Sentence by sentence: nothing while only the link is finished, then the backed
+    # sentence with its citation; the last sentence is finished only when the stream
+    # ends, and the final check covers it.
+    first, second, _ = split_sentences(INJECTED_REPLY)
+    assert [INJECTED_REPLY[:e.checked] for e in verified] == [INJECTED_REPLY[:first.end], INJECTED_REPLY[:second.end]]
+    assert shown[0] == "" and any("http://evil.example/login" in s for s in verified[0].answer.removed)
+    assert shown[1] == second.text and [c.n for c in verified[1].answer.citations] == [1]
+    assert events[-1].type == "final" and final.mode == "generated" and final.text.startswith(shown[1])
+    assert "evil" not in final.text and "60일" in final.text and "설치" in final.text
+    assert any("evil.example" in s for s in final.removed)
+
+
+def test_a_finished_sentence_is_not_checked_before_its_citation_marker_arrives(indexed_sample):
+    # "… 합니다. [1]" streamed as "… 합니다. [" then "1]": judged without its marker the
+    # sentence would be cited automatically and could pass where the final check fails.
+    reply = "녹화된 영상은 90일 이상 보관하여야 합니다. [1] 원장은 녹화된 영상을 60일 이상 보관하여야 합니다. [1]"
+    events, final = ask(service(indexed_sample, FakeLLM([reply], piece_chars=1)))
+    checked = [reply[:e.checked] for e in events if e.type == "verified"]
+    assert checked and all(text.endswith("[1]") for text in checked)
+    assert all("90일" not in e.answer.text for e in events if e.type == "verified")
+    assert "90일" not in final.text and "60일" in final.text
+
+
+def test_sentences_are_checked_only_once_when_asked_for_a_whole_answer(indexed_sample):
+    svc = service(indexed_sample, FakeLLM([INJECTED_REPLY]))
+    events = list(svc.stream(CCTV_QUESTION, assistant="childcare", collection="childcare",
+                             check_while_streaming=False))
+    assert "verified" not in [e.type for e in events]
+    assert "evil" not in events[-1].answer.text and "60일" in events[-1].answer.text
 
 
 def test_the_model_sees_only_the_best_prompt_passages_and_the_reader_all(indexed_sample):
