@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from api.errors import InputError, NotFound
 from api.services.accounts import Principal
 from api.services.audit import AuditLog
+from api.services.follow_up import with_follow_up
 from api.services.generation_queue import GenerationQueue
 from api.services.history import HistoryService, answer_sources
 from api.services.metrics import ServerMetrics
@@ -24,9 +25,6 @@ from rag.answer.types import Answer, AnswerEvent
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
-#: A follow-up with at most this many content words ("그럼 과태료는?") leans on the
-#: previous question: both are searched and answered together.
-FOLLOW_UP_TERMS = 3
 
 
 @dataclass
@@ -127,10 +125,9 @@ class ChatService:
     def _with_context(self, user: Principal, question: str, conversation_id: int | None) -> str:
         """The question as searched and answered: a short follow-up carries the previous
         question along, since retrieval and the model see one question at a time."""
-        if conversation_id is None or len(self.answers.analyzer.terms(question)) > FOLLOW_UP_TERMS:
+        if conversation_id is None:
             return question
-        previous = self.history.last_question(user.id, conversation_id)
-        return f"{previous} {question}" if previous else question
+        return with_follow_up(self.answers.analyzer, question, self.history.last_question(user.id, conversation_id))
 
     def _observe(self, assistant: str, answer: Answer) -> None:
         self.metrics.answers.labels(assistant, answer.mode).inc()

@@ -7,6 +7,10 @@ session); a model is an assistant, listed and answered only when the user may re
 collection. Every answer goes through ChatService with save=True, so it is rate
 limited, kept in the user's history and audited like an answer in the web UI.
 
+The question is the last user message; a short follow-up ("보관 기간은요?") is asked
+together with the user message before it, by the web chat's rule (follow_up.py). The
+history and audit trail then keep the question as it was asked, both parts.
+
 What is not OpenAI's: each completion carries the verified answer's `sources` (the
 passages its [n] markers cite) and an `answer` block (mode, abstained, notice, removed
 sentences); generation parameters (temperature, max_tokens, …) are ignored, because the
@@ -23,7 +27,8 @@ from typing import Any
 
 from api.errors import InputError, NotFound, RateLimited, ServiceError
 from api.services.accounts import Principal
-from api.services.chat import ChatService, ChatTurn
+from api.services.chat import MAX_QUESTION_CHARS, ChatService, ChatTurn
+from api.services.follow_up import with_follow_up
 from api.views import passages_view
 from ingest.manifests import Manifest
 from rag.answer.types import Answer
@@ -68,26 +73,40 @@ def get_model(manifests: dict[str, Manifest], user: Principal, model: str) -> di
 
 # --- the question -----------------------------------------------------------------------
 
+def _text(content: Any) -> str:
+    """A message's text: a string, or a list of parts of which the `text` ones count."""
+    if isinstance(content, str):
+        return content.strip()
+    if isinstance(content, list):
+        return "\n".join(str(part.get("text", "")) for part in content
+                         if isinstance(part, dict) and part.get("type") == "text").strip()
+    return ""
+
+
+def _user_texts(messages: list[dict[str, Any]]) -> list[str]:
+    return [_text(m.get("content")) for m in messages if m.get("role") == "user"]
+
+
 def last_question(messages: list[dict[str, Any]]) -> str:
-    """The text of the last user message: a string, or a list of parts of which the
-    `text` ones count. Earlier turns are not used: retrieval and the answer work on
-    this one question, so a follow-up that leans on an earlier turn ("그럼 과태료는?")
-    should repeat what it refers to."""
-    for message in reversed(messages):
-        if message.get("role") != "user":
-            continue
-        content = message.get("content")
-        if isinstance(content, str):
-            text = content
-        elif isinstance(content, list):
-            text = "\n".join(str(part.get("text", "")) for part in content
-                             if isinstance(part, dict) and part.get("type") == "text")
-        else:
-            text = ""
-        if not text.strip():
-            raise InputError("messages", "마지막 사용자 메시지에 글(text)이 없습니다")
-        return text.strip()
-    raise InputError("messages", "사용자 메시지(role: user)가 없습니다")
+    """The text of the last user message."""
+    asked = _user_texts(messages)
+    if not asked:
+        raise InputError("messages", "사용자 메시지(role: user)가 없습니다")
+    if not asked[-1]:
+        raise InputError("messages", "마지막 사용자 메시지에 글(text)이 없습니다")
+    return asked[-1]
+
+
+def question_asked(chat: ChatService, messages: list[dict[str, Any]]) -> str:
+    """The last user message, preceded by the user message before it when it is a short
+    follow-up: retrieval and the model see one question at a time, as in the web chat."""
+    question = last_question(messages)
+    asked = _user_texts(messages)
+    previous = asked[-2] if len(asked) > 1 else None
+    combined = with_follow_up(chat.answers.analyzer, question, previous)
+    # A very long earlier message would make the pair too long to ask: the follow-up
+    # alone is still a question, a refusal would not be.
+    return combined if len(combined) <= MAX_QUESTION_CHARS else question
 
 
 def check_model(manifests: dict[str, Manifest], model: str) -> None:
@@ -132,7 +151,7 @@ def _completion_id() -> str:
 def complete(chat: ChatService, user: Principal, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """A whole `chat.completion`: the verified answer as the message content."""
     check_model(chat.manifests, model)
-    turn = chat.ask(user, model, last_question(messages), save=True)
+    turn = chat.ask(user, model, question_asked(chat, messages), save=True)
     answer = turn.event.answer
     assert answer is not None
     return {"id": _completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
@@ -147,7 +166,7 @@ def prepare_stream(chat: ChatService, user: Principal, model: str, messages: lis
     done before the response starts so that failures are plain HTTP errors. Returns
     the question."""
     check_model(chat.manifests, model)
-    question = last_question(messages)
+    question = question_asked(chat, messages)
     chat.prepare(user, model, question)
     return question
 

@@ -92,6 +92,24 @@ def test_completion_is_the_verified_answer_with_sources_and_is_saved(svc: Servic
     assert any(e["detail"] == CCTV for e in svc.audit.recent(username="kim", action="ask"))
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_short_follow_up_is_asked_with_the_earlier_user_message(svc: Services, kim: OpenAI, stream: bool):
+    earlier = [{"role": "user", "content": "어린이집 CCTV는 어디에 설치하나요?"},
+               {"role": "assistant", "content": "보육실마다 설치합니다."}]
+    reply = kim.chat.completions.create(model="childcare", stream=stream,
+                                        messages=[*earlier, {"role": "user", "content": "보관 기간은요?"}])
+    last = [c for c in reply if c.choices][-1] if stream else reply
+
+    prompt = svc.context.answers.llm().last_prompt[-1].content
+    assert "CCTV는 어디에 설치" in prompt and "보관 기간은요?" in prompt
+    sources = last.model_extra["sources"]
+    assert sources[0]["label"].startswith("테스트법 제3조") and "60일" in sources[0]["text"]
+    # A full question stands on its own, whatever came before.
+    kim.chat.completions.create(model="childcare", messages=[
+        *earlier, {"role": "user", "content": "영양사가 작성한 식단에 따라 급식을 제공해야 하나요?"}])
+    assert "CCTV" not in svc.context.answers.llm().last_prompt[-1].content
+
+
 def test_streamed_completion_sends_tokens_then_sources_and_done(kim: OpenAI):
     stream = kim.chat.completions.create(model="childcare", messages=[{"role": "user", "content": CCTV}],
                                          stream=True, stream_options={"include_usage": True})
@@ -157,6 +175,15 @@ def test_errors_are_openai_shaped(base_url: str, kim: OpenAI):
     error = anonymous.json()["error"]
     assert set(error) >= {"message", "type", "code"} and error["type"] == "authentication_error"
     assert bad.status_code == 401  # the key is checked before the body
+
+
+def test_invalid_json_is_named_as_such_not_by_byte_offset(base_url: str, kim: OpenAI):
+    with httpx.Client(base_url=base_url, trust_env=False) as raw:
+        reply = raw.post("/v1/chat/completions", content=b'{"model": "childcare", }',
+                         headers={"Authorization": f"Bearer {kim.api_key}", "Content-Type": "application/json"})
+    assert reply.status_code == 400
+    error = reply.json()["error"]
+    assert error["message"] == "요청 본문이 올바른 JSON이 아닙니다" and error["param"] == "body"
 
 
 def test_the_web_session_works_too(base_url: str):
