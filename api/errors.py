@@ -78,6 +78,15 @@ _HTTP_MESSAGES = {
 }
 
 
+INVALID_JSON = "요청 본문이 올바른 JSON이 아닙니다"
+
+
+def is_invalid_json(exc: RequestValidationError) -> bool:
+    """The body did not parse. Its loc is ("body", <byte offset>), which read as a field
+    name gives "입력값이 올바르지 않습니다: 13"; callers say INVALID_JSON instead."""
+    return any(e.get("type") == "json_invalid" for e in exc.errors())
+
+
 def error_body(code: str, message: str, english: str, **extra) -> dict:
     return {"error": {"code": code, "message": message, "message_en": english, **extra}}
 
@@ -105,10 +114,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if any(e.get("type") == "json_invalid" for e in exc.errors()):
-            # Its loc is ("body", <byte offset>): shown as a field, the offset read as a name.
+        if is_invalid_json(exc):
             log.info("invalid JSON body: %s %s: %s", request.method, request.url.path, exc.errors())
-            return JSONResponse(error_body("invalid_input", "요청 본문이 올바른 JSON이 아닙니다",
+            return JSONResponse(error_body("invalid_input", INVALID_JSON,
                                            "Request body is not valid JSON", field="body",
                                            problems=[{"field": "body", "problem": "JSON 구문 오류"}]),
                                 status_code=422)

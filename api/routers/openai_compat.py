@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import current_user, services
+from api.errors import INVALID_JSON, is_invalid_json
 from api.services import openai_chat
 from api.services.accounts import Principal
 from api.services.container import Services
@@ -34,6 +35,10 @@ class OpenAIRoute(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError as exc:
+                if is_invalid_json(exc):
+                    log.info("invalid JSON body: %s %s: %s", request.method, request.url.path, exc.errors())
+                    return JSONResponse(openai_chat.openai_error(400, "invalid_input", INVALID_JSON, "body"),
+                                        status_code=400)
                 first = exc.errors()[0] if exc.errors() else {}
                 field = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or None
                 body = openai_chat.openai_error(400, "invalid_input",
