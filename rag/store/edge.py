@@ -54,6 +54,13 @@ class EdgeStore:
             self._open.clear()
 
 
+#: The embedded index admits one process at a time; the one holding it is nearly always
+#: the server, and the CLI's search and ask are also served by its API.
+INDEX_IN_USE = ("서버(seoul-assist serve)가 실행 중이라 인덱스를 열 수 없습니다 — 서버를 멈추거나 "
+                "웹 UI/API(/api/search/…, /v1/chat/completions)를 쓰세요 (서버가 아니면 다른 "
+                "seoul-assist 명령이 인덱스를 쓰고 있습니다)")
+
+
 class EdgeCollection:
     def __init__(self, name: str, path: Path, dim: int) -> None:
         q = _edge()
@@ -73,6 +80,8 @@ class EdgeCollection:
         except StoreError:
             raise
         except Exception as exc:
+            if "WouldBlock" in str(exc):  # another process holds the index's write-ahead-log lock
+                raise StoreError(f"{path}: {INDEX_IN_USE}") from exc
             raise StoreError(f"{path}: 인덱스를 열 수 없습니다 ({exc})") from exc
 
     def upsert(self, points: list[StoredPoint]) -> None:

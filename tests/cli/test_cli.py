@@ -217,3 +217,23 @@ def test_demo_indexes_the_samples_and_answers_each_assistant(run):
     assert out.count("— 답변") == 4
     assert out.count("[검증된 답변]") + out.count("[답변 없음]") == 4
     assert "출처:" in out
+
+
+@pytest.mark.parametrize("command", ["search", "ask"])
+def test_search_and_ask_while_the_server_holds_the_index_say_so(run, sample_corpus: Path, tmp_path: Path,
+                                                              command: str):
+    from rag.config import load_settings
+    from rag.context import AppContext
+
+    run("ingest", str(sample_corpus / "statutes/childcare/테스트법"), "--collection", "childcare", "--no-embed")
+    # As `seoul-assist serve` does: the embedded index stays open (and locked) while it runs.
+    server = AppContext(load_settings("test", data_dir=tmp_path / "data"))
+    try:
+        server.collection("childcare")
+        code, out, err = run(command, "녹화된 영상은 며칠 보관하나요?", "--assistant", "childcare")
+    finally:
+        server.close()
+
+    assert code == 2 and "Traceback" not in err
+    assert "서버(seoul-assist serve)가 실행 중이라 인덱스를 열 수 없습니다" in err
+    assert "/v1/chat/completions" in err and "WouldBlock" not in err
