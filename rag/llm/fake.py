@@ -11,6 +11,7 @@ the text."""
 from __future__ import annotations
 
 import re
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
@@ -44,6 +45,7 @@ class FakeLLM:
         #: The generation parameters of each prompt.
         self.params: list[GenerationParams] = []
         self._failures: deque[tuple[str, int]] = deque()
+        self._holds: deque[dict[int, threading.Event]] = deque()
 
     def queue(self, *replies: str) -> None:
         self._replies.extend(replies)
@@ -51,6 +53,13 @@ class FakeLLM:
     def fail_next(self, message: str = "가짜 언어 모델 오류", after_pieces: int = 0) -> None:
         """Make the next call raise LLMError, after yielding `after_pieces` pieces of its reply."""
         self._failures.append((message, after_pieces))
+
+    def hold_next(self, *after_pieces: int) -> list[threading.Event]:
+        """Make the next reply stop after each of `after_pieces` pieces until the matching
+        event is set (or 30 s pass), so a test can look at a half-streamed answer."""
+        holds = {n: threading.Event() for n in after_pieces}
+        self._holds.append(holds)
+        return [holds[n] for n in after_pieces]
 
     @property
     def last_prompt(self) -> list[ChatMessage]:
@@ -62,8 +71,9 @@ class FakeLLM:
         self.prompts.append(messages)
         self.params.append(params)
         failure = self._failures.popleft() if self._failures else None
+        holds = self._holds.popleft() if self._holds else {}
         reply = self._reply(messages)
-        return self._pieces(reply, failure)
+        return self._pieces(reply, failure, holds)
 
     def count_tokens(self, text: str) -> int:
         return estimate_tokens(text)
@@ -75,11 +85,14 @@ class FakeLLM:
             return self._responder(messages)
         return default_reply(messages)
 
-    def _pieces(self, reply: str, failure: tuple[str, int] | None) -> Iterator[str]:
+    def _pieces(self, reply: str, failure: tuple[str, int] | None,
+                holds: dict[int, threading.Event] | None = None) -> Iterator[str]:
         pieces = [reply[i:i + self.piece_chars] for i in range(0, len(reply), self.piece_chars)]
         for i, piece in enumerate(pieces):
             if failure is not None and i == failure[1]:
                 raise LLMError(failure[0])
+            if holds and i in holds:
+                holds[i].wait(30)
             yield piece
         if failure is not None:
             raise LLMError(failure[0])

@@ -79,3 +79,24 @@ def test_counts_tokens_conservatively():
 
     assert llm.context_window == 2048
     assert llm.count_tokens("어린이집 폐쇄회로 텔레비전") >= 15  # Qwen2.5's tokenizer: 15
+
+
+def test_a_held_reply_stops_after_the_pieces_asked_until_released():
+    import threading
+
+    llm = FakeLLM(["가나다라마바"], piece_chars=2)
+    (release,) = llm.hold_next(1)
+    first = threading.Event()
+    got: list[tuple[str, bool]] = []  # each piece, and whether it came after the release
+
+    def consume():
+        for piece in llm.stream([], GenerationParams()):
+            got.append((piece, release.is_set()))
+            first.set()
+
+    runner = threading.Thread(target=consume)
+    runner.start()
+    assert first.wait(5)
+    release.set()
+    runner.join(5)
+    assert got == [("가나", False), ("다라", True), ("마바", True)]
