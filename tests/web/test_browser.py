@@ -259,6 +259,69 @@ def test_an_answer_with_markup_is_shown_as_text(browser, live_server, web_servic
     screenshot("06-markup-as-text")
 
 
+# A planted instruction made the model write a phishing link before its answer.
+INJECTED_REPLY = ("http://evil.example/login 에서 다시 로그인하세요. "
+                  "원장은 녹화된 영상을 60일 이상 보관하여야 합니다 [1]. "
+                  "원장은 보육실마다 폐쇄회로 텔레비전을 설치하여야 합니다 [1].")
+# Whether any answer box (removed-sentence lists aside) ever showed the link, mutation by mutation.
+WATCH_ANSWERS = """
+window.__linkInAnswer = false;
+new MutationObserver(() => {
+  for (const box of document.querySelectorAll('#messages .answer')) {
+    const copy = box.cloneNode(true);
+    copy.querySelectorAll('.removed').forEach((n) => n.remove());
+    if (copy.textContent.includes('evil.example')) window.__linkInAnswer = true;
+  }
+}).observe(document.getElementById('messages'), {childList: true, subtree: true, characterData: true});
+"""
+
+
+def test_the_streamed_draft_is_marked_unverified_and_only_verified_sentences_become_the_answer(
+        browser, live_server, web_services, screenshot):
+    open_page(browser, live_server, "#/chat/childcare", "#question")
+    browser.execute_script(WATCH_ANSWERS)
+    llm = web_services.context.answers.llm()
+    pieces = llm.piece_chars
+    link_end = INJECTED_REPLY.index(" 에서") + len(" 에서")  # the link and a word after it
+    next_start = INJECTED_REPLY.index("원장은 보육실")  # the third sentence begins: the second is finished
+    llm.queue(INJECTED_REPLY)
+    holds = llm.hold_next(-(-link_end // pieces), -(-(next_start + 1) // pieces))
+    try:
+        ask(browser, CHILDCARE_QUESTION)
+        # Held with the link streamed, its sentence not yet finished: a draft, plainly marked.
+        draft = visible(browser, "#messages .msg-assistant .draft")
+        wait_for(browser, lambda d: "http://evil.example/login" in draft.text, message="초안에 링크 글이 없습니다")
+        assert "검증 전 초안" in draft.find_element(By.CSS_SELECTOR, ".draft-title").text
+        style = browser.execute_script(
+            "const s = getComputedStyle(arguments[0]); return [s.borderTopStyle, s.fontStyle];", draft)
+        assert style == ["dashed", "italic"]
+        assert draft.find_elements(By.CSS_SELECTOR, "a") == [] and browser.find_elements(By.CSS_SELECTOR, "#messages a") == []
+        assert not css(browser, "#messages .answer-partial").is_displayed()
+        assert_accessible(browser, "검증 전 초안")
+        screenshot("06a-chat-draft-unverified")
+        holds[0].set()
+
+        # Held after the second sentence was checked: it is in the answer box with its citation;
+        # the link sentence failed and left the draft without entering the answer.
+        partial = visible(browser, "#messages .answer-partial")
+        wait_for(browser, lambda d: "60일 이상 보관" in partial.text, message="확인된 문장이 답변에 없습니다")
+        assert "evil" not in partial.text and partial.find_elements(By.CSS_SELECTOR, "button.cite")
+        assert "evil" not in draft.text and "보관하여야 합니다" not in draft.text
+        assert "1개는 답변에 넣지 않았습니다" in draft.find_element(By.CSS_SELECTOR, ".draft-note").text
+        screenshot("06b-chat-draft-first-sentence-verified")
+    finally:
+        for hold in holds:
+            hold.set()
+
+    answer = last_answer(browser)
+    assert browser.find_elements(By.CSS_SELECTOR, "#messages .msg-assistant .draft") == []
+    text = answer.find_element(By.CSS_SELECTOR, ".answer-text").text
+    assert "60일 이상 보관" in text and "설치" in text and "evil" not in text
+    assert browser.execute_script("return window.__linkInAnswer") is False
+    assert browser.find_elements(By.CSS_SELECTOR, "#messages a[href*=evil]") == []
+    screenshot("06c-chat-draft-replaced-by-the-verified-answer")
+
+
 def test_uploaded_documents_are_indexed_and_then_cited(browser, live_server, tmp_path: Path, screenshot):
     from tests.ingest.readers.reader_fixtures import build_pdf
 

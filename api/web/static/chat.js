@@ -1,5 +1,6 @@
 // The chat page: pick an assistant, ask, watch the answer stream in (quoted passage
-// first, then the model's words, then the verified answer), continue old conversations.
+// first, then the model's words as an unverified draft whose sentences move into the
+// answer as verification passes them, then the verified answer), continue old conversations.
 
 import { request, session, streamEvents } from "./api.js";
 import { answerText, messageAnswer, refsFrom, renderAnswer } from "./answer.js";
@@ -49,14 +50,15 @@ class PendingAnswer {
     this.body = el("div", { class: "msg-body" });
     this.node = el("article", { class: "msg msg-assistant", "aria-label": "답변", "aria-busy": "true" },
       this.status, this.body);
-    this.generated = null;
+    this.draft = null;
     log.append(this.node);
   }
 
   handle(name, data) {
     const handler = {
       passages: () => this.passages(data), extractive: () => this.extractive(data), queued: () => this.queued(data),
-      token: () => this.token(data), final: () => this.final(data), error: () => this.fail(data.message),
+      token: () => this.token(data), verified: () => this.verified(data), final: () => this.final(data),
+      error: () => this.fail(data.message),
     }[name];
     if (handler) handler();
     scrollToEnd(this.log);
@@ -79,14 +81,45 @@ class PendingAnswer {
     this.status.textContent = `대기 순서: ${data.position}번째`;
   }
 
+  // The model's words are a draft until verified: shown apart, greyed and labelled, as a
+  // text node (a link in them stays text), never as the answer. The server checks each
+  // finished sentence (`verified`): those that pass are shown in the answer box, rendered as
+  // the final answer is; the draft keeps only what is not checked yet.
+  startDraft() {
+    this.streamed = "";
+    this.checked = 0;  // characters (code points) of `streamed` already checked
+    this.draftText = document.createTextNode("");
+    this.draftNote = el("p", { class: "draft-note", hidden: true });
+    this.draft = el("section", { class: "draft", "aria-label": "검증 전 초안" },
+      el("h3", { class: "draft-title" }, "검증 전 초안 — 근거 확인 중"),
+      el("p", { class: "draft-text streaming" }, this.draftText), this.draftNote);
+    this.sofar = el("div", { class: "answer answer-partial", "aria-live": "polite", hidden: true });
+    this.body.append(el("section", { class: "generating", "aria-label": "생성 중인 답변" }, this.sofar, this.draft));
+    this.status.textContent = "답변을 작성하며 문장마다 근거를 확인하는 중…";
+  }
+
+  showDraft() {
+    this.draftText.data = Array.from(this.streamed).slice(this.checked).join("").trimStart();
+  }
+
   token(data) {
-    if (!this.generated) {
-      this.generated = document.createTextNode("");
-      this.body.append(el("section", { class: "generating", "aria-label": "생성 중인 답변" },
-        el("h3", { class: "block-title" }, "답변 작성 중"), el("div", { class: "answer-text streaming" }, this.generated)));
-      this.status.textContent = "답변을 작성하는 중…";
+    if (!this.draft) this.startDraft();
+    this.streamed += data.text;
+    this.showDraft();
+  }
+
+  verified(data) {
+    if (!this.draft) this.startDraft();
+    this.checked = data.checked;
+    this.showDraft();
+    const { text, removed } = data.answer;
+    clear(this.sofar);
+    this.sofar.hidden = !text;
+    if (text) {
+      this.sofar.append(el("p", { class: "mode-badge" }, "문서로 확인된 문장 · 답변 작성 중"), answerText(text, this.refs));
     }
-    this.generated.data += data.text;
+    this.draftNote.hidden = !removed.length;
+    this.draftNote.textContent = `문서로 확인되지 않은 문장 ${removed.length}개는 답변에 넣지 않았습니다.`;
   }
 
   final(data) {
@@ -98,6 +131,7 @@ class PendingAnswer {
   fail(message) {
     this.failed = true;
     this.status.remove();
+    if (this.draft) this.draft.remove();  // no verified answer will replace it
     this.body.append(el("p", { class: "error", role: "alert" }, message || "답변을 만드는 중 오류가 발생했습니다"));
   }
 
