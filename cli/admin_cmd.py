@@ -32,6 +32,10 @@ def register(sub) -> None:
     r.set_defaults(handler=readers)
     u = cmds.add_parser("users", help="사용자 목록")
     u.set_defaults(handler=users)
+    lock = cmds.add_parser("unlock", help="틀린 비밀번호로 잠긴 로그인을 풉니다")
+    lock.add_argument("username", nargs="?", help="계정 (없으면 --address만)")
+    lock.add_argument("--address", help="잠긴 클라이언트 주소도 풂")
+    lock.set_defaults(handler=unlock)
 
 
 def _services(args: argparse.Namespace):
@@ -94,6 +98,25 @@ def users(args: argparse.Namespace) -> int:
         for user in svc.accounts.list_users():
             state = "" if user["active"] else " (중지)"
             print(f"{user['username']}\t{user['role']}\t{','.join(user['groups'])}{state}")
+        return 0
+    finally:
+        svc.close()
+
+
+def unlock(args: argparse.Namespace) -> int:
+    if not args.username and not args.address:
+        print("오류: 계정 이름이나 --address가 필요합니다", file=sys.stderr)
+        return 2
+    svc = _services(args)
+    try:
+        if args.username:
+            was_locked = svc.accounts.unlock(args.username)
+            svc.audit.record("cli", "login_unlock", f"계정 {args.username}")
+            print(f"계정 {args.username}: " + ("잠금을 풀었습니다" if was_locked else "잠겨 있지 않습니다"))
+        if args.address:
+            was_locked = svc.accounts.throttle.unlock_address(args.address)
+            svc.audit.record("cli", "login_unlock", f"주소 {args.address}")
+            print(f"주소 {args.address}: " + ("잠금을 풀었습니다" if was_locked else "잠겨 있지 않습니다"))
         return 0
     finally:
         svc.close()

@@ -1,5 +1,5 @@
-"""Administration: users, API keys, who reads which collection, the audit log and the
-feedback on answers. Who may use it: admins only."""
+"""Administration: users, API keys, sign-in locks, who reads which collection, the audit
+log and the feedback on answers. Who may use it: admins only."""
 
 from __future__ import annotations
 
@@ -66,6 +66,25 @@ def update_user(username: str, body: UserChange, user: Principal = Depends(admin
         changes.append("비밀번호 변경")
     svc.audit.record(user.username, "update_user", f"{username}: {', '.join(changes) or '변경 없음'}")
     return updated
+
+
+@router.post("/users/{username}/unlock", summary="틀린 비밀번호로 잠긴 로그인 풀기")
+def unlock_user(username: str, user: Principal = Depends(admin_only), svc: Services = Depends(services)) -> dict:
+    was_locked = svc.accounts.unlock(username)
+    svc.audit.record(user.username, "login_unlock", f"계정 {username}")
+    return {"username": username, "unlocked": was_locked}
+
+
+@router.get("/login-locks", summary="지금 잠긴 계정과 주소")
+def login_locks(_: Principal = Depends(admin_only), svc: Services = Depends(services)) -> list[dict]:
+    return svc.accounts.throttle.locked()
+
+
+@router.post("/login-addresses/{address}/unlock", summary="틀린 비밀번호로 잠긴 주소 풀기")
+def unlock_address(address: str, user: Principal = Depends(admin_only), svc: Services = Depends(services)) -> dict:
+    was_locked = svc.accounts.throttle.unlock_address(address)
+    svc.audit.record(user.username, "login_unlock", f"주소 {address[:128]}")
+    return {"address": address, "unlocked": was_locked}
 
 
 @router.post("/users/{username}/api-keys", summary="API 키 발급 (이번 한 번만 보여 줌)")

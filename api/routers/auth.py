@@ -9,6 +9,7 @@ from api.deps import SESSION_COOKIE, current_user, services
 from api.errors import AuthError
 from api.services.accounts import Principal
 from api.services.container import Services
+from api.services.login_throttle import LoginLocked
 
 router = APIRouter(prefix="/api/auth", tags=["인증"])
 
@@ -24,13 +25,26 @@ def _set_cookie(response: Response, svc: Services, token: str) -> None:
                         max_age=int(svc.settings.server.session_hours * 3600), path="/")
 
 
-@router.post("/login")
+def client_address(request: Request, trusted_proxies: list[str]) -> str:
+    """The peer's address; behind one of the trusted proxies, the address that proxy saw
+    (the last X-Forwarded-For entry: earlier ones are whatever the client claimed)."""
+    peer = request.client.host if request.client else ""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    if peer in trusted_proxies and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:128]
+    return peer
+
+
+@router.post("/login", summary="로그인 (틀린 비밀번호가 반복되면 잠시 잠김: 429와 Retry-After)")
 def login(body: LoginRequest, request: Request, response: Response, svc: Services = Depends(services)) -> dict:
-    client = request.client.host if request.client else "?"
+    client = client_address(request, svc.settings.server.trusted_proxies)
     try:
-        token, user = svc.accounts.login(body.username, body.password)
+        token, user = svc.accounts.login(body.username, body.password, client)
     except AuthError:
         svc.audit.record(body.username[:64], "login_failed", f"from {client}")
+        raise
+    except LoginLocked as locked:
+        svc.audit.record(body.username[:64], "login_failed", f"from {client} (잠김, {locked.retry_after}초 남음)")
         raise
     _set_cookie(response, svc, token)
     svc.audit.record(user.username, "login", f"from {client}")

@@ -1,8 +1,9 @@
 """Local accounts, sessions, API keys and who may read which collection.
 
-Who may use it: creating users and changing readers is for admins (the routers check
-the role; the CLI runs with the operator's rights). Passwords are stored as Argon2
-hashes; session cookies and API keys are stored as SHA-256 hashes only."""
+Who may use it: creating users, changing readers and unlocking sign-in are for admins
+(the routers check the role; the CLI runs with the operator's rights). Passwords are
+stored as Argon2 hashes; session cookies and API keys are stored as SHA-256 hashes only.
+Wrong passwords are counted and lock sign-in for a while (api.services.login_throttle)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,7 @@ from sqlalchemy import delete, select
 
 from api.db import ApiKey, CollectionReader, Database, User, UserSession
 from api.errors import AuthError, InputError, NotFound
+from api.services.login_throttle import ACCOUNT, Lockout, LoginThrottle
 from rag.access import AccessScope
 
 Role = Literal["admin", "staff", "evaluator"]
@@ -68,10 +70,16 @@ def _aware(moment: datetime) -> datetime:
 
 
 class AccountService:
-    def __init__(self, db: Database, collections: Iterable[str], session_hours: float = 12.0) -> None:
+    def __init__(self, db: Database, collections: Iterable[str], session_hours: float = 12.0,
+                 throttle: LoginThrottle | None = None,
+                 on_lockout: Callable[[Lockout], None] = lambda lock: None) -> None:
         self.db = db
         self.collections = tuple(collections)
         self.session_hours = session_hours
+        self.throttle = throttle or LoginThrottle(db)
+        #: Told about every lock a wrong password starts (the server audits it).
+        self.on_lockout = on_lockout
+
 
     # -- users ---------------------------------------------------------------------------
 
@@ -95,8 +103,12 @@ class AccountService:
             return _user_dict(user)
 
     def list_users(self) -> list[dict]:
+        """Each user, with `locked_until` set while wrong passwords keep them from signing in."""
+        locks = {lock["key"]: lock["locked_until"] for lock in self.throttle.locked() if lock["kind"] == ACCOUNT}
         with self.db.session() as s:
-            return [_user_dict(u) for u in s.scalars(select(User).order_by(User.username))]
+            return [_user_dict(u) | {"locked_until": locks.get(u.username)}
+                    for u in s.scalars(select(User).order_by(User.username))]
+
 
     def update_user(self, username: str, *, role: str | None = None, groups: Iterable[str] | None = None,
                     active: bool | None = None, password: str | None = None) -> dict:
@@ -126,10 +138,14 @@ class AccountService:
 
     # -- sign-in -------------------------------------------------------------------------
 
-    def login(self, username: str, password: str) -> tuple[str, Principal]:
-        """A new session token (the cookie value) for a correct password."""
+    def login(self, username: str, password: str, address: str = "") -> tuple[str, Principal]:
+        """A new session token (the cookie value) for a correct password. `address`: the
+        client's, counted with the account for throttling. LoginLocked (429) while the
+        account or address is locked, whatever the password."""
+        username = username.strip().lower()
+        self.throttle.check(username, address)
         with self.db.session() as s:
-            user = s.scalar(select(User).where(User.username == username.strip().lower()))
+            user = s.scalar(select(User).where(User.username == username))
             ok = False
             if user is not None and user.active and user.password_hash:
                 try:
@@ -139,9 +155,22 @@ class AccountService:
             else:
                 # Same work for unknown users, so timing does not reveal who exists.
                 _hasher.hash(password)
-            if not ok:
-                raise AuthError("사용자 이름 또는 비밀번호가 올바르지 않습니다")
-            return self._open_session(s, user)
+            if ok:
+                opened = self._open_session(s, user)
+        if not ok:
+            for lock in self.throttle.failed(username, address):
+                self.on_lockout(lock)
+            raise AuthError("사용자 이름 또는 비밀번호가 올바르지 않습니다")
+        self.throttle.succeeded(username)
+        return opened
+
+    def unlock(self, username: str) -> bool:
+        """Lifts the account's sign-in lock and forgets its failures; False if none."""
+        username = username.strip().lower()
+        with self.db.session() as s:
+            if s.scalar(select(User.id).where(User.username == username)) is None:
+                raise NotFound(f"사용자 '{username}'")
+        return self.throttle.unlock_account(username)
 
     def login_trusted(self, username: str, role: str = "staff") -> tuple[str, Principal]:
         """Sign in a user the SSO proxy vouched for, creating them on first sight."""

@@ -17,6 +17,7 @@ from api.services.documents import DocumentService
 from api.services.generation_queue import GenerationQueue
 from api.services.history import HistoryService
 from api.services.ingest_worker import IngestWorker
+from api.services.login_throttle import Lockout, LoginThrottle, ThrottlePolicy
 from api.services.metrics import ServerMetrics
 from api.services.ratelimit import RateLimiter
 from api.services.search import SearchService
@@ -62,7 +63,11 @@ class Services:
 
     @cached_property
     def accounts(self) -> AccountService:
-        accounts = AccountService(self.db, self.collections, self.settings.server.session_hours)
+        server = self.settings.server
+        policy = ThrottlePolicy(server.login_lock_after, server.login_lock_after_per_address,
+                                server.login_lock_seconds, server.login_lock_max_seconds)
+        accounts = AccountService(self.db, self.collections, server.session_hours, LoginThrottle(self.db, policy),
+                                  on_lockout=self._audit_lockout)
         # First start: every signed-in user reads the built-in collections; admins narrow it.
         accounts.seed_readers({c: [EVERYONE] for c in self.collections})
         return accounts
@@ -70,6 +75,12 @@ class Services:
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(self.db)
+
+    def _audit_lockout(self, lock: Lockout) -> None:
+        who = lock.key if lock.kind == "user" else "system"
+        self.audit.record(who[:64], "login_locked",
+                          f"{'계정' if lock.kind == 'user' else '주소'} {lock.key}: {lock.failures}회 실패, "
+                          f"{lock.seconds}초 잠금")
 
     @cached_property
     def history(self) -> HistoryService:

@@ -237,3 +237,33 @@ def test_search_and_ask_while_the_server_holds_the_index_say_so(run, sample_corp
     assert code == 2 and "Traceback" not in err
     assert "서버(seoul-assist serve)가 실행 중이라 인덱스를 열 수 없습니다" in err
     assert "/v1/chat/completions" in err and "WouldBlock" not in err
+
+
+def _server_services(tmp_path: Path):
+    """What a running server would hold, on the CLI's data dir."""
+    from api.services.container import Services
+    from rag.config import load_settings
+
+    return Services(load_settings("test", data_dir=tmp_path / "data"))
+
+
+def test_admin_unlock_lifts_a_sign_in_lock(run, tmp_path: Path):
+    from api.errors import AuthError
+    from api.services.login_throttle import LoginLocked
+
+    svc = _server_services(tmp_path)
+    try:
+        svc.accounts.create_user("kim", "correct-horse-1", "staff")
+        for _ in range(5):
+            with pytest.raises(AuthError):
+                svc.accounts.login("kim", "wrong-password", "10.0.0.7")
+        with pytest.raises(LoginLocked):
+            svc.accounts.login("kim", "correct-horse-1", "10.0.0.7")
+
+        code, out, _ = run("admin", "unlock", "kim")
+        assert code == 0 and out.strip() == "계정 kim: 잠금을 풀었습니다"
+        assert svc.accounts.login("kim", "correct-horse-1", "10.0.0.7")[1].username == "kim"
+        assert svc.audit.recent(action="login_unlock")[0]["username"] == "cli"
+        assert run("admin", "unlock")[0] == 2
+    finally:
+        svc.close()
