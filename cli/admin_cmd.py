@@ -36,6 +36,9 @@ def register(sub) -> None:
     lock.add_argument("username", nargs="?", help="계정 (없으면 --address만)")
     lock.add_argument("--address", help="잠긴 클라이언트 주소도 풂")
     lock.set_defaults(handler=unlock)
+    purge = cmds.add_parser("purge-history", help="보관 기간(server.history_days)이 지난 대화를 지금 삭제합니다")
+    purge.add_argument("--days", type=int, help="이 날짜 수보다 오래된 대화 (기본: 설정값)")
+    purge.set_defaults(handler=purge_history)
 
 
 def _services(args: argparse.Namespace):
@@ -117,6 +120,25 @@ def unlock(args: argparse.Namespace) -> int:
             was_locked = svc.accounts.throttle.unlock_address(args.address)
             svc.audit.record("cli", "login_unlock", f"주소 {args.address}")
             print(f"주소 {args.address}: " + ("잠금을 풀었습니다" if was_locked else "잠겨 있지 않습니다"))
+        return 0
+    finally:
+        svc.close()
+
+
+def purge_history(args: argparse.Namespace) -> int:
+    if args.days is not None and args.days < 1:
+        print("오류: --days는 1 이상이어야 합니다", file=sys.stderr)
+        return 2
+    svc = _services(args)
+    try:
+        days = args.days if args.days is not None else svc.history.retention_days
+        if days <= 0:
+            print("보관 기간이 0(영구 보관)으로 설정되어 삭제하지 않았습니다. --days로 정하세요")
+            return 0
+        purged = svc.history.purge(days)
+        svc.audit.record("cli", "purge_history",
+                         f"대화 {purged.conversations}개, 메시지 {purged.messages}개 삭제 ({days}일 보관)")
+        print(f"{days}일이 지난 대화 {purged.conversations}개, 메시지 {purged.messages}개를 삭제했습니다")
         return 0
     finally:
         svc.close()

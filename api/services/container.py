@@ -15,7 +15,7 @@ from api.services.audit import AuditLog
 from api.services.chat import ChatService
 from api.services.documents import DocumentService
 from api.services.generation_queue import GenerationQueue
-from api.services.history import HistoryService
+from api.services.history import HistoryPurger, HistoryService, Purged
 from api.services.ingest_worker import IngestWorker
 from api.services.login_throttle import Lockout, LoginThrottle, ThrottlePolicy
 from api.services.metrics import ServerMetrics
@@ -84,7 +84,16 @@ class Services:
 
     @cached_property
     def history(self) -> HistoryService:
-        return HistoryService(self.db)
+        return HistoryService(self.db, self.settings.server.history_days)
+
+    @cached_property
+    def history_purger(self) -> HistoryPurger:
+        def audit(purged: Purged) -> None:
+            self.audit.record("system", "purge_history",
+                              f"대화 {purged.conversations}개, 메시지 {purged.messages}개 삭제 "
+                              f"({self.history.retention_days}일 보관)")
+
+        return HistoryPurger(self.history, audit)
 
     @cached_property
     def generation_queue(self) -> GenerationQueue:
@@ -128,10 +137,13 @@ class Services:
     def start_workers(self) -> None:
         """Called by the app's lifespan: background ingestion of uploads and re-indexing."""
         self.ingest_worker.start()
+        self.history_purger.start()  # history past server.history_days, now and daily
 
     def stop_workers(self) -> None:
         if "ingest_worker" in self.__dict__:
             self.ingest_worker.stop()
+        if "history_purger" in self.__dict__:
+            self.history_purger.stop()
 
     def ensure_first_admin(self) -> tuple[str, str] | None:
         """On a fresh install, an `admin` account with a random password written to

@@ -1,15 +1,34 @@
 """Conversations, the answers given with their sources, and feedback on them.
-Who may use it: each user sees and rates only their own conversations."""
+Who may use it: each user sees and rates only their own conversations.
+
+Personal data: questions and titles are stored with the audit log's masking
+(주민등록번호, phone numbers, e-mail, health values → [주민등록번호] …); the unmasked
+question lives only in memory, for the answer being made. An answer is stored with the
+question's 주민등록번호, phone numbers and e-mail addresses masked where it repeats them.
+Conversations older than the retention (server.history_days) are purged."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from difflib import SequenceMatcher
+
+from sqlalchemy import delete, exists, select
 
 from api.db import Conversation, Database, Feedback, Message
 from api.errors import InputError, NotFound
+from rag.answer.pii import EMAIL, PHONE, RRN, mask_pii
 from rag.answer.types import Answer
 
+log = logging.getLogger(__name__)
+
 MAX_TITLE = 60
+#: How often a running server purges history past its retention.
+PURGE_EVERY = timedelta(days=1)
+_IDENTIFIERS = (RRN, PHONE, EMAIL)
 
 
 def answer_sources(answer: Answer, collection: str) -> list[dict]:
@@ -20,9 +39,36 @@ def answer_sources(answer: Answer, collection: str) -> list[dict]:
             for p in answer.passages]
 
 
+def mask_echoes(question: str, text: str) -> str:
+    """`text` with the 주민등록번호, phone numbers and e-mail addresses of `question` masked
+    where it repeats them. Other numbers in an answer, such as a department's phone number
+    quoted from a manual, are the documents' and stay."""
+    masked = mask_pii(question).text
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, question, masked, autojunk=False).get_opcodes():
+        placeholder, value = masked[j1:j2], question[i1:i2]
+        # Checked again on its own, so a misaligned piece can never blank out ordinary text.
+        if op == "replace" and placeholder in _IDENTIFIERS and mask_pii(value).text == placeholder:
+            text = text.replace(value, placeholder)
+    return text
+
+
+@dataclass(frozen=True)
+class Purged:
+    conversations: int
+    messages: int
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 class HistoryService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, retention_days: int = 0,
+                 clock: Callable[[], datetime] = _utcnow) -> None:
         self.db = db
+        #: 0: kept for ever.
+        self.retention_days = retention_days
+        self.clock = clock
 
     def start_or_continue(self, user_id: int, assistant: str, question: str,
                           conversation_id: int | None) -> int:
@@ -34,13 +80,15 @@ class HistoryService:
                 if conv.assistant != assistant:
                     raise InputError("conversation_id", "다른 도우미의 대화입니다")
                 return conv.id
-            conv = Conversation(user_id=user_id, assistant=assistant, title=question.strip()[:MAX_TITLE])
+            title = mask_pii(question).text.strip()[:MAX_TITLE]
+            conv = Conversation(user_id=user_id, assistant=assistant, title=title)
             s.add(conv)
             s.flush()
             return conv.id
 
     def last_question(self, user_id: int, conversation_id: int) -> str | None:
-        """The user's previous question in this conversation (None in a new one)."""
+        """The user's previous question in this conversation (None in a new one), masked
+        as stored."""
         with self.db.session() as s:
             conv = s.get(Conversation, conversation_id)
             if conv is None or conv.user_id != user_id:
@@ -50,9 +98,9 @@ class HistoryService:
 
     def add_turn(self, conversation_id: int, question: str, answer: Answer, sources: list[dict]) -> int:
         with self.db.session() as s:
-            s.add(Message(conversation_id=conversation_id, role="user", text=question))
-            reply = Message(conversation_id=conversation_id, role="assistant", text=answer.text, mode=answer.mode,
-                            sources=sources, notice=answer.notice)
+            s.add(Message(conversation_id=conversation_id, role="user", text=mask_pii(question).text))
+            reply = Message(conversation_id=conversation_id, role="assistant", text=mask_echoes(question, answer.text),
+                            mode=answer.mode, sources=sources, notice=answer.notice)
             s.add(reply)
             s.flush()
             return reply.id
@@ -105,3 +153,64 @@ class HistoryService:
                              .order_by(Feedback.id.desc()).limit(limit)).all()
             return [{"message_id": m.id, "rating": f.rating, "comment": f.comment, "answer": m.text,
                      "sources": m.sources, "at": f.created_at.isoformat()} for f, m in rows]
+
+    def purge(self, days: int | None = None) -> Purged:
+        """Deletes what is older than the retention: messages (and the feedback on them),
+        then conversations left with no messages. A conversation still in use keeps its
+        recent turns. `days` overrides the setting; 0 keeps everything."""
+        days = self.retention_days if days is None else days
+        if days <= 0:
+            return Purged(0, 0)
+        cutoff = self.clock() - timedelta(days=days)
+        old_messages = select(Message.id).where(Message.created_at < cutoff)
+        with self.db.session() as s:
+            bulk = {"synchronize_session": False}
+            s.execute(delete(Feedback).where(Feedback.message_id.in_(old_messages)), execution_options=bulk)
+            messages = s.execute(delete(Message).where(Message.created_at < cutoff), execution_options=bulk).rowcount
+            emptied = delete(Conversation).where(Conversation.created_at < cutoff,
+                                                 ~exists().where(Message.conversation_id == Conversation.id))
+            conversations = s.execute(emptied, execution_options=bulk).rowcount
+        return Purged(conversations, messages)
+
+
+class HistoryPurger:
+    """Purges history when the server starts, then every PURGE_EVERY on a daemon thread.
+    Several server processes may each run one: deleting what is gone changes nothing."""
+
+    def __init__(self, history: HistoryService, on_purge: Callable[[Purged], None] = lambda purged: None,
+                 every: timedelta = PURGE_EVERY) -> None:
+        self.history = history
+        self.on_purge = on_purge
+        self.every = every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.history.retention_days <= 0 or self._thread is not None:
+            return
+        self._stop.clear()
+        self._purge()  # at start, before the first request
+        self._thread = threading.Thread(target=self._run, name="history-purge", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def run_once(self) -> Purged:
+        purged = self.history.purge()
+        if purged.messages or purged.conversations:
+            self.on_purge(purged)
+        return purged
+
+    def _purge(self) -> None:
+        try:
+            self.run_once()
+        except Exception:  # a locked or unreachable database: the server runs on, tries again later
+            log.exception("지난 대화 정리 실패")
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every.total_seconds()):
+            self._purge()

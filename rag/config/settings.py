@@ -138,6 +138,9 @@ class ServerSettings(BaseModel):
     generation_slots: int | None = None
     # Index the corpus roots when the server starts (off in tests that bring their own).
     ingest_on_start: bool = True
+    # Conversations (masked questions, answers, feedback) older than this many days are
+    # deleted at start and then daily; 0 keeps them for ever.
+    history_days: int = Field(365, ge=0)
     # Sign-in throttling: after this many wrong passwords for one account (0: never) or from
     # one client address, sign-in is locked for login_lock_seconds, doubling with each
     # further failure up to login_lock_max_seconds. The address is the peer's, or the
@@ -146,7 +149,6 @@ class ServerSettings(BaseModel):
     login_lock_after_per_address: int = Field(20, ge=0)
     login_lock_seconds: int = Field(30, ge=1)
     login_lock_max_seconds: int = Field(900, ge=1)
-
 
 
 class Settings(BaseSettings):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 import subprocess
 import sys
 from pathlib import Path
@@ -265,5 +266,32 @@ def test_admin_unlock_lifts_a_sign_in_lock(run, tmp_path: Path):
         assert svc.accounts.login("kim", "correct-horse-1", "10.0.0.7")[1].username == "kim"
         assert svc.audit.recent(action="login_unlock")[0]["username"] == "cli"
         assert run("admin", "unlock")[0] == 2
+    finally:
+        svc.close()
+
+
+def test_admin_purge_history_deletes_conversations_past_the_retention(run, tmp_path: Path):
+    from sqlalchemy import update
+
+    from api.db import Conversation, Message
+    from rag.answer.types import Answer
+
+    svc = _server_services(tmp_path)
+    try:
+        user_id = svc.accounts.resolve_api_key(svc.accounts.create_api_key(
+            svc.accounts.create_user("kim", "correct-horse-1", "staff")["username"])).id
+        for question, age in (("오래된 질문", 100), ("최근 질문", 1)):
+            conv = svc.history.start_or_continue(user_id, "childcare", question, None)
+            svc.history.add_turn(conv, question, Answer(question, "답변", "extractive"), [])
+            with svc.db.session() as s:
+                moment = datetime.now(timezone.utc) - timedelta(days=age)
+                s.execute(update(Conversation).where(Conversation.id == conv).values(created_at=moment))
+                s.execute(update(Message).where(Message.conversation_id == conv).values(created_at=moment))
+
+        code, out, _ = run("admin", "purge-history", "--days", "30")
+        assert code == 0 and out.strip() == "30일이 지난 대화 1개, 메시지 2개를 삭제했습니다"
+        assert [c["title"] for c in svc.history.conversations(user_id)] == ["최근 질문"]
+        code, out, _ = run("admin", "purge-history")  # the setting: 365 days
+        assert code == 0 and "대화 0개" in out
     finally:
         svc.close()
