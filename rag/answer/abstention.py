@@ -11,6 +11,9 @@ Wrong legal facts are worse than no answer, so the service abstains when
     answered "몇 명" or "얼마" would mislead;
   * the question asks the amount of something ("육아휴직 수당은 얼마") and no sentence
     stating an amount names it: nearby articles often state amounts of other things.
+"얼마" asks for a quantity whose unit the thing asked about decides: money (원 or a
+rate) when the question names money (과태료, 수당, 보조금, 금액 …), otherwise a number
+in any unit ("적설량이 얼마일 때" is answered by "적설량이 5센티미터 이상").
 Article references (제14조, 제2항, 별표 2, 별지 제4호서식) are never quantities: the
 fact extractor reads them as references."""
 
@@ -27,13 +30,24 @@ if TYPE_CHECKING:
     from rag.retrieval.korean import KoreanAnalyzer
 
 _TIME_UNITS = frozenset({"일", "개월", "월", "년", "주", "시간", "분", "date"})
+MONEY_UNITS = frozenset({"원", "%"})
+#: In a set of asked units: a number in any unit answers the question.
+ANY_UNIT = "*"
 # "얼마 주기로", "얼마 동안", "얼마 만에" ask for a period, "얼마나" for "how long/often" and
-# "얼마만큼" for a quantity of anything (콩 한 줌): none of them asks for an amount of money.
+# "얼마만큼" for a quantity of anything (콩 한 줌); bare "얼마" asks how much of something.
 HOW_LONG = r"\s*(?:동안|마다|주기|간격|만에|후에|뒤에|기간)"
 _AMOUNT = re.compile(rf"얼마(?!나|만큼|큼|{HOW_LONG})")
+# What "얼마" asks for is decided by the word it asks about, and Korean marks money and
+# rates in the word's last syllable: -료 (수수료, 보육료), -비 (일비, 숙박비), -금 (보조금,
+# 과징금), -액 (금액, 지급액), -세 (재산세) name money, -률/-율 (지체상금률, 이율) a rate; a
+# few money words have no such ending. A syllable counts at a word's end, before a particle.
+_WORD_END = r"(?=(?:은|는|이|가|을|를|의|도|만|로|으로|과|와|까지|에|에서)?(?![가-힣]))"
+_MONEY_WORD = re.compile(rf"[가-힣](?:료|비|금|액|세){_WORD_END}|수당|임금|급여|보수|요금|단가|가격|비용|예산|소득|액수")
+_RATE_WORD = re.compile(rf"[가-힣](?:률|율){_WORD_END}")
+# Words that ask for an amount of money by themselves ("과태료 금액은?").
+_MONEY_ASKED = re.compile(r"금액|액수")
 # (what the question says, the units that answer it).
 _ASKED = (
-    (re.compile(rf"{_AMOUNT.pattern}|금액|액수|단가|요금|수수료"), frozenset({"원", "%"})),
     (re.compile(rf"얼마{HOW_LONG}|주기"), _TIME_UNITS),
     (re.compile(r"몇\s*명|인원|정원"), frozenset({"명"})),
     (re.compile(r"몇\s*(?:회|번)|횟수"), frozenset({"회", "차"})),
@@ -100,12 +114,31 @@ class AbstentionPolicy:
 
 
 def asked_units(question: str) -> frozenset[str]:
-    """The units an answer to ``question`` must state (empty: not a quantity question)."""
+    """The units an answer to ``question`` must state (empty: not a quantity question;
+    ANY_UNIT among them: a number in any unit)."""
     units: set[str] = set()
     for pattern, wanted in _ASKED:
         if pattern.search(question):
             units |= wanted
+    amount = bool(_AMOUNT.search(question))
+    if _MONEY_ASKED.search(question) or (amount and names_money(question)):
+        units |= MONEY_UNITS
+    elif amount and _RATE_WORD.search(question):
+        units.add("%")
+    elif amount and not units:
+        # "적설량이 얼마일 때": the unit is the 적설량's (센티미터), not known here.
+        units.add(ANY_UNIT)
     return frozenset(units)
+
+
+def names_money(question: str) -> bool:
+    """Whether the question names money (수당, 과태료, 일비, 금액 …): then "얼마" asks for 원."""
+    return bool(_MONEY_WORD.search(question))
+
+
+def units_fit(stated: set[str], wanted: frozenset[str]) -> bool:
+    """Whether units stated in a sentence answer a question asking for ``wanted``."""
+    return bool(stated) and (ANY_UNIT in wanted or bool(stated & wanted))
 
 
 def asks_quantity(question: str) -> bool:
@@ -124,7 +157,7 @@ def stated_units(text: str) -> set[str]:
 
 def states_quantity(text: str, units: frozenset[str] | None = None) -> bool:
     stated = stated_units(text)
-    return bool(stated & units) if units else bool(stated)
+    return units_fit(stated, units) if units else bool(stated)
 
 
 def reason_to_abstain(question: str, passages: Sequence[Passage], coverage: float, answer_text: str,
@@ -143,5 +176,6 @@ def reason_to_abstain(question: str, passages: Sequence[Passage], coverage: floa
     if wanted and not any(states_quantity(p.chunk.text, wanted) for p in passages):
         return "질문이 묻는 금액·기간·인원 등의 수치가 검색된 문서에 없습니다."
     if policy.amount_subject and subject and not subject_stated:
-        return f"검색된 문서에 ‘{' '.join(subject)}’의 금액이나 비율을 밝힌 문장이 없습니다."
+        what = "금액이나 비율" if wanted & MONEY_UNITS else "수치"
+        return f"검색된 문서에 ‘{' '.join(subject)}’의 {what}을 밝힌 문장이 없습니다."
     return None

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from rag.retrieval.title_rerank import QUESTION_HEADING
 
-from .abstention import HOW_LONG, asked_subject, asked_units, stated_units
+from .abstention import ANY_UNIT, HOW_LONG, asked_subject, asked_units, names_money, stated_units, units_fit
 from .asked import closest_title_rank
 from .citations import Verification, citation_for
 from .facts import extract_facts
@@ -89,12 +89,14 @@ _ASKING = frozenset({
 })
 _STEM_TAGS = frozenset({"VV", "VA"})
 _INTENTS = (
-    ("money", re.compile(rf"얼마(?!만큼|큼|{HOW_LONG})|금액|액수|비용|과태료|벌금"
-                         r"|과징금|수당|지원금|보조금|단가|요금|한도|상한"), {"원"}),
+    ("money", re.compile(r"금액|액수|비용|과태료|벌금|과징금|수당|지원금|보조금|단가|요금|한도|상한"), {"원"}),
     ("time", re.compile(r"언제|기간|며칠|몇\s*(?:일|년|개월|달|주|시간|분)|기한|날짜|시행일|동안|주기|마다|간격|보관|보존|유효"),
      {"일", "월", "년", "개월", "주", "시간", "분", "date"}),
     ("count", re.compile(r"몇|인원|횟수|정원|비율|퍼센트|%"), {"명", "회", "개", "곳", "건", "차", "세", "%", "배"}),
 )
+
+
+_HOW_MUCH = re.compile(rf"얼마(?!만큼|큼|{HOW_LONG})")
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,7 @@ def states_amount_of(subject: Sequence[str], passages: Sequence[Passage], units:
 
 
 def _states_amount(line: _Line, subject: Sequence[str], units: frozenset[str]) -> bool:
-    if not stated_units(line.plain) & units:
+    if not units_fit(stated_units(line.plain), units):
         return False
     head, *others = [compact(word).lower() for word in reversed(subject)]
     text = f"{line.packed} {line.context_packed}"
@@ -254,6 +256,10 @@ def extractive_answer(question: str, passages: Sequence[Passage], analyzer: "Kor
     weights = _weights(terms, prepared)
     total = sum(weights)
     intents = [(name, units) for name, pattern, units in _INTENTS if pattern.search(question)]
+    if _HOW_MUCH.search(question):
+        # "얼마": money when the question names money, otherwise whatever unit the thing
+        # asked about has (적설량 → 센티미터).
+        intents.append(("money", {"원"}) if names_money(question) else ("amount", {ANY_UNIT}))
     subject = asked_subject(question, analyzer)
     amount_units = asked_units(question) if subject else frozenset()
 
@@ -331,7 +337,7 @@ def _number_bonus(plain: str, intents: Sequence[tuple[str, set[str]]]) -> float:
     if not facts:
         return 0.0
     units = {"date" if f.kind == "date" else f.key[1] for f in facts}
-    fits = any(units & wanted for _, wanted in intents)
+    fits = any(units_fit(units, frozenset(wanted)) for _, wanted in intents)
     return _NUMBER_BONUS + (_UNIT_BONUS if fits else 0.0)
 
 
