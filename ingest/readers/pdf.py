@@ -1,18 +1,21 @@
-"""PDF reader: one section per page, wording kept as pypdf extracts it."""
+"""PDF reader: one section per page, wording kept as pypdf extracts it, except for the
+spaces it puts between the syllables of one word (pdf_spacing)."""
 
 from __future__ import annotations
 
 import logging
+import re
 import struct
 import zlib
 from pathlib import Path
 
-from pypdf import PasswordType, PdfReader
+from pypdf import PageObject, PasswordType, PdfReader
 from pypdf.errors import PyPdfError
 
 from rag.documents import ParsedDocument, Section
 from rag.errors import DocumentTooLarge, EmptyDocument, EncryptedDocument, UnsupportedFormat
 
+from .pdf_spacing import join_spaced_syllables
 from .safety import ReadLimits
 
 logger = logging.getLogger(__name__)
@@ -30,6 +33,10 @@ _MALFORMED = (
     struct.error,
     zlib.error,
 )
+# A metadata title that is a file name or path ("doc.html", "C:\\문서\\규정.hwp") names
+# the file the PDF was printed from, not the document: citations would read "doc.html p. 1".
+_FILE_NAME_TITLE = re.compile(
+    r"\.(?:html?|hwpx?|docx?|pdf|txt|md|rtf|odt|pptx?|xlsx?|hwt|jpe?g|png|tiff?)$|\\|^/|^[A-Za-z]:", re.IGNORECASE)
 
 
 def read(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
@@ -50,7 +57,7 @@ def read(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
         )
     return ParsedDocument(
         source=source,
-        title=_title(reader) or path.stem,
+        title=_title(reader) or path.stem,  # the uploaded file's name
         format="pdf",
         sections=sections,
         metadata={"pages": page_count},
@@ -84,7 +91,8 @@ def _decrypt(reader: PdfReader, source: str) -> None:
 
 def _page_text(reader: PdfReader, number: int, warnings: list[str]) -> str:
     try:
-        raw = reader.pages[number - 1].extract_text()
+        page = reader.pages[number - 1]
+        raw = page.extract_text()
     except _MALFORMED as exc:
         logger.warning("p. %d: text extraction failed: %s: %s", number, exc.__class__.__name__, exc)
         warnings.append(f"p. {number}: 텍스트 추출 실패 (손상된 쪽일 수 있음)")
@@ -93,7 +101,16 @@ def _page_text(reader: PdfReader, number: int, warnings: list[str]) -> str:
     if not text.strip():
         warnings.append(f"p. {number}: 텍스트 없음 (스캔 이미지일 수 있음)")
         return ""
-    return text
+    return join_spaced_syllables(text, lambda: _layout_text(page, number))
+
+
+def _layout_text(page: PageObject, number: int) -> str:
+    """The page's text placed by position; empty (nothing joined) when pypdf cannot."""
+    try:
+        return page.extract_text(extraction_mode="layout", layout_mode_space_vertically=False)
+    except Exception as exc:  # noqa: BLE001 - a second, optional reading of a page already read
+        logger.info("p. %d: layout extraction failed: %s: %s", number, exc.__class__.__name__, exc)
+        return ""
 
 
 def _title(reader: PdfReader) -> str:
@@ -102,4 +119,5 @@ def _title(reader: PdfReader) -> str:
         title = metadata.title if metadata else None
     except _MALFORMED:
         return ""
-    return str(title).strip() if title else ""
+    title = str(title).strip() if title else ""
+    return "" if _FILE_NAME_TITLE.search(title) else title

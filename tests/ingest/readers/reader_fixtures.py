@@ -20,8 +20,11 @@ ZEROS_MIB = 20  # deflates ~1000:1, far over the default ratio limit, in ~50 ms
 IMAGE = "image"  # a page showing only a bitmap, as a scanner makes
 
 
-def build_pdf(pages: list[list[str] | str], title: str | None = None, lead: bytes = b"") -> bytes:
-    """A PDF with one page per item: a list of text lines, or IMAGE."""
+def build_pdf(pages: list[list[str] | str], title: str | None = None, lead: bytes = b"",
+              glyph_gaps: tuple[float, float] | None = None) -> bytes:
+    """A PDF with one page per item: a list of text lines, or IMAGE. With `glyph_gaps`
+    (points between two characters, and where a space is), every character is drawn on
+    its own at its own position, as PDFs printed from HWP do."""
     chars = sorted({ch for page in pages if page != IMAGE for line in page for ch in line} | {" "})
     objects: list[bytes] = [b"", b""]  # 1 catalog, 2 page tree: filled in at the end
 
@@ -34,7 +37,7 @@ def build_pdf(pages: list[list[str] | str], title: str | None = None, lead: byte
                         b"/BitsPerComponent 8", b"\x00\xff\xff\x00"))
     kids = []
     for page in pages:
-        content = add(_stream(b"", _page_content(page)))
+        content = add(_stream(b"", _page_content(page, glyph_gaps)))
         kids.append(add(
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R "
             b"/Resources << /Font << /F1 %d 0 R >> /XObject << /Im1 %d 0 R >> >> >>" % (content, font, image)
@@ -46,11 +49,27 @@ def build_pdf(pages: list[list[str] | str], title: str | None = None, lead: byte
     return lead + _serialize(objects, info)
 
 
-def _page_content(page: list[str] | str) -> bytes:
+def _page_content(page: list[str] | str, glyph_gaps: tuple[float, float] | None = None) -> bytes:
     if page == IMAGE:
         return b"q 400 0 0 500 90 200 cm /Im1 Do Q"
+    if glyph_gaps is not None:
+        return _placed_glyphs(page, *glyph_gaps)
     ops = [b"BT /F1 11 Tf 14 TL 72 770 Td"]
     ops += [b"<%s> Tj T*" % line.encode("utf-16-be").hex().encode() for line in page]
+    return b"\n".join(ops + [b"ET"])
+
+
+def _placed_glyphs(lines: list[str], gap: float, space: float, size: int = 11) -> bytes:
+    # Every glyph is 1 em wide (/DW 1000), so the next one starts `size + gap` further on.
+    ops = [b"BT /F1 %d Tf" % size]
+    for row, line in enumerate(lines):
+        x, y = 72.0, 770 - 14 * row
+        for ch in line:
+            if ch == " ":
+                x += space - gap
+                continue
+            ops.append(b"1 0 0 1 %.2f %d Tm <%s> Tj" % (x, y, ch.encode("utf-16-be").hex().encode()))
+            x += size + gap
     return b"\n".join(ops + [b"ET"])
 
 

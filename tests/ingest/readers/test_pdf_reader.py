@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pypdf import PdfReader
 from reader_fixtures import IMAGE, build_pdf, encrypt_pdf
 
 from ingest.readers import read_document
@@ -29,6 +30,32 @@ def test_one_section_per_page_with_text_and_wording_kept(write):
 def test_title_falls_back_to_the_file_name(write):
     doc = read_document(write("인사규칙.pdf", build_pdf([ARTICLE])), "인사규칙.pdf")
     assert doc.title == "인사규칙"
+
+
+@pytest.mark.parametrize("metadata_title", ["doc.html", "규정 최종.HWP", "C:\\Users\\kim\\문서", "/tmp/x", "  "])
+def test_a_file_name_as_metadata_title_gives_way_to_the_uploaded_name(write, metadata_title):
+    # Printed to PDF from a browser or 한글, the title is the printed file: "doc.html p. 1".
+    path = write("인사규칙.pdf", build_pdf([ARTICLE], title=metadata_title))
+    assert read_document(path, "규정/인사규칙.pdf").title == "인사규칙"
+
+
+SPACED = ["제3조(목적) 이 규정은 어린이집 및 그 밖의 시설에 적용한다.", "부칙 이 규정은 2024년 1월 1일부터 시행한다."]
+
+
+def test_syllables_drawn_one_by_one_are_joined_but_word_spaces_stay(write):
+    # 1.5 pt between syllables (pypdf reads a space into each), 6 pt at a word space.
+    data = build_pdf([SPACED], glyph_gaps=(1.5, 6.0))
+    path = write("spaced.pdf", data)
+    assert PdfReader(path).pages[0].extract_text().startswith("제 3 조 ( 목 적 ) 이 규 정 은")
+
+    doc = read_document(path, "spaced.pdf")
+    assert doc.sections[0].text == "\n".join(SPACED)
+
+
+def test_syllables_a_space_apart_stay_apart(write):
+    # As wide as a word space: the layout cannot tell them from words, nothing is joined.
+    doc = read_document(write("wide.pdf", build_pdf([SPACED], glyph_gaps=(6.0, 6.0))), "wide.pdf")
+    assert doc.sections[0].text.startswith("제 3 조 ( 목 적 ) 이 규 정 은")
 
 
 def test_leading_junk_before_the_header_is_tolerated(write):
