@@ -84,12 +84,14 @@ def create_app(svc: Services, *, start_background: bool = True, plugins=assistan
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = _STREAM_THREADS
         svc.accounts  # migrate and seed before the first request
+        # First: deletions a stopped server left unfinished are carried out before the
+        # corpus walk or the worker could index those documents again.
+        svc.start_workers()
         if start_background and svc.settings.server.ingest_on_start:
             threading.Thread(target=index_corpora, args=(svc, stop), name="corpus-index", daemon=True).start()
         else:
             svc.state.corpus_indexed = True
             svc.state.message = "준비됨"
-        svc.start_workers()
         try:
             yield
         finally:

@@ -1,6 +1,10 @@
-"""Reads a multipart upload while it streams in and refuses a file as soon as it passes
-the size limit. Starlette's own form parser spools every file to disk whole before the
-route runs, so a 2 GB upload would be written out before anyone could refuse it."""
+"""Reads a multipart upload while it streams in and stops keeping a file as soon as it
+passes the size limit. Starlette's own form parser spools every file to disk whole before
+the route runs, so a 2 GB upload would be written out before anyone could refuse it.
+
+A file over the limit is marked `too_large` (its bytes are dropped as they arrive) and
+the rest of the request goes on, so the other files of a multi-file upload are still
+taken; the request as a whole is refused (413) only past the limit for all its files."""
 
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ class ReceivedFile:
     filename: str
     file: SpooledTemporaryFile
     size: int = 0
+    #: Passed the per-file limit: nothing of it is kept.
+    too_large: bool = False
 
 
 @dataclass
@@ -53,9 +59,11 @@ async def read_upload_form(request: Request, *, max_file_bytes: int, max_files: 
     if kind != b"multipart/form-data" or not boundary:
         raise InputError("files", "multipart/form-data 형식으로 파일을 올려 주세요")
     limit_mb = max_file_bytes / MIB
+    max_body = max_files * max_file_bytes + _OVERHEAD_BYTES
+    too_large_body = PayloadTooLarge(f"요청이 너무 큽니다 (파일당 한도 {limit_mb:g} MB, 한 번에 {max_files}개까지)")
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_files * max_file_bytes + _OVERHEAD_BYTES:
-        raise PayloadTooLarge(f"요청이 너무 큽니다 (파일당 한도 {limit_mb:g} MB, 한 번에 {max_files}개까지)")
+    if declared and declared.isdigit() and int(declared) > max_body:
+        raise too_large_body
 
     form = ReceivedForm()
     part: dict = {}
@@ -94,8 +102,13 @@ async def read_upload_form(request: Request, *, max_file_bytes: int, max_files: 
                 raise InputError(part["name"] or "form", "입력값이 너무 깁니다")
             return
         received.size += end - start
+        if received.too_large:
+            return
         if received.size > max_file_bytes:
-            raise PayloadTooLarge(f"{received.filename}: 파일이 너무 큽니다 (한도 {limit_mb:g} MB)")
+            received.too_large = True
+            received.file.seek(0)
+            received.file.truncate()
+            return
         received.file.write(data[start:end])
 
     def on_part_end() -> None:
@@ -110,7 +123,11 @@ async def read_upload_form(request: Request, *, max_file_bytes: int, max_files: 
                  "on_header_end": on_header_end, "on_headers_finished": on_headers_finished}
     try:
         parser = python_multipart.MultipartParser(boundary, callbacks)
+        received_bytes = 0
         async for chunk in request.stream():
+            received_bytes += len(chunk)
+            if received_bytes > max_body:  # counted as it streams: no Content-Length needed
+                raise too_large_body
             parser.write(chunk)
         parser.finalize()
     except FormParserError as exc:

@@ -41,6 +41,17 @@ COMMIT_EVERY = 16
 # Why a file failed when a reader raised something unplanned (a reader bug, or damage no
 # check foresaw); the caller puts the file's name in front.
 UNREADABLE = "파일을 읽을 수 없습니다 — 손상되었거나 지원하지 않는 형식입니다"
+# Chunks analysed and upserted at a time: a 3,000-section upload reports its progress
+# and can be cancelled between batches instead of only when it is done.
+UPSERT_BATCH = 256
+
+#: Told how far a document has come: (stage, done, total) with stage "parsed" (done 0,
+#: total = its chunks) or "indexed" (chunks searchable so far).
+ProgressHook = Callable[[str, int, int], None]
+
+
+class _Cancelled(Exception):
+    """The caller withdrew the document (it was deleted) while it was being indexed."""
 
 
 @dataclass
@@ -51,12 +62,14 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    #: Withdrawn while being indexed (`cancelled` said so): nothing of them is left.
+    cancelled: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     chunks: int = 0
     seconds: float = 0.0
 
     def merge(self, other: "IngestReport") -> None:
-        for name in ("added", "updated", "unchanged", "removed", "failed", "warnings"):
+        for name in ("added", "updated", "unchanged", "removed", "failed", "cancelled", "warnings"):
             getattr(self, name).extend(getattr(other, name))
         self.chunks += other.chunks
         self.seconds += other.seconds
@@ -89,11 +102,14 @@ class IngestService:
 
     # ---- phase 1 -------------------------------------------------------------------
     def ingest(self, collection: str, root: Path, files: list[FoundFile], *, remove_missing: bool = True,
-               access: str | None = "public", progress: bool = True) -> IngestReport:
+               access: str | None = "public", progress: bool = True, on_progress: ProgressHook | None = None,
+               cancelled: Callable[[], bool] | None = None) -> IngestReport:
         """Bring `collection` in line with `files`: add new, replace changed, skip unchanged
         and (with `remove_missing`) remove documents of the same root that are gone.
         `access=None` keeps each document's recorded group (new ones: "public"): re-reading
-        uploads must never widen who may see a restricted document."""
+        uploads must never widen who may see a restricted document. `cancelled` is asked
+        between batches of chunks; once it says yes, the document being indexed is removed
+        whole (its old version too: only a deletion cancels) and the rest are skipped."""
         started = time.perf_counter()
         report = IngestReport(collection)
         root_key = str(root.resolve())
@@ -103,8 +119,18 @@ class IngestService:
         batch: list[tuple[DocumentRecord, list[Chunk], list[bool], str]] = []
         with self._write_lock:
             for found in tqdm(files, desc=f"색인 {collection}", unit="문서", disable=not progress, leave=False):
+                if cancelled is not None and cancelled():
+                    report.cancelled.append(found.source)
+                    continue
                 group = access if access is not None else recorded.get(found.source, ("public",))[0]
-                self._ingest_one(target, collection, root_key, found, known, report, batch, group)
+                try:
+                    self._ingest_one(target, collection, root_key, found, known, report, batch, group,
+                                     on_progress, cancelled)
+                except _Cancelled:
+                    self._commit(target, batch)
+                    self._drop_source(target, collection, found.source)
+                    report.cancelled.append(found.source)
+                    continue
                 if len(batch) >= COMMIT_EVERY:
                     self._commit(target, batch)
             self._commit(target, batch)
@@ -117,7 +143,8 @@ class IngestService:
         return report
 
     def _ingest_one(self, target: Collection, collection: str, root_key: str, found: FoundFile,
-                    known: dict[str, DocumentRecord], report: IngestReport, batch: list, access: str) -> None:
+                    known: dict[str, DocumentRecord], report: IngestReport, batch: list, access: str,
+                    on_progress: ProgressHook | None = None, cancelled: Callable[[], bool] | None = None) -> None:
         try:
             # Size and type first: hashing a 10 GB upload only to refuse it wastes minutes.
             check_file(found.path, found.source, found.path.suffix.lower(), self.limits)
@@ -140,8 +167,12 @@ class IngestService:
             # The exception's own text is a library's English (or worse, internals): logged above.
             report.failed.append((found.source, UNREADABLE))
             return
+        if on_progress is not None:
+            on_progress("parsed", 0, len(chunks))
+        if cancelled is not None and cancelled():
+            raise _Cancelled(found.source)
         mark_pending(self.state, collection, found.source, root_key)
-        embedded = self._upsert(target, chunks, access)
+        embedded = self._upsert(target, chunks, access, on_progress, cancelled)
         stale = self.state.chunk_ids(collection, found.source) - {c.point_id for c in chunks}
         if stale:  # the new version is shorter: its extra old chunks must go
             target.delete_ids(sorted(stale))
@@ -152,16 +183,19 @@ class IngestService:
         report.warnings.extend(f"{found.source}: {w}" for w in doc.warnings)
         report.chunks += len(chunks)
 
-    def _upsert(self, target: Collection, chunks: list[Chunk], access: str) -> list[bool]:
-        texts = [c.embedding_text for c in chunks]
-        terms = self.analyzer.terms_many(texts)
+    def _upsert(self, target: Collection, chunks: list[Chunk], access: str,
+                on_progress: ProgressHook | None = None, cancelled: Callable[[], bool] | None = None) -> list[bool]:
         cached = self.state.cached_vectors(self.embedder.name, [c.content_hash for c in chunks])
-        points = []
-        for chunk, chunk_terms in zip(chunks, terms):
-            points.append(StoredPoint(
-                id=chunk.point_id, sparse=self.encoder.encode_document(chunk_terms),
-                payload=_payload(chunk, access), dense=cached.get(chunk.content_hash)))
-        target.upsert(points)
+        for start in range(0, len(chunks), UPSERT_BATCH):
+            if start and cancelled is not None and cancelled():
+                raise _Cancelled(chunks[0].source)
+            part = chunks[start:start + UPSERT_BATCH]
+            terms = self.analyzer.terms_many([c.embedding_text for c in part])
+            target.upsert([StoredPoint(id=chunk.point_id, sparse=self.encoder.encode_document(chunk_terms),
+                                       payload=_payload(chunk, access), dense=cached.get(chunk.content_hash))
+                           for chunk, chunk_terms in zip(part, terms)])
+            if on_progress is not None:
+                on_progress("indexed", start + len(part), len(chunks))
         return [c.content_hash in cached for c in chunks]
 
     def _commit(self, target: Collection, batch: list) -> None:
@@ -174,10 +208,24 @@ class IngestService:
         batch.clear()
 
     def remove(self, collection: str, source: str) -> bool:
-        if source not in self.state.documents(collection):
-            return False
+        # Looked up under the lock: an ingest of `source` that was under way has either
+        # committed its row by then or not started it.
         with self._write_lock:
+            if source not in self.state.documents(collection):
+                return False
             self._drop_source(self._collection_for(collection), collection, source)
+        return True
+
+    def set_access(self, collection: str, source: str, access: str) -> bool:
+        """Give every point of `source` (all versions) and its row the access group
+        `access`; False when the document is not indexed."""
+        with self._write_lock:
+            if source not in self.state.documents(collection):
+                return False
+            target = self._collection_for(collection)
+            target.set_payload(PointFilter(sources=(source,), versions=None, access=None), {"access": access})
+            target.flush()
+            self.state.set_access(collection, source, access)
         return True
 
     def _drop_source(self, target: Collection, collection: str, source: str) -> None:

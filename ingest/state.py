@@ -99,6 +99,11 @@ class IngestState:
             self._db.execute("DELETE FROM chunks WHERE collection=? AND source=?", (collection, source))
             self._db.execute("DELETE FROM documents WHERE collection=? AND source=?", (collection, source))
 
+    def set_access(self, collection: str, source: str, access: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("UPDATE documents SET access=? WHERE collection=? AND source=?",
+                             (access, collection, source))
+
     def document_status(self, collection: str) -> dict[str, tuple[str, int, int]]:
         """Per source: (access group, embedded chunks, all chunks), for document lists."""
         with self._lock:

@@ -18,8 +18,16 @@ class AccessScope:
     #: Collections this principal may read; None means every collection (the CLI and
     #: maintenance jobs, which run with the operator's own rights).
     collections: frozenset[str] | None = None
-    #: Document groups beyond "public" whose passages this principal may see.
+    #: Document groups beyond "public" whose passages this principal may see (a user's
+    #: role counts as the group "role:<role>").
     groups: tuple[str, ...] = ()
+    #: Every document group: admins, who set the groups and see every document listed,
+    #: and the CLI's maintenance jobs.
+    every_group: bool = False
+
+    def sees(self, access: str) -> bool:
+        """Whether a document of access group `access` is visible in this scope."""
+        return self.every_group or access in ("public", *self.groups)
 
     def can_read(self, collection: str) -> bool:
         return self.collections is None or collection in self.collections
@@ -30,6 +38,8 @@ class AccessScope:
 
     def narrow(self, flt: PointFilter | None) -> PointFilter:
         """`flt` limited to the groups this scope may see (never widened)."""
+        if self.every_group:
+            return flt if flt is not None else PointFilter(access=None)
         allowed = ("public", *self.groups)
         if flt is None:
             return PointFilter.for_groups(self.groups)

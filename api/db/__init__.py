@@ -2,8 +2,9 @@
 jobs) in SQLAlchemy, SQLite by default and PostgreSQL by URL, migrated with Alembic."""
 
 from .database import Database
-from .models import (ApiKey, AuditEvent, Base, CollectionReader, Conversation, Feedback, LoginFailure, Message,
+from .models import (ApiKey, AuditEvent, Base, CollectionReader, Conversation, DocumentDeletion, Feedback,
+                     LoginFailure, Message,
                      UploadJob, User, UserSession)
 
-__all__ = ["ApiKey", "AuditEvent", "Base", "CollectionReader", "Conversation", "Database", "Feedback",
+__all__ = ["ApiKey", "AuditEvent", "Base", "CollectionReader", "Conversation", "Database", "DocumentDeletion", "Feedback",
            "LoginFailure", "Message", "UploadJob", "User", "UserSession"]

@@ -152,10 +152,25 @@ class UploadJob(Base):
     filename: Mapped[str] = mapped_column(String(255))
     stored_path: Mapped[str] = mapped_column(String(1024), default="")
     access: Mapped[str] = mapped_column(String(64), default="public")
-    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed|deleted
     progress: Mapped[float] = mapped_column(default=0.0)
     message: Mapped[str] = mapped_column(Text, default="")
     chunks: Mapped[int] = mapped_column(Integer, default=0)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DocumentDeletion(Base):
+    """A deletion asked for and not yet carried out to the end. The row is written, with
+    the document's upload jobs marked deleted, in one transaction before any file or
+    point is touched, and removed last: a server killed anywhere in between finds it on
+    the next start and finishes the deletion before it indexes anything."""
+
+    __tablename__ = "document_deletions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(1024))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
 
 from api.deps import current_user, services
 from api.services.accounts import Principal
@@ -28,24 +29,57 @@ def documents(collection: str, user: Principal = Depends(current_user), svc: Ser
     return svc.documents.list_documents(user, collection)
 
 
-@router.post("/collections/{collection}/documents", summary="문서 올리기 (multipart 필드 files, 여러 개 가능)")
+# The form is read by hand while it streams (api.upload_form), so FastAPI cannot see
+# its fields: they are described here for /docs and API clients.
+_UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "올릴 파일 (PDF, HWP, HWPX, DOCX, MD, TXT; 여러 개 가능, 파일당 server.max_upload_mb 이내). "
+                                 "너무 크거나 읽을 수 없는 파일은 이름과 함께 실패 작업이 되고 나머지는 계속 처리됩니다."},
+        "access": {"type": "string", "default": "public",
+                   "description": "문서를 읽을 수 있는 그룹: public (모든 사용자), 사용자 그룹 이름, 또는 role:staff · "
+                                  "role:evaluator · role:admin (역할). 관리자는 모든 문서를 봅니다. "
+                                  "선택지는 GET /api/access-groups, 나중에 PATCH …/documents/access 로 바꿀 수 있습니다."},
+    }}}}}}
+
+
+class AccessChange(BaseModel):
+    access: str = Field(description="public, 그룹 이름 또는 role:<역할> (GET /api/access-groups)", max_length=64)
+
+
+@router.post("/collections/{collection}/documents", summary="문서 올리기 (multipart 필드 files, 여러 개 가능, access)",
+             openapi_extra=_UPLOAD_BODY)
 async def upload(collection: str, request: Request, user: Principal = Depends(current_user),
                  svc: Services = Depends(services)) -> dict:
     # Role and collection first, so a refused upload is not read at all.
     await run_in_threadpool(svc.documents.check_upload, user, collection)
     form = await read_upload_form(request, max_file_bytes=svc.settings.server.max_upload_mb * MIB)
     try:
-        jobs = await run_in_threadpool(svc.documents.upload_many, user, collection,
-                                       [(f.filename, f.file) for f in form.files], form.fields.get("access", "public"))
+        files = [(f.filename, None if f.too_large else f.file) for f in form.files]
+        jobs = await run_in_threadpool(svc.documents.upload_many, user, collection, files,
+                                       form.fields.get("access", "public"))
     finally:
         form.close()
     return {"jobs": jobs}
 
 
-@router.delete("/collections/{collection}/documents", summary="업로드한 문서 삭제")
+@router.delete("/collections/{collection}/documents",
+               summary="업로드한 문서 삭제 (색인 중이거나 실패한 업로드도: 작업을 취소하고 파일과 색인에서 지움)")
 def delete(collection: str, source: str = Query(min_length=1, max_length=1024), user: Principal = Depends(current_user),
            svc: Services = Depends(services)) -> dict:
     return svc.documents.delete(user, collection, source)
+
+
+@router.patch("/collections/{collection}/documents/access", summary="업로드한 문서의 접근 그룹 바꾸기 (관리자)")
+def set_access(collection: str, body: AccessChange, source: str = Query(min_length=1, max_length=1024),
+               user: Principal = Depends(current_user), svc: Services = Depends(services)) -> dict:
+    return svc.documents.set_access(user, collection, source, body.access)
+
+
+@router.get("/access-groups", summary="문서에 줄 수 있는 접근 그룹 (관리자)")
+def access_groups(user: Principal = Depends(current_user), svc: Services = Depends(services)) -> dict:
+    return svc.documents.access_groups(user)
 
 
 @router.post("/collections/{collection}/reindex", summary="컬렉션 다시 색인")

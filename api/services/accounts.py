@@ -49,7 +49,10 @@ class Principal:
 
     @property
     def scope(self) -> AccessScope:
-        return AccessScope(collections=self.readable, groups=self.groups)
+        # A document given to "role:evaluator" is read by evaluators, as a collection is;
+        # admins see every document (they set the groups and list every document anyway).
+        return AccessScope(collections=self.readable, groups=(*self.groups, f"role:{self.role}"),
+                           every_group=self.is_admin)
 
     def public(self) -> dict:
         return {"username": self.username, "display_name": self.display_name, "role": self.role,
@@ -80,7 +83,6 @@ class AccountService:
         #: Told about every lock a wrong password starts (the server audits it).
         self.on_lockout = on_lockout
 
-
     # -- users ---------------------------------------------------------------------------
 
     def create_user(self, username: str, password: str | None, role: str = "staff", *,
@@ -108,7 +110,6 @@ class AccountService:
         with self.db.session() as s:
             return [_user_dict(u) | {"locked_until": locks.get(u.username)}
                     for u in s.scalars(select(User).order_by(User.username))]
-
 
     def update_user(self, username: str, *, role: str | None = None, groups: Iterable[str] | None = None,
                     active: bool | None = None, password: str | None = None) -> dict:
@@ -224,6 +225,11 @@ class AccountService:
             return self._principal(s, row.user, "", "api_key")
 
     # -- who reads which collection -------------------------------------------------------
+
+    def groups(self) -> list[str]:
+        """Every group some user belongs to."""
+        with self.db.session() as s:
+            return sorted({g for groups in s.scalars(select(User.groups)) for g in (groups or ())})
 
     def readers(self) -> dict[str, list[str]]:
         with self.db.session() as s:

@@ -13,6 +13,7 @@ from api.db import Database
 from api.services.accounts import EVERYONE, AccountService
 from api.services.audit import AuditLog
 from api.services.chat import ChatService
+from api.services.deletions import DocumentDeletions
 from api.services.documents import DocumentService
 from api.services.generation_queue import GenerationQueue
 from api.services.history import HistoryPurger, HistoryService, Purged
@@ -130,12 +131,19 @@ class Services:
                             ready=lambda: self.state.corpus_indexed)
 
     @cached_property
+    def deletions(self) -> DocumentDeletions:
+        return DocumentDeletions(self.db, self.context, self.ingest_worker, self.settings.uploads_dir,
+                                 self.manifests)
+
+    @cached_property
     def documents(self) -> DocumentService:
         return DocumentService(self.settings, self.manifests, self.collections, self.context, self.db, self.audit,
-                               self.accounts, self.ingest_worker)
+                               self.accounts, self.ingest_worker, self.deletions)
 
     def start_workers(self) -> None:
-        """Called by the app's lifespan: background ingestion of uploads and re-indexing."""
+        """Called by the app's lifespan: unfinished deletions first, then background
+        ingestion of uploads and re-indexing."""
+        self.deletions.finish_pending()
         self.ingest_worker.start()
         self.history_purger.start()  # history past server.history_days, now and daily
 

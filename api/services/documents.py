@@ -22,10 +22,11 @@ from urllib.parse import quote
 from sqlalchemy import select, update
 
 from api.db import Database, UploadJob
-from api.errors import Forbidden, InputError, NotFound, PayloadTooLarge
-from api.services.accounts import AccountService, Principal
+from api.errors import Forbidden, InputError, NotFound
+from api.services.accounts import ROLES, AccountService, Principal
 from api.services.audit import AuditLog
-from api.services.ingest_worker import IngestWorker, upload_root
+from api.services.deletions import DocumentDeletions, inside
+from api.services.ingest_worker import IngestWorker, discard_staged, upload_root
 from ingest.manifests import Manifest
 from ingest.readers import SUPPORTED_EXTENSIONS
 from ingest.readers.safety import check_file, safe_source_name
@@ -47,6 +48,8 @@ _MEDIA_TYPES = {".pdf": "application/pdf", ".md": "text/plain; charset=utf-8",
                 ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                 ".hwpx": "application/hwp+zip", ".hwp": "application/x-hwp"}
 _RECENT_JOBS = 200
+PUBLIC = "public"
+_ROLE_LABELS = {"admin": "관리자", "staff": "직원", "evaluator": "평가자"}
 
 
 def safe_upload_name(name: str) -> str:
@@ -73,7 +76,7 @@ def safe_upload_name(name: str) -> str:
 class DocumentService:
     def __init__(self, settings: Settings, manifests: dict[str, Manifest], collections: Iterable[str],
                  context: AppContext, db: Database, audit: AuditLog, accounts: AccountService,
-                 worker: IngestWorker) -> None:
+                 worker: IngestWorker, deletions: DocumentDeletions) -> None:
         self.settings = settings
         self.manifests = manifests
         self.collection_names = tuple(collections)
@@ -82,9 +85,8 @@ class DocumentService:
         self.audit = audit
         self.accounts = accounts
         self.worker = worker
-        # Outside every assistant's folder and hidden, so the corpus walk never sees a
-        # file that is still being checked.
-        self.staging = settings.uploads_dir / ".incoming"
+        self.deletions = deletions
+        self.staging = worker.staging
 
     # -- collections -----------------------------------------------------------------------
 
@@ -94,9 +96,11 @@ class DocumentService:
         for name in self.collection_names:
             if not user.scope.can_read(name):
                 continue
-            done, total = self.context.state.progress(name)
-            item = {"name": name, "title": self._title(name),
-                    "documents": len(self.context.state.documents(name)), "chunks": total,
+            # Only what this user may read is counted: the size of a group's documents is
+            # itself something a user outside the group should not learn.
+            visible = [v for v in self.context.state.document_status(name).values() if user.scope.sees(v[0])]
+            done, total = sum(v[1] for v in visible), sum(v[2] for v in visible)
+            item = {"name": name, "title": self._title(name), "documents": len(visible), "chunks": total,
                     "embedded": _share(done, total), "accepts_uploads": self._upload_root(name) is not None}
             if user.is_admin:
                 item["readers"] = readers.get(name, [])
@@ -121,6 +125,7 @@ class DocumentService:
             row = {"source": source, "title": record.title or Path(source).stem, "format": record.format,
                    "chunks": chunks, "embedded": _share(embedded, chunks), "access": access, "origin": origin,
                    "deletable": origin == "upload" and user.is_admin,
+                   "access_editable": origin == "upload" and user.is_admin,
                    "status": "indexed" if record.content_hash else "indexing", "error": None,
                    "job_id": job.id if job else None, "warnings": record.warnings,
                    "file_url": self._file_url(collection, source)}
@@ -132,10 +137,13 @@ class DocumentService:
             rows.append(row)
         # Uploads not indexed (yet): the administrators' to-do list, not the readers'.
         for filename, job in sorted(latest.items()) if user.is_admin else ():
-            if job.status == "done":
+            if job.status in ("done", "deleted"):
                 continue
+            # Deletable in every state: a failed upload is removed from this list, a
+            # waiting or running one is cancelled.
             rows.append({"source": filename, "title": Path(filename).stem, "format": Path(filename).suffix[1:].lower(),
-                         "chunks": 0, "embedded": 0.0, "access": job.access, "origin": "upload", "deletable": False,
+                         "chunks": 0, "embedded": 0.0, "access": job.access, "origin": "upload", "deletable": True,
+                         "access_editable": False,
                          "status": job.status, "error": job.message if job.status == "failed" else None,
                          "job_id": job.id, "warnings": [], "file_url": None})
         done, total = self.context.state.progress(collection)
@@ -152,19 +160,22 @@ class DocumentService:
             raise InputError("collection", f"'{collection}' 컬렉션은 문서 업로드를 받지 않습니다 (코퍼스 문서만 색인)")
         return collection
 
-    def upload_many(self, user: Principal, collection: str, files: list[tuple[str, BinaryIO | bytes]],
+    def upload_many(self, user: Principal, collection: str, files: list[tuple[str, BinaryIO | bytes | None]],
                     access: str = "public") -> list[dict]:
-        """One job per file; a bad file gets a failed job naming it and the rest go on."""
+        """One job per file; a bad file gets a failed job naming it and the rest go on
+        (data None: the file passed the size limit while it streamed in)."""
         if not files:
             raise InputError("files", "올릴 파일을 하나 이상 고르세요")
         collection = self.check_upload(user, collection)
         access = _check_access(access)
         return [self.upload(user, collection, name, data, access) for name, data in files]
 
-    def upload(self, user: Principal, collection: str, filename: str, data: BinaryIO | bytes,
+    def upload(self, user: Principal, collection: str, filename: str, data: BinaryIO | bytes | None,
                access: str = "public") -> dict:
         """Store one file in staging, check it and queue its ingestion. Returns the job as
-        {"id", "filename", "status", "message"}; raises PayloadTooLarge over the limit."""
+        {"id", "filename", "status", "message"}; a file that cannot be taken (too large,
+        unsafe name, bad content) gets a failed job naming it. `data` None: the file
+        passed the size limit while it streamed in and nothing of it was kept."""
         collection = self.check_upload(user, collection)
         access = _check_access(access)
         root = self._upload_root(collection)
@@ -173,6 +184,8 @@ class DocumentService:
         staged: Path | None = None
         try:
             source = safe_upload_name(filename)
+            if data is None:
+                raise DocumentError(source, self._too_large_reason())
             staged = self._stage(data, source)
             check_file(staged, source, staged.suffix.lower(), self.context.ingest.limits)
             record = self.context.state.documents(collection).get(source)
@@ -195,9 +208,12 @@ class DocumentService:
         self.worker.submit_upload(job["id"])
         return job
 
+    def _too_large_reason(self) -> str:
+        return f"파일이 너무 큽니다 (한도 {self.settings.server.max_upload_mb} MB)"
+
     def _stage(self, data: BinaryIO | bytes, source: str) -> Path:
         limit = self.settings.server.max_upload_mb * MIB
-        too_large = PayloadTooLarge(f"{source}: 파일이 너무 큽니다 (한도 {self.settings.server.max_upload_mb} MB)")
+        too_large = DocumentError(source, self._too_large_reason())
         if isinstance(data, (bytes, bytearray)) and len(data) > limit:
             raise too_large
         # Kept under its own base name: readers fall back to the file name for a title.
@@ -240,14 +256,22 @@ class DocumentService:
         if not user.is_admin:
             query = query.where(UploadJob.uploaded_by == user.username)
         with self.db.session() as s:
-            return [_job_view(j) for j in s.scalars(query)]
+            return [self._with_embedding(_job_view(j)) for j in s.scalars(query)]
 
     def job(self, user: Principal, job_id: int) -> dict:
         with self.db.session() as s:
             job = s.get(UploadJob, job_id)
             if job is None or not (user.is_admin or job.uploaded_by == user.username):
                 raise NotFound(f"작업 {job_id}")
-            return _job_view(job)
+            return self._with_embedding(_job_view(job))
+
+    def _with_embedding(self, view: dict) -> dict:
+        """A finished upload's document is searchable; its dense vectors fill in behind,
+        and `embedded` (0..1) tells how far."""
+        if view["status"] == "done":
+            status = self.context.state.document_status(view["collection"]).get(view["filename"])
+            view["embedded"] = _share(status[1], status[2]) if status else None
+        return view
 
     def _latest_jobs(self, collection: str) -> dict[str, UploadJob]:
         query = (select(UploadJob).where(UploadJob.collection == collection)
@@ -261,29 +285,57 @@ class DocumentService:
     # -- delete and re-index -------------------------------------------------------------------
 
     def delete(self, user: Principal, collection: str, source: str) -> dict:
+        """Delete an uploaded document, or a failed or waiting upload of one: from the
+        index, the upload folder and the job list, winning over a run indexing it now."""
         collection = self._known(collection)
         self._require_admin(user, "문서 삭제")
+        record = self.context.state.documents(collection).get(source)
+        root = self._upload_root(collection)
+        if record is not None and (root is None or record.root != str(root.resolve())):
+            raise Forbidden(f"'{source}'은(는) 코퍼스 문서라 삭제할 수 없습니다 — 업로드한 문서만 삭제할 수 있습니다")
+        if record is None and not self.deletions.jobs_to_end(collection, source):
+            raise NotFound(f"문서 '{source}'")
+        self.deletions.delete(collection, source, user.username)
+        self.audit.record(user.username, "delete", f"{source} ← {collection}", collection=collection,
+                          documents=[source])
+        return {"collection": collection, "source": source, "deleted": True}
+
+    def set_access(self, user: Principal, collection: str, source: str, access: str) -> dict:
+        """Change who may read an uploaded document: its points, its row and any upload
+        of it still waiting get the new group at once."""
+        collection = self._known(collection)
+        self._require_admin(user, "접근 그룹 변경")
+        access = _check_access(access)
         record = self.context.state.documents(collection).get(source)
         root = self._upload_root(collection)
         if record is None:
             raise NotFound(f"문서 '{source}'")
         if root is None or record.root != str(root.resolve()):
-            raise Forbidden(f"'{source}'은(는) 코퍼스 문서라 삭제할 수 없습니다 — 업로드한 문서만 삭제할 수 있습니다")
-        with self.db.session() as s:  # an upload still waiting would bring it back
-            s.execute(update(UploadJob)
-                      .where(UploadJob.collection == collection, UploadJob.filename == source,
-                             UploadJob.status == "queued")
-                      .values(status="failed", progress=1.0, message=f"{source}: 문서가 삭제되어 취소되었습니다"))
-        path = _inside(root.resolve(), source)
-        # The file goes first: if the server stops before the index is updated, the
-        # next corpus walk finds the file gone and removes the document itself.
-        if path is not None:
-            path.unlink(missing_ok=True)
-            _prune_empty(path.parent, root.resolve())
-        self.context.ingest.remove(collection, source)
-        self.audit.record(user.username, "delete", f"{source} ← {collection}", collection=collection,
+            raise Forbidden(f"'{source}'은(는) 코퍼스 문서라 접근 그룹을 바꿀 수 없습니다 — 매니페스트에서 정합니다")
+        with self.worker.document_lock:
+            with self.db.session() as s:  # a new version waiting in line gets the same group
+                s.execute(update(UploadJob)
+                          .where(UploadJob.collection == collection, UploadJob.filename == source,
+                                 UploadJob.status.in_(("queued", "running")))
+                          .values(access=access))
+            if not self.context.ingest.set_access(collection, source, access):
+                raise NotFound(f"문서 '{source}'")
+        self.audit.record(user.username, "set_access", f"{source} → {access}", collection=collection,
                           documents=[source])
-        return {"collection": collection, "source": source, "deleted": True}
+        return {"collection": collection, "source": source, "access": access}
+
+    def access_groups(self, user: Principal) -> dict:
+        """The access groups an upload can be given: everyone, each role, and every group
+        that a user belongs to or a document already has."""
+        self._require_admin(user, "접근 그룹 목록")
+        used: set[str] = set(self.accounts.groups())
+        for name in self.collection_names:
+            used.update(access for access, _, _ in self.context.state.document_status(name).values())
+        used -= {PUBLIC, *(f"role:{r}" for r in ROLES)}
+        options = [{"value": PUBLIC, "label": "모든 사용자 (public)"}]
+        options += [{"value": f"role:{r}", "label": f"역할: {_ROLE_LABELS.get(r, r)} (role:{r})"} for r in ROLES]
+        options += [{"value": g, "label": f"그룹: {g}"} for g in sorted(used)]
+        return {"groups": options}
 
     def reindex(self, user: Principal, collection: str) -> dict:
         collection = self._known(collection)
@@ -361,7 +413,7 @@ class DocumentService:
 
     @staticmethod
     def _may_see(user: Principal, access: str) -> bool:
-        return user.is_admin or access in ("public", *user.groups)
+        return user.scope.sees(access)
 
     def _title(self, collection: str) -> str:
         titles = [m.title for m in self.manifests.values() if m.collection == collection]
@@ -380,7 +432,7 @@ class DocumentService:
         base = Path(root)
         if base not in allowed:
             return None
-        return _inside(base, source)
+        return inside(base, source)
 
     @staticmethod
     def _file_url(collection: str, source: str) -> str:
@@ -388,9 +440,11 @@ class DocumentService:
 
 
 def _check_access(access: str | None) -> str:
-    access = (access or "public").strip() or "public"
+    access = (access or PUBLIC).strip() or PUBLIC
     if not _ACCESS.match(access):
         raise InputError("access", "접근 그룹은 64자 이내의 글자, 숫자, . _ - @ : 로 적어 주세요")
+    if access.startswith("role:") and access[5:] not in ROLES:
+        raise InputError("access", f"역할은 {', '.join(f'role:{r}' for r in ROLES)} 중 하나여야 합니다")
     return access
 
 
@@ -398,20 +452,6 @@ def _printable(name: str) -> str:
     # Control characters (NUL, right-to-left overrides) are shown as escapes, never stored.
     return "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
                    for ch in name) or "(빈 이름)"
-
-
-def _inside(root: Path, source: str) -> Path | None:
-    path = (root / source).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
-
-
-def _prune_empty(folder: Path, root: Path) -> None:
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
 
 
 def _page_text(chunk: RetrievedChunk, same_source: list[RetrievedChunk]) -> str:

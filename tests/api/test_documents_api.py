@@ -259,20 +259,36 @@ def test_upload_names_with_phone_numbers_are_masked_in_the_audit(admin, svc):
     assert "[전화번호]" in event["detail"]
 
 
-def test_oversized_upload_is_refused_with_413_while_streaming(tmp_path: Path):
+def test_an_oversized_file_fails_by_name_while_the_rest_of_the_upload_goes_on(tmp_path: Path):
     small = build_services(tmp_path, server={"max_upload_mb": 1, "ingest_on_start": False})
     try:
         with TestClient(create_app(small, start_background=False)) as client:
             login(client, "admin")
             big = b"# \xed\x81\xb0 \xeb\xac\xb8\xec\x84\x9c\n\n" + b"a" * (2 * 1024 * 1024)
             reply = upload(client, "general", ("큰 문서.md", big), ("작은 문서.md", b"# a\n\nb\n"))
-            assert reply.status_code == 413, reply.text
-            assert reply.json()["error"]["message"].startswith("큰 문서.md: 파일이 너무 큽니다")
+            assert reply.status_code == 200, reply.text
+            too_big, fits = reply.json()["jobs"]
+            assert too_big["status"] == "failed" and too_big["message"].startswith("큰 문서.md: 파일이 너무 큽니다")
+            assert fits["status"] == "queued"
+            # Nothing of the large file was kept, in staging or anywhere else.
+            kept = [p for p in small.settings.uploads_dir.rglob("*") if p.is_file()]
+            assert [p.name for p in kept] == ["작은 문서.md"] and all(p.stat().st_size < 100 for p in kept)
+    finally:
+        small.close()
+
+
+def test_a_request_over_the_limit_for_all_its_files_is_refused_with_413(tmp_path: Path):
+    small = build_services(tmp_path, server={"max_upload_mb": 1, "ingest_on_start": False})
+    try:
+        with TestClient(create_app(small, start_background=False)) as client:
+            login(client, "admin")
+            # Declared up front: refused before the body is read.
+            reply = client.post("/api/collections/general/documents", content=b"x" * 100,
+                                headers={"content-type": "multipart/form-data; boundary=b",
+                                         "content-length": str(21 * 1024 * 1024 + 1)})
+            assert reply.status_code == 413 and "요청이 너무 큽니다" in reply.json()["error"]["message"]
             with small.db.session() as s:
-                assert s.query(UploadJob).count() == 0  # refused as a whole, nothing queued
-            assert not any(p.is_file() for p in small.settings.uploads_dir.rglob("*"))
-            fits = upload(client, "general", ("작은 문서.md", b"# a\n\nb\n"))
-            assert fits.status_code == 200 and fits.json()["jobs"][0]["status"] == "queued"
+                assert s.query(UploadJob).count() == 0
     finally:
         small.close()
 

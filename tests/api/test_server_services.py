@@ -124,9 +124,12 @@ def test_readers_decide_the_scope(accounts):
     accounts.set_readers("childcare", ["role:evaluator"])
     kim = accounts.resolve_session(accounts.login("kim", "correct-horse-1")[0])
     assert kim.readable == {"general"}
-    assert kim.scope.groups == ("보육과",)
+    # Her role is a document group too ("role:staff"), as it is a reader of collections.
+    assert kim.scope.groups == ("보육과", "role:staff") and not kim.scope.every_group
+    assert kim.scope.sees("role:staff") and not kim.scope.sees("role:evaluator")
     _, boss = accounts.login("boss", "correct-horse-1")
     assert boss.readable == {"general", "childcare"}
+    assert boss.scope.every_group and boss.scope.sees("기획과")
 
 
 def test_api_keys_are_stored_hashed(accounts):

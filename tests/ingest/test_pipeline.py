@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.chunking import chunk_document
-from ingest.discovery import discover
+from ingest.discovery import FoundFile, discover
 from ingest.pipeline import IngestReport
 from ingest.readers import read_document
 from rag.context import AppContext
@@ -243,3 +243,31 @@ def test_remove_forgets_a_document(ctx: AppContext, sample_corpus: Path):
     assert not ctx.ingest.remove(COLLECTION, GUIDE)
     assert ctx.collection(COLLECTION).count() == N_CHUNKS - 3
     assert GUIDE not in ctx.state.documents(COLLECTION)
+
+
+def _many_sections(root: Path, sections: int) -> FoundFile:
+    path = root / "uploads" / "긴 지침.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# 긴 지침\n\n" + "".join(f"## 제{i}절\n\n절차 {i}번은 담당자가 처리한다.\n\n" for i in range(sections)),
+                    encoding="utf-8")
+    return FoundFile(path, "긴 지침.md")
+
+
+def test_progress_is_reported_as_chunks_become_searchable(ctx: AppContext, tmp_path: Path):
+    found = _many_sections(tmp_path, 600)
+    seen: list[tuple[str, int, int]] = []
+    report = ctx.ingest.ingest(COLLECTION, found.path.parent, [found], remove_missing=False, progress=False,
+                               on_progress=lambda stage, done, total: seen.append((stage, done, total)))
+    assert report.added == ["긴 지침.md"] and report.chunks == 600
+    assert seen == [("parsed", 0, 600), ("indexed", 256, 600), ("indexed", 512, 600), ("indexed", 600, 600)]
+
+
+def test_a_cancelled_document_leaves_nothing_behind(ctx: AppContext, tmp_path: Path):
+    found = _many_sections(tmp_path, 600)
+    batches: list[int] = []
+    report = ctx.ingest.ingest(COLLECTION, found.path.parent, [found], remove_missing=False, progress=False,
+                               on_progress=lambda stage, done, total: batches.append(done),
+                               cancelled=lambda: len(batches) >= 2)  # after the first batch is in
+    assert report.cancelled == ["긴 지침.md"] and not report.added
+    assert "긴 지침.md" not in ctx.state.documents(COLLECTION)
+    assert ctx.collection(COLLECTION).count(PointFilter(sources=("긴 지침.md",), versions=None, access=None)) == 0
