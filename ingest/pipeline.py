@@ -162,7 +162,7 @@ class IngestService:
         except SeoulAssistError as exc:
             report.failed.append((found.source, getattr(exc, "reason", str(exc))))
             return
-        except Exception as exc:  # a reader bug must not stop the batch
+        except Exception:  # a reader bug must not stop the batch
             log.exception("unexpected error reading %s", found.source)
             # The exception's own text is a library's English (or worse, internals): logged above.
             report.failed.append((found.source, UNREADABLE))

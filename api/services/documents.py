@@ -26,7 +26,7 @@ from api.errors import Forbidden, InputError, NotFound
 from api.services.accounts import ROLES, AccountService, Principal
 from api.services.audit import AuditLog
 from api.services.deletions import DocumentDeletions, inside
-from api.services.ingest_worker import IngestWorker, discard_staged, upload_root
+from api.services.ingest_worker import IngestWorker, upload_root
 from ingest.manifests import Manifest
 from ingest.readers import SUPPORTED_EXTENSIONS
 from ingest.readers.safety import check_file, safe_source_name

@@ -5,7 +5,6 @@ not in the upload folder, not in staging, not searchable."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -19,7 +18,6 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.db import DocumentDeletion, UploadJob
-from api.services.accounts import Principal
 from api.services.container import Services
 from api.services.startup import index_corpora
 from rag.config import load_settings
@@ -143,7 +141,6 @@ def test_a_finished_upload_leaves_no_empty_staging_folder(admin, svc):
 _CRASH_SCRIPT = r'''
 import os, signal, sys, time
 from pathlib import Path
-from api.services.accounts import Principal
 from api.services.container import Services
 from api.services.deletions import DocumentDeletions
 from ingest.pipeline import IngestService
