@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,8 @@ from rag.errors import EmptyDocument, UnsupportedFormat
 from .outline import OutlineBuilder, heading_level
 from .safety import ReadLimits, open_checked_zip
 
+log = logging.getLogger(__name__)
+
 _MALFORMED = (OpcError, KeyError, ValueError, TypeError, AttributeError, zipfile.BadZipFile, etree.LxmlError)
 
 
@@ -31,7 +34,9 @@ def read(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
         sections = _outline(document).finish()
         title = (document.core_properties.title or "").strip()
     except _MALFORMED as exc:
-        raise UnsupportedFormat(source, f"DOCX를 읽을 수 없습니다: {exc}") from exc
+        # The library's own words go to the log; the uploader gets a reason in Korean.
+        log.warning("%s: unreadable DOCX: %s: %s", source, exc.__class__.__name__, exc)
+        raise UnsupportedFormat(source, "DOCX를 읽을 수 없습니다 — 손상되었거나 Word 문서가 아닙니다") from exc
     if not sections:
         raise EmptyDocument(source, "문서에 텍스트가 없습니다")
     return ParsedDocument(source=source, title=title or path.stem, format="docx", sections=sections)

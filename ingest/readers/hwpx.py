@@ -6,6 +6,7 @@ elements under 2011 and 2016 namespace URIs, and other writers vary them again.
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from collections.abc import Iterator
@@ -20,6 +21,8 @@ from rag.errors import EmptyDocument, EncryptedDocument, UnsafeDocument, Unsuppo
 
 from .outline import OutlineBuilder, heading_level
 from .safety import ReadLimits, open_checked_zip
+
+log = logging.getLogger(__name__)
 
 _MANIFEST = "Contents/content.hpf"
 _HEADER = "Contents/header.xml"
@@ -66,7 +69,8 @@ def _parse(zf: zipfile.ZipFile, name: str, source: str) -> Element:
     except KeyError as exc:
         raise UnsupportedFormat(source, f"HWPX 구성 파일이 없습니다: {name}") from exc
     except (ParseError, zipfile.BadZipFile, NotImplementedError, EOFError, OSError) as exc:
-        raise UnsupportedFormat(source, f"HWPX를 읽을 수 없습니다 ({name}): {exc}") from exc
+        log.warning("%s: unreadable HWPX part %s: %s: %s", source, name, exc.__class__.__name__, exc)
+        raise UnsupportedFormat(source, f"HWPX를 읽을 수 없습니다 — {name}이(가) 손상되었습니다") from exc
 
 
 def _local(element: Element) -> str:
