@@ -37,6 +37,8 @@ WEAK_JUDGE_MODES = {"embedded", "llamacpp"}
 WEAK_JUDGE_NOTE = ("내장 1.5B 모델의 판정은 믿기 어렵습니다: 손으로 채점한 24문항에서 정답성 일치 54 %(지금 프롬프트), "
                    "충실성은 우연 수준(κ −0.08)이었습니다. 서버 모델(--judge-base-url)로 판정하세요.")
 
+#: Below 640 px (the dashboard's report frame on a phone) the run's facts keep ids and
+#: times whole and scroll sideways instead of breaking every few characters.
 CSS = """
 body{font-family:"Malgun Gothic","Apple SD Gothic Neo","Noto Sans KR",system-ui,sans-serif;margin:0;
  color:#1a202c;background:#f7fafc;font-size:14px;line-height:1.5}
@@ -53,6 +55,8 @@ th{background:#edf2f7}td.num{text-align:right;font-variant-numeric:tabular-nums;
 .failures td:nth-child(1){width:120px}.failures td:nth-child(3){width:190px}.failures td:nth-child(6){width:200px}
 .tag{display:inline-block;background:#fed7d7;color:#742a2a;border-radius:3px;padding:0 6px;margin:1px 0;font-size:12px}
 details summary{cursor:pointer}
+@media (max-width:640px){main{padding:8px 10px}
+ .meta{display:block;overflow-x:auto}.meta td{white-space:nowrap;overflow-wrap:normal}.meta td:first-child{width:auto}}
 """
 
 

@@ -85,3 +85,14 @@ def test_everything_the_page_loads_is_our_own():
 def test_the_web_folder_is_where_the_app_serves_it_from():
     assert (WEB_DIR / "index.html").is_file() and STATIC.is_dir()
     assert WEB_DIR == Path(__file__).resolve().parents[2] / "api" / "web"
+
+
+# Pictographs need an emoji font, which intranet PCs often lack (👍 showed as an empty box):
+# icons are inline SVG instead.
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F]")
+
+
+def test_the_ui_uses_no_emoji():
+    files = [WEB_DIR / "index.html", *SCRIPTS]
+    found = {p.name: _EMOJI.findall(p.read_text(encoding="utf-8")) for p in files}
+    assert {name: chars for name, chars in found.items() if chars} == {}

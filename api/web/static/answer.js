@@ -3,7 +3,7 @@
 
 import { request } from "./api.js";
 import { openPassage } from "./dialog.js";
-import { el, plain, uniqueId } from "./dom.js";
+import { el, icon, plain, uniqueId } from "./dom.js";
 
 const CITATION = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
 
@@ -107,9 +107,9 @@ function feedbackControls(messageId, saved) {
   let rating = saved ? saved.rating : 0;
   const status = el("p", { class: "feedback-status", role: "status" });
   const up = el("button", { type: "button", class: "feedback-up", "aria-pressed": String(rating === 1) },
-    el("span", { "aria-hidden": "true" }, "👍 "), "도움됨");
+    icon("thumb-up"), "도움이 됨");
   const down = el("button", { type: "button", class: "feedback-down", "aria-pressed": String(rating === -1) },
-    el("span", { "aria-hidden": "true" }, "👎 "), "아쉬움");
+    icon("thumb-down"), "도움이 안 됨");
   const comment = el("textarea", { id: commentId, class: "feedback-comment", rows: "2", maxlength: "2000" });
   comment.value = saved ? saved.comment || "" : "";
   const send = el("button", { type: "button", class: "feedback-send" }, "의견 보내기");

@@ -5,7 +5,7 @@ import { request, session } from "./api.js";
 import { forgetAssistants, showChat } from "./chat.js";
 import { setupDialog } from "./dialog.js";
 import { showDocuments } from "./documents.js";
-import { clear, el } from "./dom.js";
+import { clear, el, setupDisclosures } from "./dom.js";
 import { showRun, showRuns } from "./evaluation.js";
 import { showLogin } from "./login.js";
 
@@ -132,6 +132,7 @@ async function logout() {
 
 function setupChrome() {
   setupDialog();
+  setupDisclosures();
   document.getElementById("logout").addEventListener("click", logout);
   document.getElementById("skip-link").addEventListener("click", (event) => {
     // The skip link must not touch the hash: the hash is the route.

@@ -2,7 +2,7 @@
 // upload (with progress and per-file job status), delete and reindex for admins.
 
 import { request, session, upload } from "./api.js";
-import { announce, clear, el, formatNumber, fromTemplate, tableHead } from "./dom.js";
+import { clear, el, formatNumber, fromTemplate, tableHead } from "./dom.js";
 
 const JOB_LABELS = { queued: "대기 중", running: "처리 중", done: "완료", failed: "실패" };
 const POLL_MS = 700;
@@ -48,6 +48,11 @@ function collectionsTable(collections, current) {
     el("tbody", {}, rows)));
 }
 
+function deleteMessage(text) {
+  const line = document.getElementById("documents-message");
+  if (line) line.textContent = text;
+}
+
 function deleteButton(doc, collection, reload) {
   return el("button", {
     type: "button", class: "danger small", "aria-label": `${doc.source} 삭제`,
@@ -58,11 +63,12 @@ function deleteButton(doc, collection, reload) {
       try {
         await request(`/api/collections/${encodeURIComponent(collection)}/documents?source=${encodeURIComponent(doc.source)}`,
           { method: "DELETE" });
-        announce(`${doc.source} 문서를 지웠습니다`);
+        // The row disappears on reload: say so where it stays visible (a role=status line).
+        deleteMessage(`삭제했습니다: ${doc.source}`);
         reload();
       } catch (error) {
         button.disabled = false;
-        window.alert(error.message);
+        deleteMessage(`삭제하지 못했습니다: ${doc.source} — ${error.message}`);
       }
     },
   }, "삭제");
@@ -76,12 +82,14 @@ function statusCell(doc) {
 }
 
 function documentRow(doc, collection, reload) {
+  // Long names are cut with an ellipsis (the full name on hover and for screen readers)
+  // instead of stretching the table.
   const source = doc.file_url
-    ? el("a", { href: doc.file_url, target: "_blank", rel: "noopener" }, doc.source)
-    : doc.source;
+    ? el("a", { href: doc.file_url, target: "_blank", rel: "noopener", class: "clip", title: doc.source }, doc.source)
+    : el("span", { class: "clip", title: doc.source }, doc.source);
   return el("tr", {},
     el("th", { scope: "row", class: "doc-source" }, source),
-    el("td", {}, doc.title || "—"),
+    el("td", {}, doc.title ? el("span", { class: "clip", title: doc.title }, doc.title) : "—"),
     el("td", { class: "num" }, formatNumber(doc.chunks)),
     el("td", { class: "num" }, percent(doc.embedded)),
     el("td", {}, doc.access || "—"),

@@ -80,3 +80,38 @@ export function formatDate(iso) {
   if (Number.isNaN(date.getTime())) return String(iso);
   return date.toLocaleString("ko-KR", { dateStyle: "medium", timeStyle: "short" });
 }
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+// Drawn on a 24×24 grid as strokes, so they take the text colour; emoji thumbs showed as
+// empty boxes on PCs without an emoji font.
+const THUMB = "M7 10v11M7 10l4-8c1.4 0 2.5 1.1 2.5 2.5V9h5.3a2 2 0 0 1 2 2.3l-1.3 7.9a2 2 0 0 1-2 1.8H3V10z";
+const ICONS = {
+  "thumb-up": [THUMB, null],
+  "thumb-down": [THUMB, "matrix(1 0 0 -1 0 24)"],  // the same hand, upside down
+};
+
+/** A decorative inline SVG icon (hidden from screen readers: the button's text names it). */
+export function icon(name) {
+  const [path, transform] = ICONS[name];
+  const svg = document.createElementNS(SVG_NS, "svg");
+  for (const [key, value] of Object.entries({ viewBox: "0 0 24 24", class: `icon icon-${name}`,
+    "aria-hidden": "true", focusable: "false" })) svg.setAttribute(key, value);
+  const shape = document.createElementNS(SVG_NS, "path");
+  shape.setAttribute("d", path);
+  if (transform) shape.setAttribute("transform", transform);
+  svg.append(shape);
+  return svg;
+}
+
+/** Buttons marked data-disclosure show and hide the element their aria-controls names
+ *  (class "open"; the stylesheet decides where closed means hidden). One listener for
+ *  the whole page, so templates need no wiring. */
+export function setupDisclosures(root = document) {
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("button[data-disclosure]");
+    if (!button) return;
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    document.getElementById(button.getAttribute("aria-controls"))?.classList.toggle("open", open);
+  });
+}

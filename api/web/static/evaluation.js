@@ -65,16 +65,17 @@ function listHeadline(flat) {
 
 function runsTable(runs) {
   if (!runs.length) {
-    return el("p", { class: "empty" }, "저장된 평가 실행이 없습니다. `seoul-assist eval run`으로 실행을 만드세요.");
+    return el("p", { class: "empty" }, "저장된 평가 실행이 없습니다. ", el("code", {}, "seoul-assist eval run"),
+      "으로 실행을 만드세요.");
   }
   const rows = runs.map((run) => el("tr", {},
     el("th", { scope: "row" }, el("a", { href: `#/eval/${encodeURIComponent(runId(run))}` }, run.name || runId(run))),
-    el("td", {}, describe(run.suite || run.suites)),
-    el("td", {}, describe(run.llm)),
-    el("td", {}, formatDate(run.started || run.created)),
-    el("td", {}, STATUS_LABELS[run.status] || describe(run.status)),
+    el("td", { class: "nowrap" }, describe(run.suite || run.suites)),
+    el("td", { class: "nowrap" }, describe(run.llm)),
+    el("td", { class: "nowrap" }, formatDate(run.started || run.created)),
+    el("td", { class: "nowrap" }, STATUS_LABELS[run.status] || describe(run.status)),
     el("td", { class: "num" }, describe(run.n)),
-    el("td", {}, listHeadline(run.metrics) || "—")));
+    el("td", { class: "long-text" }, listHeadline(run.metrics) || "—")));
   return el("div", { class: "table-wrap" }, el("table", { class: "data-table" },
     el("caption", { class: "visually-hidden" }, "평가 실행 목록"),
     tableHead(["이름", "평가 세트", "모델", "시작", "상태", "문항", "주요 지표"], ["문항"]),
@@ -316,7 +317,8 @@ export async function showRun(main, [id], query = new URLSearchParams()) {
   const report = `${base}/report`;
   const frame = page.querySelector("#report-frame");
   if (run.has_report === false) {
-    frame.replaceWith(el("p", { class: "empty" }, "이 실행에는 보고서가 없습니다. `seoul-assist eval report 실행폴더`로 만들 수 있습니다."));
+    frame.replaceWith(el("p", { class: "empty" }, "이 실행에는 보고서가 없습니다. ",
+      el("code", {}, "seoul-assist eval report 실행폴더"), "로 만들 수 있습니다."));
     page.querySelector("#report-link").hidden = true;
   } else {
     frame.src = report;
