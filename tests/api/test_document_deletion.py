@@ -141,6 +141,7 @@ def test_a_finished_upload_leaves_no_empty_staging_folder(admin, svc):
 _CRASH_SCRIPT = r'''
 import os, signal, sys, time
 from pathlib import Path
+from api.services.accounts import Principal
 from api.services.container import Services
 from api.services.deletions import DocumentDeletions
 from ingest.pipeline import IngestService

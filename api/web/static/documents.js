@@ -4,7 +4,7 @@
 import { request, session, upload } from "./api.js";
 import { clear, el, formatNumber, fromTemplate, tableHead } from "./dom.js";
 
-const JOB_LABELS = { queued: "대기 중", running: "처리 중", done: "완료", failed: "실패" };
+const JOB_LABELS = { queued: "대기 중", running: "처리 중", done: "완료", failed: "실패", deleted: "삭제됨" };
 const POLL_MS = 700;
 
 function isAdmin() {
@@ -81,7 +81,44 @@ function statusCell(doc) {
   return cell;
 }
 
-function documentRow(doc, collection, reload) {
+/** The access groups an admin may give a document (GET /api/access-groups); [] for others. */
+async function accessGroups() {
+  if (!isAdmin()) return [];
+  try {
+    return listOf(await request("/api/access-groups"), "groups");
+  } catch (error) {
+    return [];
+  }
+}
+
+function fillGroups(select, groups, current) {
+  const values = groups.map((g) => g.value);
+  const options = values.includes(current) || !current ? groups : [...groups, { value: current, label: current }];
+  clear(select).append(...options.map((g) => el("option", { value: g.value, selected: g.value === current ? "" : null }, g.label)));
+  select.value = current || "public";
+}
+
+/** Who may read an uploaded document, changed in place (PATCH …/documents/access). */
+function accessPicker(doc, collection, groups, reload) {
+  const select = el("select", { class: "access-select", "aria-label": `${doc.source} 접근 그룹` });
+  fillGroups(select, groups, doc.access);
+  select.addEventListener("change", async () => {
+    select.disabled = true;
+    try {
+      await request(`/api/collections/${encodeURIComponent(collection)}/documents/access?source=${encodeURIComponent(doc.source)}`,
+        { method: "PATCH", json: { access: select.value } });
+      deleteMessage(`접근 그룹을 바꿨습니다: ${doc.source} → ${select.value}`);
+      reload();
+    } catch (error) {
+      select.value = doc.access;
+      select.disabled = false;
+      deleteMessage(`접근 그룹을 바꾸지 못했습니다: ${doc.source} — ${error.message}`);
+    }
+  });
+  return select;
+}
+
+function documentRow(doc, collection, reload, groups = []) {
   // Long names are cut with an ellipsis (the full name on hover and for screen readers)
   // instead of stretching the table.
   const source = doc.file_url
@@ -92,31 +129,41 @@ function documentRow(doc, collection, reload) {
     el("td", {}, doc.title ? el("span", { class: "clip", title: doc.title }, doc.title) : "—"),
     el("td", { class: "num" }, formatNumber(doc.chunks)),
     el("td", { class: "num" }, percent(doc.embedded)),
-    el("td", {}, doc.access || "—"),
+    el("td", {}, doc.access_editable && groups.length ? accessPicker(doc, collection, groups, reload) : doc.access || "—"),
     el("td", {}, ORIGINS[doc.origin] || doc.origin || "—"),
     statusCell(doc),
     isAdmin() ? el("td", {}, doc.deletable ? deleteButton(doc, collection, reload) : "—") : null);
 }
 
-function documentsTable(documents, collection, reload) {
+function documentsTable(documents, collection, reload, groups = []) {
   if (!documents.length) return el("p", { class: "empty" }, "이 컬렉션에는 아직 문서가 없습니다.");
   const heads = ["파일", "제목", "조각", "임베딩", "접근 그룹", "구분", "상태"];
   if (isAdmin()) heads.push("관리");
   return el("div", { class: "table-wrap" }, el("table", { class: "data-table documents-table" },
     el("caption", { class: "visually-hidden" }, `${collection} 문서 목록`),
     tableHead(heads, ["조각", "임베딩"]),
-    el("tbody", {}, documents.map((d) => documentRow(d, collection, reload)))));
+    el("tbody", {}, documents.map((d) => documentRow(d, collection, reload, groups)))));
 }
 
 function jobText(job) {
   const label = JOB_LABELS[job.status] || job.status;
-  if (job.status === "running" && typeof job.progress === "number") return `${label} ${percent(job.progress)}`;
-  if (job.status === "done") return `${label} · 조각 ${formatNumber(job.chunks || 0)}개`;
-  if (job.status === "failed") return `${label}: ${job.message || "알 수 없는 오류"}`;
+  if (job.status === "running" && typeof job.progress === "number") {
+    // The pipeline's own stage ("검색 색인 중: 청크 1,024/3,000") when it gives one.
+    return `${label} ${percent(job.progress)}${job.message ? ` · ${job.message}` : ""}`;
+  }
+  if (job.status === "done") {
+    const dense = typeof job.embedded === "number" && job.embedded < 1
+      ? ` · 검색 가능, 의미 검색 벡터 ${percent(job.embedded)}` : "";
+    return `${label} · 조각 ${formatNumber(job.chunks || 0)}개${dense}`;
+  }
+  if (job.status === "failed" || job.status === "deleted") return `${label}: ${job.message || "알 수 없는 오류"}`;
   return label;
 }
 
-const finished = (job) => job.status === "done" || job.status === "failed";
+// Searchable (or given up): the upload's own work is over.
+const finished = (job) => ["done", "failed", "deleted"].includes(job.status);
+// …and its dense vectors are in too, so nothing is left to show.
+const settled = (job) => finished(job) && !(job.status === "done" && typeof job.embedded === "number" && job.embedded < 1);
 
 /** One line per uploaded file, polled until every job is done or failed. */
 function trackJobs(jobs, list, onFinished, stopped) {
@@ -127,9 +174,10 @@ function trackJobs(jobs, list, onFinished, stopped) {
     list.append(item);
     return { item, status, job };
   });
+  let reported = false;
   const poll = async () => {
     if (stopped()) return;
-    for (const entry of entries.filter((e) => !finished(e.job))) {
+    for (const entry of entries.filter((e) => !settled(e.job))) {
       try {
         entry.job = await request(`/api/jobs/${entry.job.id}`);
       } catch (error) {
@@ -141,14 +189,20 @@ function trackJobs(jobs, list, onFinished, stopped) {
     next();
   };
   const next = () => {
-    if (entries.some((e) => !finished(e.job))) setTimeout(poll, POLL_MS);
-    else onFinished(entries.map((e) => e.job));
+    if (!reported && entries.every((e) => finished(e.job))) {
+      reported = true;
+      onFinished(entries.map((e) => e.job));
+    }
+    // Dense vectors fill in behind: keep showing their share until they are in.
+    if (entries.some((e) => !settled(e.job))) setTimeout(poll, POLL_MS);
   };
   next();  // files refused on arrival are finished already
 }
 
-function setupUpload(page, collection, reload, stopped) {
+function setupUpload(page, collection, reload, stopped, groups) {
   const form = page.querySelector("#upload-form");
+  const access = page.querySelector("#upload-access");
+  if (groups.length) fillGroups(access, groups, "public");
   const input = page.querySelector("#upload-files");
   const progress = page.querySelector("#upload-progress");
   const progressText = page.querySelector("#upload-progress-text");
@@ -163,6 +217,7 @@ function setupUpload(page, collection, reload, stopped) {
     }
     const data = new FormData();
     for (const file of input.files) data.append("files", file);
+    data.append("access", access.value || "public");
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     message.textContent = "파일을 보내는 중…";
@@ -243,13 +298,14 @@ export async function showDocuments(main, [name] = []) {
   }
   page.querySelector("#collection-heading").textContent = `${current.title || current.name} 문서`;
   const box = page.querySelector("#documents-box");
+  const groups = await accessGroups();
   // After an upload, a deletion or a re-index both the counts and the list change.
   const reload = async () => {
     try {
       const [all, docs] = await Promise.all([request("/api/collections"),
         request(`/api/collections/${encodeURIComponent(current.name)}/documents`)]);
       clear(collectionsBox).append(collectionsTable(listOf(all, "collections"), current.name));
-      clear(box).append(documentsTable(listOf(docs, "documents"), current.name, reload));
+      clear(box).append(documentsTable(listOf(docs, "documents"), current.name, reload, groups));
     } catch (error) {
       clear(box).append(el("p", { class: "error", role: "alert" }, error.message));
     }
@@ -259,10 +315,10 @@ export async function showDocuments(main, [name] = []) {
   if (isAdmin()) {
     page.querySelector("#upload-form").hidden = !current.accepts_uploads;
     page.querySelector("#upload-closed").hidden = Boolean(current.accepts_uploads);
-    setupUpload(page, current.name, reload, stopped);
+    setupUpload(page, current.name, reload, stopped, groups);
     setupReindex(page, current.name, reload, stopped);
   }
   const docs = listOf(await request(`/api/collections/${encodeURIComponent(current.name)}/documents`), "documents");
-  box.append(documentsTable(docs, current.name, reload));
+  box.append(documentsTable(docs, current.name, reload, groups));
   return () => { left = true; };
 }
