@@ -31,7 +31,7 @@ from .chunking import chunk_document
 from .discovery import FoundFile
 from .readers import read_document
 from .readers.safety import ReadLimits, check_file
-from .state import DocumentRecord, IngestState, mark_pending
+from .state import DocumentRecord, IngestState
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class IngestService:
             on_progress("parsed", 0, len(chunks))
         if cancelled is not None and cancelled():
             raise _Cancelled(found.source)
-        mark_pending(self.state, collection, found.source, root_key)
+        self.state.mark_pending(collection, found.source, root_key)
         embedded = self._upsert(target, chunks, access, on_progress, cancelled)
         stale = self.state.chunk_ids(collection, found.source) - {c.point_id for c in chunks}
         if stale:  # the new version is shorter: its extra old chunks must go

@@ -93,6 +93,15 @@ class IngestState:
                 (record.collection, record.source, record.root, record.content_hash, record.title, record.format,
                  record.n_chunks, json.dumps(record.warnings, ensure_ascii=False), access, time.time()))
 
+    def mark_pending(self, collection: str, source: str, root: str) -> None:
+        """Record that `source` is being (re)written: a crash from here until
+        `commit_document` leaves an empty hash, so the next run redoes or removes it."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT INTO documents (collection, source, root, content_hash, updated_at) VALUES (?,?,?,?,?) "
+                "ON CONFLICT(collection, source) DO UPDATE SET content_hash='', root=excluded.root",
+                (collection, source, root, "", time.time()))
+
     def forget_document(self, collection: str, source: str) -> None:
         with self._lock, self._db:
             self._db.execute("BEGIN")
@@ -154,13 +163,3 @@ class IngestState:
         with self._lock, self._db:
             self._db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?,?,?)",
                                  [(model, h, np.asarray(v, np.float32).tobytes()) for h, v in items.items()])
-
-
-def mark_pending(state: IngestState, collection: str, source: str, root: str) -> None:
-    """Record that `source` is being (re)written: a crash from here until
-    `commit_document` leaves an empty hash, so the next run redoes or removes it."""
-    with state._lock, state._db:
-        state._db.execute(
-            "INSERT INTO documents (collection, source, root, content_hash, updated_at) VALUES (?,?,?,?,?) "
-            "ON CONFLICT(collection, source) DO UPDATE SET content_hash='', root=excluded.root",
-            (collection, source, root, "", time.time()))

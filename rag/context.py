@@ -13,6 +13,7 @@ from rag.embedding.base import Embedder
 from rag.retrieval.korean import KoreanAnalyzer
 from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import Collection, VectorStore
+from rag.store.factory import build_store
 
 if TYPE_CHECKING:
     from rag.answer.service import AnswerService
@@ -31,14 +32,7 @@ class AppContext:
 
     @cached_property
     def store(self) -> VectorStore:
-        if self.settings.store.mode == "server":
-            from rag.store.server import ServerStore
-
-            cfg = self.settings.store
-            return ServerStore(cfg.url or "http://localhost:6333", cfg.api_key, cfg.prefix)
-        from rag.store.edge import EdgeStore
-
-        return EdgeStore(self.settings.index_dir)
+        return build_store(self.settings)
 
     @cached_property
     def embedder(self) -> Embedder:

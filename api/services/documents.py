@@ -168,7 +168,7 @@ class DocumentService:
             raise InputError("files", "올릴 파일을 하나 이상 고르세요")
         collection = self.check_upload(user, collection)
         access = _check_access(access)
-        return [self.upload(user, collection, name, data, access) for name, data in files]
+        return [self._upload_one(user, collection, name, data, access) for name, data in files]
 
     def upload(self, user: Principal, collection: str, filename: str, data: BinaryIO | bytes | None,
                access: str = "public") -> dict:
@@ -176,8 +176,11 @@ class DocumentService:
         {"id", "filename", "status", "message"}; a file that cannot be taken (too large,
         unsafe name, bad content) gets a failed job naming it. `data` None: the file
         passed the size limit while it streamed in and nothing of it was kept."""
-        collection = self.check_upload(user, collection)
-        access = _check_access(access)
+        return self._upload_one(user, self.check_upload(user, collection), filename, data, _check_access(access))
+
+    def _upload_one(self, user: Principal, collection: str, filename: str, data: BinaryIO | bytes | None,
+                    access: str) -> dict:
+        """`upload` for a caller that has checked the collection, the role and `access`."""
         root = self._upload_root(collection)
         assert root is not None  # check_upload refused collections without uploads
         shown = _printable(filename)[:255]
