@@ -1,18 +1,9 @@
-"""Score fusion as pure functions, so the arithmetic is tested with exact numbers."""
+"""Score fusion as pure functions, so the arithmetic is tested with exact numbers. (RRF and
+DBSF run inside Qdrant; only the weighted mix is computed here.)"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-
-def rrf(rankings: Sequence[Sequence[str]], k: int = 60, weights: Sequence[float] | None = None) -> dict[str, float]:
-    """Reciprocal rank fusion: sum of weight / (k + rank), rank starting at 1."""
-    weights = weights or [1.0] * len(rankings)
-    scores: dict[str, float] = {}
-    for ranking, weight in zip(rankings, weights):
-        for rank, key in enumerate(ranking, start=1):
-            scores[key] = scores.get(key, 0.0) + weight / (k + rank)
-    return scores
+from collections.abc import Mapping
 
 
 def min_max(scores: Mapping[str, float]) -> dict[str, float]:

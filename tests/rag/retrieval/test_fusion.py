@@ -4,22 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.retrieval.fusion import min_max, rrf, weighted
-
-
-def test_rrf_sums_reciprocal_ranks_from_one():
-    assert rrf([["a", "b", "c"], ["b", "a"]], k=60) == {
-        "a": 1 / 61 + 1 / 62, "b": 1 / 62 + 1 / 61, "c": 1 / 63,
-    }
-
-
-def test_rrf_with_weights_and_small_k():
-    assert rrf([["a", "b"], ["b"]], k=1, weights=[2.0, 0.5]) == {"a": 2 / 2, "b": 2 / 3 + 0.5 / 2}
-
-
-def test_rrf_of_nothing():
-    assert rrf([]) == {}
-    assert rrf([[], []]) == {}
+from rag.retrieval.fusion import min_max, weighted
 
 
 def test_min_max_scales_to_unit_range():
