@@ -190,8 +190,19 @@ def test_streamed_answer_shows_the_quote_the_queue_then_the_cited_answer(browser
     screenshot("03-chat-answer")
 
 
+def childcare_answer(browser, server):
+    """The finished answer to CHILDCARE_QUESTION: the one on screen when the previous test
+    left it there, else a new one, so that a test run alone sees the same screen."""
+    shown = browser.find_elements(By.CSS_SELECTOR, "#messages .msg-user")
+    if not (shown and CHILDCARE_QUESTION in shown[-1].text):
+        ensure_signed_in(browser, server)
+        open_page(browser, server, "#/chat/childcare", "#question")
+        ask(browser, CHILDCARE_QUESTION)
+    return last_answer(browser)
+
+
 def test_a_citation_chip_opens_the_passage_with_its_effective_date(browser, live_server, screenshot):
-    chip = last_answer(browser).find_element(By.CSS_SELECTOR, ".answer-text button.cite")
+    chip = childcare_answer(browser, live_server).find_element(By.CSS_SELECTOR, ".answer-text button.cite")
     chip.click()
     dialog = visible(browser, "#passage-dialog[open]")
     wait_for(browser, lambda d: "60일 이상 보관" in dialog.text and "2025-03-01" in dialog.text,
@@ -210,8 +221,8 @@ def test_a_citation_chip_opens_the_passage_with_its_effective_date(browser, live
     assert browser.switch_to.active_element == chip
 
 
-def test_thumbs_down_with_a_comment_is_stored(browser, web_services, screenshot):
-    answer = last_answer(browser)
+def test_thumbs_down_with_a_comment_is_stored(browser, live_server, web_services, screenshot):
+    answer = childcare_answer(browser, live_server)
     answer.find_element(By.CSS_SELECTOR, "button.feedback-down").click()
     comment = answer.find_element(By.CSS_SELECTOR, "textarea.feedback-comment")
     wait_for(browser, lambda d: comment.is_displayed())
