@@ -8,6 +8,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY rag rag
 COPY ingest ingest
+COPY appcontext appcontext
 COPY assistants assistants
 COPY api api
 COPY eval eval

@@ -23,7 +23,7 @@ from _shared import BENCH_DATA, CORPUS, SUITES, print_table, require_shared, wri
 
 from eval.answer_runner import run_answers  # noqa: E402
 from rag.config import load_settings  # noqa: E402
-from rag.context import AppContext  # noqa: E402
+from appcontext import AppContext  # noqa: E402
 
 # From the answers issue: targets for the extractive and the embedded answers.
 TARGETS = {"citation.recall": 0.80, "citation.precision": 0.60, "citation.invented": 0, "abstention.f1": 0.8,

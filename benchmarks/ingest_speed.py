@@ -33,7 +33,7 @@ def ours(data_dir: str) -> dict:
     from ingest.corpus import ingest_corpora
     from ingest.manifests import load_manifests
     from rag.config import load_settings
-    from rag.context import AppContext
+    from appcontext import AppContext
 
     started = time.perf_counter()
     ctx = AppContext(load_settings("local", data_dir=data_dir, corpus_roots=[str(CORPUS)],

@@ -23,7 +23,7 @@ from eval.retrieval_runner import prepare_index, score_cases  # noqa: E402
 from eval.suites import load_suite  # noqa: E402
 from ingest.manifests import load_manifests  # noqa: E402
 from rag.config import load_settings  # noqa: E402
-from rag.context import AppContext  # noqa: E402
+from appcontext import AppContext  # noqa: E402
 from rag.retrieval.retriever import HybridRetriever  # noqa: E402
 
 import llama_index_baseline  # noqa: E402

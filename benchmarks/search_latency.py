@@ -26,7 +26,7 @@ from _shared import BENCH_DATA, CORPUS, SUITES, peak_rss_mb, print_table, requir
 from eval.metrics import percentile  # noqa: E402
 from eval.suites import load_suite  # noqa: E402
 from rag.config import load_settings  # noqa: E402
-from rag.context import AppContext  # noqa: E402
+from appcontext import AppContext  # noqa: E402
 from rag.embedding.passage_text import passage_hash  # noqa: E402
 from rag.retrieval.retriever import HybridRetriever  # noqa: E402
 from rag.store.base import StoredPoint  # noqa: E402

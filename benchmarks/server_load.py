@@ -54,7 +54,7 @@ def serve(data_dir: Path, port: int, rate: float, pieces: int, users: int, threa
     from api.services.container import Services
     from ingest.corpus import ingest_corpora
     from rag.config import load_settings
-    from rag.context import AppContext
+    from appcontext import AppContext
     from rag.llm.fake import FakeLLM
 
     class PacedLLM:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from rag.config import Settings, load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 
 
 def settings_from(args: argparse.Namespace, **overrides) -> Settings:

@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from ingest.manifests import load_manifests
 from rag.answer.types import Answer, Passage
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.errors import ConfigError, SeoulAssistError
 from rag.llm.base import LLM
 from rag.llm.tokens import estimate_tokens

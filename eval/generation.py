@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .suites import GenerationCase
 
 if TYPE_CHECKING:
-    from rag.context import AppContext
+    from appcontext import AppContext
 
 GenerationScorer = Callable[["AppContext", GenerationCase], dict[str, Any]]
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from ingest.corpus import ingest_corpora
 from ingest.manifests import load_manifests
-from rag.context import AppContext
+from appcontext import AppContext
 
 from .failures import retrieval_failure
 from .hits import first_hit_rank

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rag.config import Settings, load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 
 STATUTE_SOURCE = "statutes/childcare/테스트법/법률.md"
 PREVIOUS_SOURCE = "statutes/childcare/테스트법/법률.prev_in_force.md"

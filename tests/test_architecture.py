@@ -1,14 +1,17 @@
-"""Layering: the RAG core (rag/) never imports the apps built on it."""
+"""Layering: the RAG core (rag/) never imports ingestion or the apps built on it; what wires
+them together (the shared objects) lives in appcontext/."""
 
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import rag
 
-FORBIDDEN = {"api", "cli", "assistants", "eval"}
+FORBIDDEN = {"api", "cli", "assistants", "eval", "ingest", "appcontext"}
 RAG_DIR = Path(rag.__file__).resolve().parent
+PYPROJECT = RAG_DIR.parent / "pyproject.toml"
 
 
 def forbidden_imports(source: str) -> list[str]:
@@ -44,3 +47,12 @@ def test_rag_imports_nothing_from_the_apps():
                  for path in files if (names := forbidden_imports(path.read_text(encoding="utf-8")))}
 
     assert offenders == {}
+
+
+def test_import_linter_contract_forbids_the_same_packages():
+    # CI runs lint-imports as well; the two checks must not drift apart.
+    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    contract, = (c for c in config["contracts"] if c["source_modules"] == ["rag"])
+
+    assert set(contract["forbidden_modules"]) == FORBIDDEN
+    assert FORBIDDEN <= set(config["root_packages"])

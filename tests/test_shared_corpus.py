@@ -11,7 +11,7 @@ import pytest
 from eval.hits import hits
 from eval.suites import load_suite
 from ingest.discovery import discover
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.store.base import PointFilter
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"

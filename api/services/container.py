@@ -24,7 +24,7 @@ from api.services.ratelimit import RateLimiter
 from api.services.search import SearchService
 from ingest.manifests import Manifest, load_manifests
 from rag.config import Settings
-from rag.context import AppContext
+from appcontext import AppContext
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from sqlalchemy import delete, select, update
 from api.db import Database, DocumentDeletion, UploadJob
 from api.services.ingest_worker import IngestWorker, discard_staged, upload_root
 from ingest.manifests import Manifest
-from rag.context import AppContext
+from appcontext import AppContext
 
 log = logging.getLogger(__name__)
 

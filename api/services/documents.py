@@ -31,7 +31,7 @@ from ingest.manifests import Manifest
 from ingest.readers import SUPPORTED_EXTENSIONS
 from ingest.readers.safety import check_file, safe_source_name
 from rag.config import Settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.errors import DocumentError, UnsafeDocument, UnsupportedFormat
 from rag.retrieval.results import RetrievedChunk
 from rag.store.base import PointFilter

@@ -30,7 +30,7 @@ from api.services.metrics import ServerMetrics
 from ingest.corpus import ingest_corpora
 from ingest.discovery import FoundFile
 from ingest.manifests import Manifest
-from rag.context import AppContext
+from appcontext import AppContext
 
 log = logging.getLogger(__name__)
 

@@ -224,7 +224,7 @@ def test_demo_indexes_the_samples_and_answers_each_assistant(run):
 def test_search_and_ask_while_the_server_holds_the_index_say_so(run, sample_corpus: Path, tmp_path: Path,
                                                               command: str):
     from rag.config import load_settings
-    from rag.context import AppContext
+    from appcontext import AppContext
 
     run("ingest", str(sample_corpus / "statutes/childcare/테스트법"), "--collection", "childcare", "--no-embed")
     # As `seoul-assist serve` does: the embedded index stays open (and locked) while it runs.

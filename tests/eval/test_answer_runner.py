@@ -14,7 +14,7 @@ from eval.answer_runner import run_answers
 from rag.answer.types import AnswerEvent
 from rag.config import load_settings
 from rag.config.settings import base_dir
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.errors import LLMError
 
 SAMPLES = base_dir() / "corpora" / "samples"

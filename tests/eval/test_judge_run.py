@@ -22,7 +22,7 @@ from eval.judge import Judge
 from eval.judging import (JUDGE_API_KEY_ENV, JudgeSpec, judge_case, judge_settings, judge_spec, spec_from_meta)
 from rag.answer.types import AnswerEvent
 from rag.config import load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.errors import ConfigError
 from rag.llm.fake import FakeLLM
 from rag.llm.factory import build_llm

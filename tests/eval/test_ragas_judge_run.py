@@ -24,7 +24,7 @@ from eval.compare import compare_runs
 from eval.judge import Judge
 from eval.judging import JUDGE_API_KEY_ENV
 from rag.config import load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.errors import ConfigError
 from rag.llm.fake import FakeLLM
 from tests.fakes.openai_server import FakeOpenAIServer

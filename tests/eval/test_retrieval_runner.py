@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from eval.retrieval_runner import run_retrieval
-from rag.context import AppContext
+from appcontext import AppContext
 
 CASES = [
     {"id": "cc-01", "assistant": "childcare", "question": "급식 식단은 누가 작성하나요?", "answerable": True,

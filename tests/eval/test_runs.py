@@ -22,7 +22,7 @@ from eval.retrieval_runner import run_retrieval
 from eval.provenance import code_version, settings_snapshot
 from eval.runs import list_runs, load_run, read_records, repair_cases, runs_root
 from rag.config import load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.errors import ConfigError
 
 from .test_answer_runner import CASES, SAMPLES, read_cases, write_suite

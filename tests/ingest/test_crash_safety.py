@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rag.config import load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.store.base import PointFilter
 
 N_DOCS = 600

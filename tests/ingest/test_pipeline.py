@@ -9,7 +9,7 @@ from ingest.chunking import chunk_document
 from ingest.discovery import FoundFile, discover
 from ingest.pipeline import IngestReport
 from ingest.readers import read_document
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.embedding.fake import FakeEmbedder
 from rag.store.base import ANY, PointFilter
 

@@ -9,7 +9,7 @@ from ingest.discovery import discover
 from rag.answer.abstention import ANY_UNIT, asked_units, reason_to_abstain
 from rag.answer.service import AnswerService
 from rag.answer.types import Passage
-from rag.context import AppContext
+from appcontext import AppContext
 from tests.conftest import write_text
 
 from .conftest import passage

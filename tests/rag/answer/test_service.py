@@ -12,7 +12,7 @@ from ingest.discovery import discover
 from rag.answer.sentences import split_sentences
 from rag.answer.service import FALLBACK_OTHER_ENTRY, AnswerService
 from rag.config import load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.errors import LLMUnavailable
 from rag.llm.fake import FakeLLM
 from tests.conftest import STATUTE_SOURCE, write_text

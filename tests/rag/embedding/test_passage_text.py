@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.discovery import discover
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.documents import Chunk
 from rag.embedding.fake import FakeEmbedder
 from rag.embedding.passage_text import dense_passage_text

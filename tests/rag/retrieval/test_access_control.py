@@ -5,7 +5,7 @@ import pytest
 
 from ingest.discovery import FoundFile
 from rag.config import load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.store.base import PointFilter
 
 SECRET = "# 인사 내부 지침\n\n## 성과급\n\n성과상여금 등급 배정 기준은 내부 심사표에 따른다.\n"

@@ -6,7 +6,7 @@ from llama_index.core.llms import MockLLM
 
 from ingest.discovery import discover
 from rag.config import load_settings
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.retrieval.llama_index_adapter import LlamaIndexRetriever
 
 SAMPLES = Path(__file__).resolve().parents[3] / "corpora" / "samples"

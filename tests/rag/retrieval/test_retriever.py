@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ingest.discovery import discover
-from rag.context import AppContext
+from appcontext import AppContext
 from rag.retrieval.expansion import Thesaurus
 from rag.retrieval.results import RetrievedChunk
 from rag.retrieval.retriever import HybridRetriever

@@ -1,5 +1,8 @@
 """Builds the expensive shared objects once (store, Kiwi, embedder, retriever) from the
-settings; the CLI, the API and the evaluation harness all take one of these."""
+settings; the CLI, the API and the evaluation harness all take one of these.
+
+It lives outside `rag/` because it wires the core to ingestion (`ingest/`), and the core
+imports neither ingestion nor the apps (tests/test_architecture.py, the import-linter contract)."""
 
 from __future__ import annotations
 
