@@ -1,8 +1,8 @@
-"""In-process vLLM (`vllm.LLM`) for batch evaluation on a GPU machine (the `gpu` extra).
+"""In-process vLLM (`vllm.LLM`) on a GPU machine (the `gpu` extra): the answer model
+without a separate server, e.g. for an evaluation run.
 
-vLLM's throughput comes from batching many prompts in one call (`generate_batch`); its
-offline API does not stream, so `stream` yields the whole answer as one piece. vLLM is
-imported only when this backend is built and is never a requirement of the suite."""
+vLLM's offline API does not stream, so `stream` yields the whole answer as one piece.
+vLLM is imported only when this backend is built and is never a requirement of the suite."""
 
 from __future__ import annotations
 
@@ -44,18 +44,12 @@ class VLLMLocalLLM:
             kwargs.update(_structured_output(params.json_schema))
         return self._vllm.SamplingParams(**kwargs)
 
-    def generate_batch(self, conversations: Sequence[Sequence[ChatMessage]],
-                       params: GenerationParams) -> list[str]:
-        """One answer per conversation, all decoded together."""
+    def stream(self, messages: Sequence[ChatMessage], params: GenerationParams) -> Iterator[str]:
         try:
-            outputs = self._llm.chat([[m.as_dict() for m in c] for c in conversations],
-                                     self.sampling_params(params), use_tqdm=False)
+            outputs = self._llm.chat([m.as_dict() for m in messages], self.sampling_params(params), use_tqdm=False)
         except Exception as exc:
             raise LLMError(f"vLLM 생성 오류: {exc}") from exc
-        return [output.outputs[0].text for output in outputs]
-
-    def stream(self, messages: Sequence[ChatMessage], params: GenerationParams) -> Iterator[str]:
-        yield self.generate_batch([messages], params)[0]
+        yield outputs[0].outputs[0].text
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False))
