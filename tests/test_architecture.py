@@ -4,6 +4,8 @@ them together (the shared objects) lives in appcontext/."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -56,3 +58,15 @@ def test_import_linter_contract_forbids_the_same_packages():
 
     assert set(contract["forbidden_modules"]) == FORBIDDEN
     assert FORBIDDEN <= set(config["root_packages"])
+
+
+def test_the_apps_run_without_the_optional_extras():
+    # llama-index is an extra (`llamaindex`): the server, the CLI and the harness must not
+    # load it, or an install without the extra breaks. A fresh interpreter sees every import.
+    probe = ("import sys, api.app, cli.main, eval.answer_runner, appcontext\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'llama_index', 'vllm', 'llama_cpp'}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=RAG_DIR.parent,
+                            timeout=300)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -1,12 +1,19 @@
 """Our embedder as a llama-index `BaseEmbedding` (used by the llama-index baseline and
-by anyone composing llama-index pipelines on top of the core)."""
+by anyone composing llama-index pipelines on top of the core). Needs the `llamaindex`
+extra; the server never imports this module."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
+
+from rag.optional import missing_extra
+
+try:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+except ImportError as exc:
+    raise missing_extra("llama-index-core", "llamaindex") from exc
 
 from .base import Embedder
 

@@ -1,10 +1,16 @@
 """The hybrid retriever as a llama-index `BaseRetriever`, so llama-index query engines
-and tools run on our index (RetrieverQueryEngine, RouterRetriever, …)."""
+and tools run on our index (RetrieverQueryEngine, RouterRetriever, …). Needs the
+`llamaindex` extra; the server never imports this module."""
 
 from __future__ import annotations
 
-from llama_index.core.retrievers import BaseRetriever
-from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+from rag.optional import missing_extra
+
+try:
+    from llama_index.core.retrievers import BaseRetriever
+    from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+except ImportError as exc:
+    raise missing_extra("llama-index-core", "llamaindex") from exc
 
 from rag.store.base import PointFilter
 

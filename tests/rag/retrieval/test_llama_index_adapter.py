@@ -1,5 +1,8 @@
+import importlib
+import sys
 from pathlib import Path
 
+import pytest
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.response_synthesizers import get_response_synthesizer
 from llama_index.core.llms import MockLLM
@@ -29,3 +32,14 @@ def test_llama_index_query_engine_runs_on_the_hybrid_retriever(tmp_path):
         assert response.source_nodes[0].node.metadata["locator"] == "제4조"
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("module", ["rag.retrieval.llama_index_adapter", "rag.embedding.llama_index_adapter"])
+def test_without_the_extra_the_adapter_says_which_to_install(monkeypatch, module):
+    # None in sys.modules makes `import llama_index…` fail as if it were not installed.
+    for name in [n for n in sys.modules if n == "llama_index" or n.startswith("llama_index.")] + ["llama_index"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    monkeypatch.delitem(sys.modules, module, raising=False)
+
+    with pytest.raises(ImportError, match=r"llama-index-core가 설치되어 있지 않습니다: pip install 'seoul-assist\[llamaindex\]'"):
+        importlib.import_module(module)
