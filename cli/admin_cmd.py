@@ -10,6 +10,9 @@ import sys
 
 from .common import settings_from
 
+#: Who the audit log names for what the operator does from the shell.
+CLI = "cli"
+
 
 def register(sub) -> None:
     p = sub.add_parser("admin", help="사용자와 컬렉션 권한 관리")
@@ -57,9 +60,8 @@ def create_user(args: argparse.Namespace) -> int:
             return 2
     svc = _services(args)
     try:
-        user = svc.accounts.create_user(args.username, password, args.role, display_name=args.display_name,
-                                        groups=args.group)
-        svc.audit.record("cli", "create_user", f"{user['username']} ({user['role']})")
+        user = svc.admin.create_user(CLI, args.username, password, args.role, display_name=args.display_name,
+                                     groups=args.group)
         print(f"사용자를 만들었습니다: {user['username']} ({user['role']})")
         return 0
     finally:
@@ -69,8 +71,7 @@ def create_user(args: argparse.Namespace) -> int:
 def api_key(args: argparse.Namespace) -> int:
     svc = _services(args)
     try:
-        key = svc.accounts.create_api_key(args.username, args.name)
-        svc.audit.record("cli", "create_api_key", f"{args.username}/{args.name}")
+        key = svc.admin.create_api_key(CLI, args.username, args.name)
         print(key)
         return 0
     finally:
@@ -84,8 +85,7 @@ def readers(args: argparse.Namespace) -> int:
             if not args.collection:
                 print("오류: 컬렉션 이름이 필요합니다", file=sys.stderr)
                 return 2
-            chosen = svc.accounts.set_readers(args.collection, args.set)
-            svc.audit.record("cli", "set_readers", f"{args.collection}: {', '.join(chosen)}", collection=args.collection)
+            svc.admin.set_readers(CLI, args.collection, args.set)
         current = svc.accounts.readers()
         if args.collection:
             current = {args.collection: current.get(args.collection, [])}
@@ -113,12 +113,10 @@ def unlock(args: argparse.Namespace) -> int:
     svc = _services(args)
     try:
         if args.username:
-            was_locked = svc.accounts.unlock(args.username)
-            svc.audit.record("cli", "login_unlock", f"계정 {args.username}")
+            was_locked = svc.admin.unlock_user(CLI, args.username)
             print(f"계정 {args.username}: " + ("잠금을 풀었습니다" if was_locked else "잠겨 있지 않습니다"))
         if args.address:
-            was_locked = svc.accounts.throttle.unlock_address(args.address)
-            svc.audit.record("cli", "login_unlock", f"주소 {args.address}")
+            was_locked = svc.admin.unlock_address(CLI, args.address)
             print(f"주소 {args.address}: " + ("잠금을 풀었습니다" if was_locked else "잠겨 있지 않습니다"))
         return 0
     finally:
@@ -135,9 +133,7 @@ def purge_history(args: argparse.Namespace) -> int:
         if days <= 0:
             print("보관 기간이 0(영구 보관)으로 설정되어 삭제하지 않았습니다. --days로 정하세요")
             return 0
-        purged = svc.history.purge(days)
-        svc.audit.record("cli", "purge_history",
-                         f"대화 {purged.conversations}개, 메시지 {purged.messages}개 삭제 ({days}일 보관)")
+        purged = svc.admin.purge_history(CLI, days)
         print(f"{days}일이 지난 대화 {purged.conversations}개, 메시지 {purged.messages}개를 삭제했습니다")
         return 0
     finally:

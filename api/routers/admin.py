@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from api.deps import require_role, services
-from api.errors import InputError, NotFound
+from api.errors import NotFound
 from api.services.accounts import Principal
 from api.services.container import Services
 
@@ -45,33 +45,20 @@ def users(_: Principal = Depends(admin_only), svc: Services = Depends(services))
 
 @router.post("/users", summary="사용자 만들기")
 def create_user(body: NewUser, user: Principal = Depends(admin_only), svc: Services = Depends(services)) -> dict:
-    created = svc.accounts.create_user(body.username, body.password, body.role, display_name=body.display_name,
-                                       groups=body.groups)
-    svc.audit.record(user.username, "create_user",
-                     f"{created['username']} ({created['role']}, 그룹 {', '.join(created['groups']) or '없음'})")
-    return created
+    return svc.admin.create_user(user.username, body.username, body.password, body.role,
+                                 display_name=body.display_name, groups=body.groups)
 
 
 @router.patch("/users/{username}", summary="역할·그룹·사용 여부·비밀번호 바꾸기")
 def update_user(username: str, body: UserChange, user: Principal = Depends(admin_only),
                 svc: Services = Depends(services)) -> dict:
-    if username == user.username and (body.active is False or (body.role is not None and body.role != "admin")):
-        # Otherwise the last admin can lock everyone out of administration.
-        raise InputError("role" if body.role is not None else "active", "자기 자신의 관리자 권한은 해제할 수 없습니다")
-    updated = svc.accounts.update_user(username, role=body.role, groups=body.groups, active=body.active,
-                                       password=body.password)
-    changes = [f"{name}={value}" for name, value in (("role", body.role), ("groups", body.groups),
-                                                      ("active", body.active)) if value is not None]
-    if body.password is not None:
-        changes.append("비밀번호 변경")
-    svc.audit.record(user.username, "update_user", f"{username}: {', '.join(changes) or '변경 없음'}")
-    return updated
+    return svc.admin.update_user(user.username, username, role=body.role, groups=body.groups, active=body.active,
+                                 password=body.password)
 
 
 @router.post("/users/{username}/unlock", summary="틀린 비밀번호로 잠긴 로그인 풀기")
 def unlock_user(username: str, user: Principal = Depends(admin_only), svc: Services = Depends(services)) -> dict:
-    was_locked = svc.accounts.unlock(username)
-    svc.audit.record(user.username, "login_unlock", f"계정 {username}")
+    was_locked = svc.admin.unlock_user(user.username, username)
     return {"username": username, "unlocked": was_locked}
 
 
@@ -82,8 +69,7 @@ def login_locks(_: Principal = Depends(admin_only), svc: Services = Depends(serv
 
 @router.post("/login-addresses/{address}/unlock", summary="틀린 비밀번호로 잠긴 주소 풀기")
 def unlock_address(address: str, user: Principal = Depends(admin_only), svc: Services = Depends(services)) -> dict:
-    was_locked = svc.accounts.throttle.unlock_address(address)
-    svc.audit.record(user.username, "login_unlock", f"주소 {address[:128]}")
+    was_locked = svc.admin.unlock_address(user.username, address)
     return {"address": address, "unlocked": was_locked}
 
 
@@ -91,8 +77,7 @@ def unlock_address(address: str, user: Principal = Depends(admin_only), svc: Ser
 def create_api_key(username: str, body: KeyRequest | None = None, user: Principal = Depends(admin_only),
                    svc: Services = Depends(services)) -> dict:
     name = body.name if body else "default"
-    key = svc.accounts.create_api_key(username, name)
-    svc.audit.record(user.username, "create_api_key", f"{username}: {name} ({key[:8]}…)")
+    key = svc.admin.create_api_key(user.username, username, name)
     return {"username": username, "name": name, "key": key,
             "notice": "이 키는 다시 보여 주지 않습니다. 지금 안전한 곳에 저장하세요"}
 
@@ -107,9 +92,7 @@ def readers(collection: str, _: Principal = Depends(admin_only), svc: Services =
 @router.put("/collections/{collection}/readers", summary="컬렉션 읽기 권한 바꾸기")
 def set_readers(collection: str, body: Readers, user: Principal = Depends(admin_only),
                 svc: Services = Depends(services)) -> dict:
-    chosen = svc.accounts.set_readers(collection, body.readers)
-    svc.audit.record(user.username, "set_readers", f"{collection}: {', '.join(chosen) or '(없음)'}",
-                     collection=collection)
+    chosen = svc.admin.set_readers(user.username, collection, body.readers)
     return {"collection": collection, "readers": chosen}
 
 

@@ -6,10 +6,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from api.deps import SESSION_COOKIE, current_user, services
-from api.errors import AuthError
 from api.services.accounts import Principal
 from api.services.container import Services
-from api.services.login_throttle import LoginLocked
 
 router = APIRouter(prefix="/api/auth", tags=["인증"])
 
@@ -38,30 +36,17 @@ def client_address(request: Request, trusted_proxies: list[str]) -> str:
 @router.post("/login", summary="로그인 (틀린 비밀번호가 반복되면 잠시 잠김: 429와 Retry-After)")
 def login(body: LoginRequest, request: Request, response: Response, svc: Services = Depends(services)) -> dict:
     client = client_address(request, svc.settings.server.trusted_proxies)
-    try:
-        token, user = svc.accounts.login(body.username, body.password, client)
-    except AuthError:
-        svc.audit.record(body.username[:64], "login_failed", f"from {client}")
-        raise
-    except LoginLocked as locked:
-        svc.audit.record(body.username[:64], "login_failed", f"from {client} (잠김, {locked.retry_after}초 남음)")
-        raise
+    token, user = svc.sign_in.with_password(body.username, body.password, client)
     _set_cookie(response, svc, token)
-    svc.audit.record(user.username, "login", f"from {client}")
     return {"user": user.public(), "csrf_token": user.csrf_token}
 
 
 @router.post("/trusted")
 def trusted_login(request: Request, response: Response, svc: Services = Depends(services)) -> dict:
     """Sign in the user an SSO proxy names in the configured header (off by default)."""
-    cfg = svc.settings.server
-    client = request.client.host if request.client else ""
-    username = request.headers.get(cfg.trusted_header or "", "") if cfg.trusted_header else ""
-    if not cfg.trusted_header or client not in cfg.trusted_proxies or not username:
-        raise AuthError("신뢰 헤더 로그인이 설정되지 않았거나 허용된 프록시가 아닙니다")
-    token, user = svc.accounts.login_trusted(username, cfg.trusted_header_role)
+    peer = request.client.host if request.client else ""
+    token, user = svc.sign_in.with_trusted_header(peer, request.headers)
     _set_cookie(response, svc, token)
-    svc.audit.record(user.username, "login", f"trusted header from {client}")
     return {"user": user.public(), "csrf_token": user.csrf_token}
 
 

@@ -43,10 +43,8 @@ def list_runs(_: Principal = Depends(evaluators), store: EvalRuns = Depends(runs
 
 @router.post("/runs", status_code=202, summary="평가 실행을 백그라운드로 시작")
 def start_run(body: StartRun, user: Principal = Depends(evaluators), svc: Services = Depends(services)) -> dict:
-    started = eval_launch.start(svc.settings, suite=body.suite, llm=body.llm, corpus=body.corpus, name=body.name,
-                                limit=body.limit)
-    svc.audit.record(user.username, "eval_run", f"{started['id']}: {started['suite']} ({body.llm})")
-    return started
+    return eval_launch.start(svc.settings, svc.audit, user.username, suite=body.suite, llm=body.llm,
+                             corpus=body.corpus, name=body.name, limit=body.limit)
 
 
 @router.get("/runs/{run_id}", summary="평가 실행 하나: run.json과 metrics.json")

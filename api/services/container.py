@@ -11,6 +11,7 @@ from pathlib import Path
 
 from api.db import Database
 from api.services.accounts import EVERYONE, AccountService
+from api.services.administration import Administration
 from api.services.audit import AuditLog
 from api.services.chat import ChatService
 from api.services.deletions import DocumentDeletions
@@ -22,6 +23,7 @@ from api.services.login_throttle import Lockout, LoginThrottle, ThrottlePolicy
 from api.services.metrics import ServerMetrics
 from api.services.ratelimit import RateLimiter
 from api.services.search import SearchService
+from api.services.sign_in import SignIn
 from ingest.manifests import Manifest, load_manifests
 from rag.config import Settings
 from appcontext import AppContext
@@ -76,6 +78,14 @@ class Services:
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(self.db)
+
+    @cached_property
+    def admin(self) -> Administration:
+        return Administration(self.accounts, self.history, self.audit)
+
+    @cached_property
+    def sign_in(self) -> SignIn:
+        return SignIn(self.accounts, self.audit, self.settings.server)
 
     def _audit_lockout(self, lock: Lockout) -> None:
         who = lock.key if lock.kind == "user" else "system"

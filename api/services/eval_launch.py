@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from api.errors import InputError, ServiceError
+from api.services.audit import AuditLog
 from eval.runs import RUN_FILE, default_run_dir, run_label
 from eval.suites import suite_names
 from rag.config import Settings
@@ -72,9 +73,10 @@ def check_corpus(settings: Settings, corpus: str | None) -> Path:
     return path
 
 
-def start(settings: Settings, *, suite: str, llm: str, corpus: str | None = None, name: str | None = None,
-          limit: int | None = None) -> dict[str, Any]:
-    """Start the run and return its id (the folder name) at once."""
+def start(settings: Settings, audit: AuditLog, started_by: str, *, suite: str, llm: str, corpus: str | None = None,
+          name: str | None = None, limit: int | None = None) -> dict[str, Any]:
+    """Start the run and return its id (the folder name) at once; the audit log records
+    who started which suite."""
     suite_path = check_suite(settings, suite)
     corpus_path = check_corpus(settings, corpus)
     if llm not in llm_modes():
@@ -99,6 +101,7 @@ def start(settings: Settings, *, suite: str, llm: str, corpus: str | None = None
         started = {"id": out.name, "status": "starting", "suite": str(suite_path), "corpus": str(corpus_path),
                    "llm": llm}
         _children[out.name] = (out, proc, started)
+    audit.record(started_by, "eval_run", f"{started['id']}: {started['suite']} ({llm})")
     return started
 
 
