@@ -1,0 +1,102 @@
+"""Answer quality per fold of the dev suites: the same run, its cases split into fixed
+folds by a hash of the case id, so a rule tuned on one fold is judged on the other.
+
+    .venv/bin/python benchmarks/fold_quality.py [--llm extractive] [--suites ...] [--folds 2]
+
+Fold 0 is where rules, bonuses, constants and thesaurus entries may be tuned from now on;
+the others are held out. A case and its paraphrase (`…-para`) share a fold, so a rule
+tuned on a question is never judged on the same question in other words. The table shows
+each suite's tuned and held-out folds side by side and the gap between them; a rule is
+kept only if it helps on a held-out fold (ablate it and run this again)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _shared import BENCH_DATA, CORPUS, SUITES, print_table, require_shared, write_json  # noqa: E402
+
+from eval.answer_runner import run_answers  # noqa: E402
+from eval.run_metrics import measure  # noqa: E402
+from rag.config import load_settings  # noqa: E402
+from appcontext import AppContext  # noqa: E402
+
+#: Targets on the held-out folds (issue 15): statutes, extractive.
+TARGETS = {"citation.recall": 0.75, "citation.precision": 0.65, "abstention.f1": 0.85, "gap": 0.05}
+PARAPHRASE_SUFFIX = "-para"
+
+
+def fold_of(case_id: str, folds: int) -> int:
+    """A fixed fold for a case: the same on every machine and run (not Python's hash)."""
+    base = case_id.removesuffix(PARAPHRASE_SUFFIX)
+    return int(hashlib.sha256(base.encode("utf-8")).hexdigest(), 16) % folds
+
+
+def fold_metrics(records: list[dict], folds: int) -> dict[str, dict]:
+    """metrics per fold ("0", "1", …) and for all cases ("all")."""
+    out = {"all": measure(records, generating=False)}
+    for fold in range(folds):
+        part = [r for r in records if fold_of(r["id"], folds) == fold]
+        out[str(fold)] = measure(part, generating=False)
+    return out
+
+
+def summary(m: dict) -> dict[str, float | int | None]:
+    cit, abst, ret = m.get("citation", {}), m.get("abstention", {}), m.get("retrieval", {})
+    return {"n": m.get("n_total"), "hit@1": ret.get("hit@1"), "hit@5": ret.get("hit@5"),
+            "citation.precision": cit.get("precision"), "citation.recall": cit.get("recall"),
+            "abstention.f1": abst.get("f1")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--llm", default="extractive")
+    parser.add_argument("--suites", nargs="+", default=["statutes", "metabolic_paraphrased", "metabolic"])
+    parser.add_argument("--folds", type=int, default=2)
+    parser.add_argument("--out", default="fold_quality.json")
+    parser.add_argument("--label", default="", help="what this run measures (e.g. 'without the title re-rank')")
+    args = parser.parse_args()
+    require_shared()
+
+    results: dict[str, dict] = {}
+    rows = []
+    ctx = AppContext(load_settings("local", data_dir=BENCH_DATA / "answers", llm={"mode": args.llm},
+                                   model_cache_dir=BENCH_DATA / "models"))
+    try:
+        for suite in args.suites:
+            started = time.perf_counter()
+            out_dir = BENCH_DATA / "fold_runs" / args.llm / (args.label or "current").replace("/", "_") / suite
+            shutil.rmtree(out_dir, ignore_errors=True)  # always a fresh run of this code
+            run_answers(ctx, SUITES / f"{suite}.jsonl", CORPUS, out_dir, progress=sys.stderr.isatty())
+            records = [json.loads(line) for line in (out_dir / "cases.jsonl").read_text(encoding="utf-8").splitlines()
+                       if line.strip()]
+            per_fold = {k: summary(v) for k, v in fold_metrics(records, args.folds).items()}
+            results[suite] = {"folds": per_fold, "wall_s": round(time.perf_counter() - started, 1)}
+            for fold in ["all", *map(str, range(args.folds))]:
+                s = per_fold[fold]
+                name = {"all": "all", "0": "0 (tuned)"}.get(fold, f"{fold} (held out)")
+                rows.append([suite, name, s["n"], s["hit@1"], s["hit@5"], s["citation.precision"],
+                             s["citation.recall"], s["abstention.f1"] if s["abstention.f1"] is not None else "—"])
+            held = [per_fold[str(f)] for f in range(1, args.folds)]
+            for key in ("citation.precision", "citation.recall"):
+                mean_held = sum(h[key] for h in held) / len(held)
+                results[suite].setdefault("gap", {})[key] = round(per_fold["0"][key] - mean_held, 3)
+    finally:
+        ctx.close()
+    print_table(["suite", "fold", "cases", "hit@1", "hit@5", "cite P", "cite R", "abst F1"], rows)
+    print("\ngap (tuned − held out): " + "; ".join(
+        f"{s}: P {r['gap']['citation.precision']:+.3f}, R {r['gap']['citation.recall']:+.3f}"
+        for s, r in results.items()))
+    write_json(args.out, {"llm": args.llm, "folds": args.folds, "label": args.label, "results": results,
+                          "targets_held_out": TARGETS})
+
+
+if __name__ == "__main__":
+    main()
