@@ -3,13 +3,14 @@ chat API, the OpenAI-compatible API and history)."""
 
 from __future__ import annotations
 
-from ingest.manifests import Manifest
 from rag.answer.types import Answer, Passage
+from rag.assistants import AssistantSpec
 
 
-def assistant_view(manifest: Manifest, readable: bool) -> dict:
-    return {"name": manifest.assistant, "title": manifest.title, "collection": manifest.collection,
-            "accepts_uploads": manifest.accepts_uploads, "readable": readable}
+def assistant_view(spec: AssistantSpec, readable: bool) -> dict:
+    return {"name": spec.name, "title": spec.title, "collection": spec.collection,
+            "accepts_uploads": spec.accepts_uploads, "sample_questions": list(spec.sample_questions),
+            "readable": readable}
 
 
 def passages_view(passages: list[Passage]) -> list[dict]:

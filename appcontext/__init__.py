@@ -11,6 +11,7 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from rag.assistants import Assistants, load_assistants
 from rag.config import Settings
 from rag.embedding.base import Embedder
 from rag.retrieval.korean import KoreanAnalyzer
@@ -81,10 +82,15 @@ class AppContext:
         return build_llm(self.settings)
 
     @cached_property
+    def assistants(self) -> Assistants:
+        """The one registry the server, the CLI and the harness answer for."""
+        return load_assistants(self.settings.assistants_dir)
+
+    @cached_property
     def answers(self) -> "AnswerService":
         from rag.answer.service import AnswerService
 
-        return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm)
+        return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm, assistants=self.assistants)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -31,14 +31,13 @@ TARGETS = {"searchable_s": 60, "fully_embedded_s": 600, "reingest_s": 10, "peak_
 
 def ours(data_dir: str) -> dict:
     from ingest.corpus import ingest_corpora
-    from ingest.manifests import load_manifests
     from rag.config import load_settings
     from appcontext import AppContext
 
     started = time.perf_counter()
     ctx = AppContext(load_settings("local", data_dir=data_dir, corpus_roots=[str(CORPUS)],
                                    model_cache_dir=str(MODELS)))
-    reports = ingest_corpora(ctx.ingest, load_manifests(ctx.settings.manifests_dir), [CORPUS], progress=False)
+    reports = ingest_corpora(ctx.ingest, ctx.assistants, [CORPUS], progress=False)
     searchable = time.perf_counter() - started
     for name in reports:
         ctx.ingest.embed_pending(name, progress=False)
@@ -52,13 +51,13 @@ def ours(data_dir: str) -> dict:
 
 def llama(persist: str) -> dict:
     import llama_index_baseline
-    from ingest.manifests import load_manifests
+    from rag.assistants import load_assistants
     from rag.config import load_settings
     from rag.embedding.factory import build_embedder
 
     started = time.perf_counter()
     settings = load_settings("local", model_cache_dir=str(MODELS))
-    result = llama_index_baseline.build(CORPUS, load_manifests(settings.manifests_dir), build_embedder(settings),
+    result = llama_index_baseline.build(CORPUS, load_assistants(settings.assistants_dir), build_embedder(settings),
                                         Path(persist))
     return {"searchable_s": None, "fully_embedded_s": time.perf_counter() - started, "chunks": result["nodes"],
             "peak_rss_mb": peak_rss_mb()}

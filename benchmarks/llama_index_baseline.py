@@ -12,28 +12,28 @@ from llama_index.core import Document, Settings as LlamaSettings, StorageContext
 from llama_index.core.node_parser import SentenceSplitter
 
 from ingest.discovery import discover
-from ingest.manifests import Manifest
+from rag.assistants import Assistants, AssistantSpec
 from rag.embedding.base import Embedder
 from rag.embedding.llama_index_adapter import LlamaIndexEmbedding
 
 
-def documents_for(corpus: Path, manifest: Manifest) -> list[Document]:
-    files, _ = discover(corpus, list(manifest.folders))
+def documents_for(corpus: Path, spec: AssistantSpec) -> list[Document]:
+    files, _ = discover(corpus, list(spec.folders))
     return [Document(text=f.path.read_text(encoding="utf-8"), metadata={"source": f.source},
                      excluded_embed_metadata_keys=["source"])
             for f in files if f.path.suffix == ".md"]
 
 
-def build(corpus: Path, manifests: dict[str, Manifest], embedder: Embedder, persist_dir: Path) -> dict:
+def build(corpus: Path, assistants: Assistants, embedder: Embedder, persist_dir: Path) -> dict:
     """Build one index per collection; returns timings."""
     LlamaSettings.embed_model = LlamaIndexEmbedding(embedder)
     started = time.perf_counter()
     nodes_total = 0
-    for manifest in manifests.values():
-        docs = documents_for(corpus, manifest)
+    for spec in assistants.values():
+        docs = documents_for(corpus, spec)
         index = VectorStoreIndex.from_documents(docs, transformations=[SentenceSplitter()], show_progress=False)
         nodes_total += len(index.docstore.docs)
-        index.storage_context.persist(str(persist_dir / manifest.collection))
+        index.storage_context.persist(str(persist_dir / spec.collection))
     return {"seconds": time.perf_counter() - started, "nodes": nodes_total}
 
 

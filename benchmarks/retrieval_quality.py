@@ -21,7 +21,6 @@ from eval.hits import first_hit_rank  # noqa: E402
 from eval.metrics import percentile, retrieval_summary  # noqa: E402
 from eval.retrieval_runner import prepare_index, score_cases  # noqa: E402
 from eval.suites import load_suite  # noqa: E402
-from ingest.manifests import load_manifests  # noqa: E402
 from rag.config import load_settings  # noqa: E402
 from appcontext import AppContext  # noqa: E402
 from rag.retrieval.retriever import HybridRetriever  # noqa: E402
@@ -63,9 +62,8 @@ def main() -> None:
     require_shared()
     ctx = AppContext(load_settings("local", data_dir=str(BENCH_DATA / "pipeline"), corpus_roots=[str(CORPUS)],
                                    model_cache_dir=str(BENCH_DATA / "models")))
-    manifests = load_manifests(ctx.settings.manifests_dir)
-    collections = {m.assistant: m.collection for m in manifests.values()}
-    prepare_index(ctx, CORPUS, list(manifests), progress=sys.stderr.isatty())
+    collections = {name: spec.collection for name, spec in ctx.assistants.items()}
+    prepare_index(ctx, CORPUS, list(ctx.assistants), progress=sys.stderr.isatty())
     no_expansion = HybridRetriever(ctx.collection, ctx.embedder,
                                    ctx.settings.retrieval.model_copy(update={"expansion": False}), ctx.analyzer)
     no_titles = HybridRetriever(ctx.collection, ctx.embedder,
@@ -75,7 +73,7 @@ def main() -> None:
     rerank_ms: list[float] = []
     baselines = {name: {c: Bm25Baseline(ctx.state.chunk_texts(c), tok) for c in collections.values()}
                  for name, tok in (("whitespace BM25", whitespace), ("char-bigram BM25", char_bigrams))}
-    llama = {} if args.skip_llama_index else _llama_indexes(ctx, manifests)
+    llama = {} if args.skip_llama_index else _llama_indexes(ctx)
     report = {}
     default = ctx.settings.retrieval.fusion
     for suite in args.suites:
@@ -106,14 +104,15 @@ def main() -> None:
     ctx.close()
 
 
-def _llama_indexes(ctx: AppContext, manifests) -> dict:
+def _llama_indexes(ctx: AppContext) -> dict:
     persist = BENCH_DATA / "llama_index"
-    indexes = {m.collection: llama_index_baseline.load(persist, m.collection, ctx.embedder) for m in manifests.values()}
+    indexes = {m.collection: llama_index_baseline.load(persist, m.collection, ctx.embedder)
+               for m in ctx.assistants.values()}
     if any(i is None for i in indexes.values()):
         print("llama-index 기본 파이프라인 색인을 만듭니다 (전체 임베딩, 수 분)…", file=sys.stderr)
-        llama_index_baseline.build(CORPUS, manifests, ctx.embedder, persist)
+        llama_index_baseline.build(CORPUS, ctx.assistants, ctx.embedder, persist)
         indexes = {m.collection: llama_index_baseline.load(persist, m.collection, ctx.embedder)
-                   for m in manifests.values()}
+                   for m in ctx.assistants.values()}
     return {name: index.as_retriever(similarity_top_k=10) for name, index in indexes.items()}
 
 

@@ -90,7 +90,7 @@ def serve(data_dir: Path, port: int, rate: float, pieces: int, users: int, threa
         # A server backend takes every request at once; no user hits the per-minute limit.
         "generation_slots": users * 4, "rate_limit_per_minute": 1_000_000})
     svc = Services(settings, PacedContext(settings))
-    ingest_corpora(svc.context.ingest, svc.manifests, settings.corpus_roots, progress=False)
+    ingest_corpora(svc.context.ingest, svc.assistants, settings.corpus_roots, progress=False)
     for collection in svc.collections:
         svc.context.ingest.embed_pending(collection, progress=False)
     password = os.environ["BENCH_PASSWORD"]

@@ -8,9 +8,7 @@ import argparse
 import json
 import sys
 
-from ingest.manifests import load_manifests
 from rag.answer.types import Answer
-from rag.errors import ConfigError
 
 from .common import context_from
 
@@ -20,7 +18,7 @@ LLM_MODES = ["extractive", "embedded", "llamacpp", "openai", "vllm", "vllm-local
 def register(sub) -> None:
     p = sub.add_parser("ask", help="문서에 근거한 답변 (출처 표시)")
     p.add_argument("question", help="질문")
-    p.add_argument("--assistant", default="general", help="general, childcare, rfp, metabolic (기본: general)")
+    p.add_argument("--assistant", default="general", help="도우미 이름 (목록: seoul-assist assistants; 기본: general)")
     p.add_argument("--llm", choices=LLM_MODES, help="답변 생성 방식 (기본: 설정의 llm.mode)")
     p.add_argument("--groups", default="", help="읽을 수 있는 접근 그룹, 쉼표로 구분 (public 문서는 항상 포함)")
     p.add_argument("--json", action="store_true", help="최종 답변을 JSON으로 출력")
@@ -31,11 +29,8 @@ def run(args: argparse.Namespace) -> int:
     overrides = {"llm": {"mode": args.llm}} if args.llm else {}
     ctx = context_from(args, **overrides)
     try:
-        manifests = load_manifests(ctx.settings.manifests_dir)
-        if args.assistant not in manifests:
-            raise ConfigError(f"알 수 없는 도우미: {args.assistant} (가능: {', '.join(manifests)})")
+        collection = ctx.assistants.require(args.assistant).collection
         groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
-        collection = manifests[args.assistant].collection
         if args.json:
             answer = ctx.answers.answer(args.question, assistant=args.assistant, collection=collection,
                                         groups=groups)

@@ -8,20 +8,12 @@ from __future__ import annotations
 import argparse
 
 from ingest.corpus import ingest_corpora
-from ingest.manifests import load_manifests
+from rag.assistants import Assistants
 
 from .ask_cmd import LLM_MODES, print_streamed_answer
 from .common import context_from, show_progress
 from .ingest_cmd import print_report
 from .search_cmd import print_chunks
-
-SAMPLE_QUESTIONS = {
-    "general": "민원 처리기간은 어떻게 계산하나요?",
-    "childcare": "어린이집 CCTV를 설치하지 않으면 어떻게 되나요?",
-    "rfp": "소프트웨어 사업 제안요청서에 무엇을 적어야 하나요?",
-    "metabolic": "허리둘레는 어떻게 재야 하나요?",
-}
-
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="코퍼스를 색인하고 예시 질문에 답합니다 (기본 작업)")
@@ -37,15 +29,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = ctx.settings
         print("코퍼스:", ", ".join(f"{r} ({'있음' if r.is_dir() else '없음, 건너뜀'})" for r in settings.corpus_roots))
-        manifests = load_manifests(settings.manifests_dir)
-        reports = ingest_corpora(ctx.ingest, manifests, settings.corpus_roots, uploads_dir=settings.uploads_dir,
+        assistants = ctx.assistants
+        reports = ingest_corpora(ctx.ingest, assistants, settings.corpus_roots, uploads_dir=settings.uploads_dir,
                                  progress=progress)
         for report in reports.values():
             print_report(report)
-        questions = dict(SAMPLE_QUESTIONS)
-        if args.question:
-            questions = {"general": args.question}
-        _answer(ctx, manifests, questions, "BM25 검색 (임베딩 전)", mode="sparse")
+        questions = {"general": args.question} if args.question else sample_questions(assistants)
+        _answer(ctx, assistants, questions, "BM25 검색 (임베딩 전)", mode="sparse")
         if args.no_embed:
             return 0
         for name in reports:
@@ -53,14 +43,19 @@ def run(args: argparse.Namespace) -> int:
             done, total = ctx.state.progress(name)
             print(f"[{name}] 임베딩 {done}/{total}")
         for assistant, question in questions.items():
-            print(f"\n=== {manifests[assistant].title} — 답변\n질문: {question}")
-            print_streamed_answer(ctx, question, assistant, manifests[assistant].collection)
+            print(f"\n=== {assistants[assistant].title} — 답변\n질문: {question}")
+            print_streamed_answer(ctx, question, assistant, assistants[assistant].collection)
         return 0
     finally:
         ctx.close()
 
 
-def _answer(ctx, manifests, questions: dict[str, str], label: str, mode: str | None) -> None:
+def sample_questions(assistants: Assistants) -> dict[str, str]:
+    """The first sample question of each assistant that has one (its assistant.yaml)."""
+    return {name: spec.sample_questions[0] for name, spec in assistants.items() if spec.sample_questions}
+
+
+def _answer(ctx, assistants: Assistants, questions: dict[str, str], label: str, mode: str | None) -> None:
     for assistant, question in questions.items():
-        print(f"\n=== {manifests[assistant].title} — {label}\n질문: {question}")
-        print_chunks(ctx.retriever.search(question, manifests[assistant].collection, k=3, mode=mode))
+        print(f"\n=== {assistants[assistant].title} — {label}\n질문: {question}")
+        print_chunks(ctx.retriever.search(question, assistants[assistant].collection, k=3, mode=mode))

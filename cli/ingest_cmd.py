@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ingest.corpus import ingest_corpora
 from ingest.discovery import FoundFile, discover
-from ingest.manifests import load_manifests
 from ingest.pipeline import IngestReport
 from ingest.readers import SUPPORTED_EXTENSIONS
 
@@ -18,7 +17,7 @@ def register(sub) -> None:
     p = sub.add_parser("ingest", help="문서를 색인합니다 (변경된 것만 다시 처리)")
     p.add_argument("paths", nargs="*", type=Path, help="파일 또는 폴더")
     p.add_argument("--collection", default="general", help="넣을 컬렉션 (기본: general)")
-    p.add_argument("--corpora", action="store_true", help="설정의 코퍼스 폴더를 매니페스트대로 모두 색인")
+    p.add_argument("--corpora", action="store_true", help="설정의 코퍼스 폴더를 도우미 정의(assistant.yaml)대로 모두 색인")
     p.add_argument("--access", default="public", help="접근 그룹 (기본: public)")
     p.add_argument("--no-embed", action="store_true", help="희소(BM25) 색인만 하고 임베딩은 나중에")
     p.set_defaults(handler=run)
@@ -30,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.corpora or not args.paths:
             settings = ctx.settings
-            reports = ingest_corpora(ctx.ingest, load_manifests(settings.manifests_dir), settings.corpus_roots,
+            reports = ingest_corpora(ctx.ingest, ctx.assistants, settings.corpus_roots,
                                      uploads_dir=settings.uploads_dir, progress=progress)
         else:
             reports = {args.collection: _ingest_paths(ctx, args.collection, args.paths, args.access, progress)}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from ingest.manifests import load_manifests
-from rag.errors import ConfigError
 from rag.store.base import PointFilter
 
 from .common import context_from
@@ -15,7 +13,7 @@ from .common import context_from
 def register(sub) -> None:
     p = sub.add_parser("search", help="색인에서 관련 조문·문단을 찾습니다")
     p.add_argument("query", help="질문")
-    p.add_argument("--assistant", default="general", help="general, childcare, rfp, metabolic (기본: general)")
+    p.add_argument("--assistant", default="general", help="도우미 이름 (목록: seoul-assist assistants; 기본: general)")
     p.add_argument("-k", type=int, default=10, help="결과 수 (기본: 10)")
     p.add_argument("--mode", choices=["weighted", "rrf", "dbsf", "sparse", "dense"], help="검색 방식")
     p.add_argument("--include-previous", action="store_true", help="개정 전 조문도 검색")
@@ -27,12 +25,10 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     ctx = context_from(args)
     try:
-        manifests = load_manifests(ctx.settings.manifests_dir)
-        if args.assistant not in manifests:
-            raise ConfigError(f"알 수 없는 도우미: {args.assistant} (가능: {', '.join(manifests)})")
+        collection = ctx.assistants.require(args.assistant).collection
         groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
         flt = PointFilter.for_groups(groups, include_previous=args.include_previous)
-        chunks = ctx.retriever.search(args.query, manifests[args.assistant].collection, k=args.k,
+        chunks = ctx.retriever.search(args.query, collection, k=args.k,
                                       flt=flt, mode=args.mode)
         if args.json:
             print(json.dumps([{"rank": i, "score": round(c.score, 4), "source": c.source, "locator": c.locator,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ingest.manifests import load_manifests
-
 from .common import context_from
 
 
@@ -17,11 +15,11 @@ def register(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     ctx = context_from(args)
     try:
-        for manifest in load_manifests(ctx.settings.manifests_dir).values():
-            docs = ctx.state.documents(manifest.collection)
-            done, total = ctx.state.progress(manifest.collection)
+        for spec in ctx.assistants.values():
+            docs = ctx.state.documents(spec.collection)
+            done, total = ctx.state.progress(spec.collection)
             share = f"{100 * done / total:.0f}%" if total else "—"
-            print(f"{manifest.assistant:10s} {manifest.title}: 문서 {len(docs)}개, 청크 {total}개, 임베딩 {share}")
+            print(f"{spec.name:10s} {spec.title}: 문서 {len(docs)}개, 청크 {total}개, 임베딩 {share}")
         return 0
     finally:
         ctx.close()

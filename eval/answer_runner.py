@@ -1,4 +1,4 @@
-"""`seoul-assist eval run` (answers): ingest the corpus per the manifests (cached and
+"""`seoul-assist eval run` (answers): ingest the corpus per the assistants' definitions (cached and
 incremental), search every case as `--retrieval-only` does, then stream every case's
 answer through the answering service with timings. Each finished case is appended to
 the run's cases.jsonl at once (eval.runs), so an interrupted run resumes where it
@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
-from ingest.manifests import load_manifests
 from rag.answer.types import Answer, Passage
 from appcontext import AppContext
 from rag.errors import ConfigError, SeoulAssistError
@@ -102,7 +101,7 @@ def run_answers(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, ou
     eval.ragas_judge.RagasJudge); `judge_spec` (how its model was built) is recorded so
     that `--resume` builds the same one."""
     paths = [suites] if isinstance(suites, Path) else list(suites)
-    cases = load_suites(paths, limit)
+    cases = load_suites(paths, limit, assistants=ctx.assistants)
     mode = ctx.settings.llm.mode
     names = suite_names(paths)
     judge_server = judge is not None and judge_spec is not None and judge_spec.mode in JUDGE_SERVER_MODES
@@ -125,8 +124,7 @@ def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_l
     # What will get a record: generation cases without a scorer are only counted.
     scored_generation = sum(1 for c in generation_cases(cases) if scorer_for(c.assistant))
     run.set_status("running", cases_total=len(questions) + scored_generation)
-    manifests = load_manifests(ctx.settings.manifests_dir)
-    collections = {m.assistant: m.collection for m in manifests.values()}
+    collections = {name: spec.collection for name, spec in ctx.assistants.items()}
     assistants = sorted({c.assistant for c in questions})
     index_info = prepare_index(ctx, plan.corpus, assistants, progress) if assistants else {}
     # Built here, once: the service loads its model lazily, and two worker threads must

@@ -1,10 +1,13 @@
 """Where generators (the RFP drafter first) plug into the harness. A scorer takes one
 generation case and returns the fields of its cases.jsonl record (the draft, the rule
-facts it got right, ...). Assistants without a scorer have their generation cases
-counted as skipped, so a suite with `*_cases.jsonl` files still runs today."""
+facts it got right, ...). An assistant's scorer is the `score` function of its own
+`assistants/<name>/scorer.py` (or one registered in code, as tests do). Assistants without a
+scorer have their generation cases counted as skipped, so a suite with `*_cases.jsonl`
+files still runs today."""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +31,20 @@ def unregister_scorer(assistant: str) -> None:
     _SCORERS.pop(assistant, None)
 
 
-def scorer_for(assistant: str) -> GenerationScorer | None:
-    return _SCORERS.get(assistant)
+def scorer_for(assistant: str, package: str = "assistants") -> GenerationScorer | None:
+    """A registered scorer, else `score` in `<package>/<assistant>/scorer.py`."""
+    if assistant in _SCORERS:
+        return _SCORERS[assistant]
+    module = f"{package}.{assistant}.scorer"
+    try:
+        found = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        # Only the scorer module itself (or its folder) may be missing; a scorer that
+        # fails to import something it needs is an error to see.
+        if exc.name in (module, f"{package}.{assistant}", package):
+            return None
+        raise
+    return getattr(found, "score", None)
 
 
 def generation_record(ctx: "AppContext", case: GenerationCase, scorer: GenerationScorer) -> dict[str, Any]:

@@ -9,9 +9,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any
+
+from rag.assistants import load_assistants
+from rag.config.settings import PACKAGED_ASSISTANTS
 
 from .failures import KIND_LABELS, diagnose_record
 from .metrics import percentile, retrieval_summary
@@ -23,7 +27,6 @@ log = logging.getLogger(__name__)
 
 STATUS_LABELS = {"running": "실행 중", "done": "완료", "failed": "실패", "interrupted": "중단됨", "unknown": "알 수 없음"}
 GROUP_LABELS = {"by_assistant": "도우미별", "by_category": "분류별", "by_suite": "평가 세트별"}
-ASSISTANT_LABELS = {"general": "범용 업무매뉴얼", "childcare": "보육 법령", "rfp": "제안요청서", "metabolic": "대사증후군 상담"}
 JUDGE_LABELS = {"correctness": "정답성 (LLM 판정)", "faithfulness": "충실성 (LLM 판정)"}
 #: What the judge's scores mean under each engine (run.json's judge.engine; none recorded: "prompt").
 ENGINE_LABELS = {"prompt": "prompt — 자체 판정 프롬프트(eval/judge.py): 정답성은 0 / 0.5 / 1 등급, "
@@ -377,16 +380,25 @@ def _folded(text: str) -> str:
     return f"<details><summary>{escape(text[:FOLD_CHARS])}…</summary>{escape(text)}</details>"
 
 
+@cache
+def _assistant_labels() -> dict[str, str]:
+    """Short Korean names from the assistants' definitions (assistant.yaml `short_title`);
+    an assistant they do not define is shown by its name."""
+    return {name: spec.label for name, spec in load_assistants(PACKAGED_ASSISTANTS).items()}
+
+
 def _group_name(key: str, name: str) -> str:
-    if key == "by_assistant" and name in ASSISTANT_LABELS:
-        return f"{ASSISTANT_LABELS[name]} ({name})"
+    labels = _assistant_labels()
+    if key == "by_assistant" and name in labels:
+        return f"{labels[name]} ({name})"
     return name or "(없음)"
 
 
 def _short_name(key: str, name: str) -> str:
     # Chart labels have about 18 characters of room: the Korean name alone.
-    if key == "by_assistant" and name in ASSISTANT_LABELS:
-        return ASSISTANT_LABELS[name]
+    labels = _assistant_labels()
+    if key == "by_assistant" and name in labels:
+        return labels[name]
     return name or "(없음)"
 
 

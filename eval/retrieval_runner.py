@@ -1,4 +1,4 @@
-"""`seoul-assist eval run --retrieval-only`: ingest the corpus per the manifests (cached
+"""`seoul-assist eval run --retrieval-only`: ingest the corpus per the assistants' definitions (cached
 and incremental), search every question in its assistant's collection, score first-hit
 ranks, write metrics.json and cases.jsonl (with run.json and report.html, eval.runs)."""
 
@@ -13,7 +13,6 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ingest.corpus import ingest_corpora
-from ingest.manifests import load_manifests
 from appcontext import AppContext
 
 from .failures import retrieval_failure
@@ -39,8 +38,7 @@ class CaseResult:
 
 def prepare_index(ctx: AppContext, corpus: Path, assistants: list[str], progress: bool = True) -> dict:
     """Phase 1 + phase 2 for the collections the suite needs. Returns ingest counts."""
-    manifests = load_manifests(ctx.settings.manifests_dir)
-    reports = ingest_corpora(ctx.ingest, manifests, [corpus], assistants=assistants, progress=progress)
+    reports = ingest_corpora(ctx.ingest, ctx.assistants, [corpus], assistants=assistants, progress=progress)
     for report in reports.values():
         for source, reason in report.failed:
             log.warning("색인 실패 %s: %s", source, reason)
@@ -53,15 +51,14 @@ def run_retrieval(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, 
                   mode: str | None = None, progress: bool = True, name: str | None = None) -> dict:
     """Searches are quick, so a retrieval run is never resumed: it starts over."""
     paths = [suites] if isinstance(suites, Path) else list(suites)
-    loaded = load_suites(paths)
+    loaded = load_suites(paths, assistants=ctx.assistants)
     cases = qa_cases(loaded)
     names = suite_names(paths)
     plan = RunPlan(suite_infos(paths, names, [sum(1 for c in loaded if c.suite == n) for n in names]), corpus,
                    "retrieval", name=name, kind="retrieval")
     run, _ = start_run(out_dir, plan, ctx.settings, resume="never")
     with run.recording():
-        manifests = load_manifests(ctx.settings.manifests_dir)
-        collections = {m.assistant: m.collection for m in manifests.values()}
+        collections = {name: spec.collection for name, spec in ctx.assistants.items()}
         index_info = prepare_index(ctx, corpus, sorted({c.assistant for c in cases}), progress) if cases else {}
         results = score_cases(ctx, cases, collections, k, mode, progress)
         answerable = [r for r in results if r.answerable]

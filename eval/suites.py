@@ -2,20 +2,24 @@
 Unknown fields are kept but ignored; malformed lines raise SuiteError naming file:line.
 
 Two kinds of case share the format: question-answer cases, and generation cases
-(`*_cases.jsonl`: inputs for a generator such as the RFP drafter, no question)."""
+(`*_cases.jsonl`: inputs for a generator such as the RFP drafter, no question).
+
+A case's `assistant` must be one the assistants' folders define (rag.assistants): the
+runners pass the registry of their settings; without one, the assistants shipped with the
+code are the known ones."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from rag.assistants import load_assistants
+from rag.config.settings import PACKAGED_ASSISTANTS
 from rag.errors import SuiteError
-
-ASSISTANTS = ("general", "childcare", "rfp", "metabolic")
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,9 @@ class GenerationCase:
 Case = QACase | GenerationCase
 
 
-def load_suite(path: Path) -> list[Case]:
+def load_suite(path: Path, assistants: Collection[str] | None = None) -> list[Case]:
+    """`assistants`: the names a case may name (default: the packaged assistants)."""
+    known = tuple(assistants if assistants is not None else load_assistants(PACKAGED_ASSISTANTS))
     if not path.is_file():
         raise SuiteError(f"{path}: 평가 세트 파일이 없습니다")
     generation_file = path.name.endswith("_cases.jsonl")
@@ -70,7 +76,8 @@ def load_suite(path: Path) -> list[Case]:
             raw = json.loads(line)
         except json.JSONDecodeError as exc:
             raise SuiteError(f"{where}: JSON이 아닙니다 ({exc.msg})") from exc
-        case = _parse_generation(raw, where) if _is_generation(raw, generation_file) else _parse_case(raw, where)
+        case = (_parse_generation(raw, where, known) if _is_generation(raw, generation_file)
+                else _parse_case(raw, where, known))
         if case.id in seen:
             raise SuiteError(f"{where}: id가 중복됩니다: {case.id}")
         seen.add(case.id)
@@ -78,7 +85,8 @@ def load_suite(path: Path) -> list[Case]:
     return cases
 
 
-def load_suites(paths: Sequence[Path], limit: int | None = None) -> list[Case]:
+def load_suites(paths: Sequence[Path], limit: int | None = None,
+                assistants: Collection[str] | None = None) -> list[Case]:
     """Several suite files as one list, each case tagged with its suite's name. Ids need
     only be unique within a file: an id that two files share is prefixed with the suite
     name in both (`statutes/cc-01`), the others stay as they are so that runs of a single
@@ -86,7 +94,7 @@ def load_suites(paths: Sequence[Path], limit: int | None = None) -> list[Case]:
     names = suite_names(paths)
     loaded = []
     for path, name in zip(paths, names):
-        cases = load_suite(path)
+        cases = load_suite(path, assistants)
         loaded.append([replace(c, suite=name) for c in (cases[:limit] if limit is not None else cases)])
     counts = Counter(c.id for cases in loaded for c in cases)
     return [replace(c, id=f"{c.suite}/{c.id}") if counts[c.id] > 1 else c for cases in loaded for c in cases]
@@ -120,27 +128,31 @@ def _is_generation(raw: Any, generation_file: bool) -> bool:
     return generation_file or ("question" not in raw and "answerable" not in raw and "project_name" in raw)
 
 
-def _parse_generation(raw: Any, where: str) -> GenerationCase:
+def _check_assistant(raw: dict, where: str, known: Sequence[str]) -> None:
+    if raw["assistant"] not in known:
+        raise SuiteError(f"{where}: assistant는 {', '.join(known)} 중 하나여야 합니다: {raw['assistant']!r} "
+                         "(도우미는 assistants/<이름>/assistant.yaml로 정의합니다)")
+
+
+def _parse_generation(raw: Any, where: str, known: Sequence[str]) -> GenerationCase:
     if not isinstance(raw, dict):
         raise SuiteError(f"{where}: 한 줄은 JSON 객체여야 합니다")
     for key in ("id", "assistant"):
         if not isinstance(raw.get(key), str):
             raise SuiteError(f"{where}: '{key}' 필드가 없거나 형식이 틀렸습니다 (str 필요)")
-    if raw["assistant"] not in ASSISTANTS:
-        raise SuiteError(f"{where}: assistant는 {', '.join(ASSISTANTS)} 중 하나여야 합니다: {raw['assistant']!r}")
+    _check_assistant(raw, where, known)
     inputs = {k: v for k, v in raw.items() if k not in {"id", "assistant", "origin", "category"}}
     return GenerationCase(raw["id"], raw["assistant"], inputs, origin=str(raw.get("origin", "")),
                           category=str(raw.get("category") or ""))
 
 
-def _parse_case(raw: Any, where: str) -> QACase:
+def _parse_case(raw: Any, where: str, known: Sequence[str]) -> QACase:
     if not isinstance(raw, dict):
         raise SuiteError(f"{where}: 한 줄은 JSON 객체여야 합니다")
     for key, kind in (("id", str), ("assistant", str), ("question", str), ("answerable", bool)):
         if not isinstance(raw.get(key), kind):
             raise SuiteError(f"{where}: '{key}' 필드가 없거나 형식이 틀렸습니다 ({kind.__name__} 필요)")
-    if raw["assistant"] not in ASSISTANTS:
-        raise SuiteError(f"{where}: assistant는 {', '.join(ASSISTANTS)} 중 하나여야 합니다: {raw['assistant']!r}")
+    _check_assistant(raw, where, known)
     evidence = raw.get("evidence") or []
     if not isinstance(evidence, list):
         raise SuiteError(f"{where}: 'evidence'는 목록이어야 합니다")

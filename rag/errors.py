@@ -4,6 +4,7 @@ Hierarchy::
 
     SeoulAssistError
     ├── ConfigError            bad or missing settings
+    │   └── UnknownAssistant   a name no assistant folder defines
     ├── DocumentError          one input file cannot be ingested (names the file)
     │   ├── UnsupportedFormat  unknown extension, or content that is not what the name says
     │   ├── DocumentTooLarge   over the configured size limit
@@ -24,6 +25,14 @@ class SeoulAssistError(Exception):
 
 class ConfigError(SeoulAssistError):
     pass
+
+
+class UnknownAssistant(ConfigError):
+    """No `assistants/<name>/assistant.yaml` defines this name (see rag.assistants)."""
+
+    def __init__(self, name: str, known: tuple[str, ...]) -> None:
+        super().__init__(f"알 수 없는 도우미: {name} (가능: {', '.join(known) or '없음'})")
+        self.name = name
 
 
 class DocumentError(SeoulAssistError):

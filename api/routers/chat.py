@@ -33,7 +33,7 @@ class FeedbackRequest(BaseModel):
 
 @router.get("/assistants")
 def assistants(user: Principal = Depends(current_user), svc: Services = Depends(services)) -> list[dict]:
-    return [assistant_view(m, user.scope.can_read(m.collection)) for m in svc.manifests.values()]
+    return [assistant_view(m, user.scope.can_read(m.collection)) for m in svc.assistants.values()]
 
 
 def sse(event: str, data: dict) -> str:

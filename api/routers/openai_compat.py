@@ -85,12 +85,12 @@ class ChatCompletionRequest(BaseModel):
 
 @router.get("/models", summary="쓸 수 있는 도우미(모델) 목록")
 def models(user: Principal = Depends(current_user), svc: Services = Depends(services)) -> dict:
-    return openai_chat.list_models(svc.manifests, user)
+    return openai_chat.list_models(svc.assistants, user)
 
 
 @router.get("/models/{model}", summary="도우미(모델) 하나")
 def one_model(model: str, user: Principal = Depends(current_user), svc: Services = Depends(services)) -> dict:
-    return openai_chat.get_model(svc.manifests, user, model)
+    return openai_chat.get_model(svc.assistants, user, model)
 
 
 @router.post("/chat/completions", summary="질문하고 답변 받기 (OpenAI 형식, stream 지원)", response_model=None)

@@ -18,9 +18,9 @@ from api.services.generation_queue import GenerationQueue
 from api.services.history import HistoryService, answer_sources
 from api.services.metrics import ServerMetrics
 from api.services.ratelimit import RateLimiter
-from ingest.manifests import Manifest
 from rag.answer.service import AnswerService
 from rag.answer.types import Answer, AnswerEvent
+from rag.assistants import Assistants, AssistantSpec
 
 log = logging.getLogger(__name__)
 
@@ -37,33 +37,33 @@ class ChatTurn:
 
 
 class ChatService:
-    def __init__(self, answers: AnswerService, manifests: dict[str, Manifest], history: HistoryService,
+    def __init__(self, answers: AnswerService, assistants: Assistants, history: HistoryService,
                  audit: AuditLog, queue: GenerationQueue, limiter: RateLimiter, metrics: ServerMetrics) -> None:
         self.answers = answers
-        self.manifests = manifests
+        self.assistants = assistants
         self.history = history
         self.audit = audit
         self.queue = queue
         self.limiter = limiter
         self.metrics = metrics
 
-    def assistant(self, name: str) -> Manifest:
-        manifest = self.manifests.get(name)
-        if manifest is None:
+    def assistant(self, name: str) -> AssistantSpec:
+        spec = self.assistants.get(name)
+        if spec is None:
             raise NotFound(f"도우미 '{name}'")
-        return manifest
+        return spec
 
-    def prepare(self, user: Principal, assistant: str, question: str) -> Manifest:
+    def prepare(self, user: Principal, assistant: str, question: str) -> AssistantSpec:
         """Checks done before anything streams, so they fail as plain HTTP errors."""
-        manifest = self.assistant(assistant)
+        spec = self.assistant(assistant)
         question = question.strip()
         if not question:
             raise InputError("question", "질문을 입력하세요")
         if len(question) > MAX_QUESTION_CHARS:
             raise InputError("question", f"질문은 {MAX_QUESTION_CHARS:,}자 이내여야 합니다")
-        user.scope.check(manifest.collection)
+        user.scope.check(spec.collection)
         self.limiter.take(user.username)
-        return manifest
+        return spec
 
     def begin(self, user: Principal, assistant: str, question: str, conversation_id: int | None) -> int:
         """Checks and the conversation row, before a stream starts: a bad question, a
@@ -75,7 +75,7 @@ class ChatService:
                use_llm: bool = True, save: bool = True, checked: bool = False) -> Iterator[ChatTurn]:
         """`checked`: the caller already ran `prepare` (the streaming router does, so bad
         input fails as a plain HTTP error before the stream starts)."""
-        manifest = self.assistant(assistant) if checked else self.prepare(user, assistant, question)
+        spec = self.assistant(assistant) if checked else self.prepare(user, assistant, question)
         conv_id = (self.history.start_or_continue(user.id, assistant, question, conversation_id)
                    if save else None)
         asked = self._with_context(user, question.strip(), conversation_id)
@@ -93,7 +93,7 @@ class ChatService:
 
         final: Answer | None = None
         try:
-            for event in self.answers.stream(asked, assistant=assistant, collection=manifest.collection,
+            for event in self.answers.stream(asked, assistant=assistant, collection=spec.collection,
                                              groups=user.groups, use_llm=use_llm, scope=user.scope,
                                              before_generation=wait_for_model):
                 if event.type == "token":
@@ -110,8 +110,8 @@ class ChatService:
         message_id = None
         if conv_id is not None:
             message_id = self.history.add_turn(conv_id, question.strip(), final,
-                                               answer_sources(final, manifest.collection))
-        self.audit.record(user.username, "ask", question, assistant=assistant, collection=manifest.collection,
+                                               answer_sources(final, spec.collection))
+        self.audit.record(user.username, "ask", question, assistant=assistant, collection=spec.collection,
                           documents=[p.label for p in final.passages])
         yield ChatTurn(AnswerEvent("final", answer=final), conv_id, message_id)
 

@@ -24,7 +24,7 @@ from api.services.metrics import ServerMetrics
 from api.services.ratelimit import RateLimiter
 from api.services.search import SearchService
 from api.services.sign_in import SignIn
-from ingest.manifests import Manifest, load_manifests
+from rag.assistants import Assistants
 from rag.config import Settings
 from appcontext import AppContext
 
@@ -51,12 +51,12 @@ class Services:
         self.metrics = ServerMetrics()
 
     @cached_property
-    def manifests(self) -> dict[str, Manifest]:
-        return load_manifests(self.settings.manifests_dir)
+    def assistants(self) -> Assistants:
+        return self.context.assistants
 
     @cached_property
     def collections(self) -> tuple[str, ...]:
-        return tuple(sorted({m.collection for m in self.manifests.values()}))
+        return self.assistants.collections
 
     @cached_property
     def db(self) -> Database:
@@ -126,7 +126,7 @@ class Services:
 
     @cached_property
     def chat(self) -> ChatService:
-        return ChatService(self.context.answers, self.manifests, self.history, self.audit, self.generation_queue,
+        return ChatService(self.context.answers, self.assistants, self.history, self.audit, self.generation_queue,
                            self.limiter, self.metrics)
 
     @cached_property
@@ -135,7 +135,7 @@ class Services:
 
     @cached_property
     def ingest_worker(self) -> IngestWorker:
-        return IngestWorker(self.db, self.context, self.manifests, self.settings.uploads_dir,
+        return IngestWorker(self.db, self.context, self.assistants, self.settings.uploads_dir,
                             self.settings.corpus_roots, self.metrics,
                             generating=lambda: self.competes_with_generation and self.generation_queue.running > 0,
                             ready=lambda: self.state.corpus_indexed)
@@ -143,11 +143,11 @@ class Services:
     @cached_property
     def deletions(self) -> DocumentDeletions:
         return DocumentDeletions(self.db, self.context, self.ingest_worker, self.settings.uploads_dir,
-                                 self.manifests)
+                                 self.assistants)
 
     @cached_property
     def documents(self) -> DocumentService:
-        return DocumentService(self.settings, self.manifests, self.collections, self.context, self.db, self.audit,
+        return DocumentService(self.settings, self.assistants, self.collections, self.context, self.db, self.audit,
                                self.accounts, self.ingest_worker, self.deletions)
 
     def start_workers(self) -> None:

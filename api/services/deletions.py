@@ -20,8 +20,8 @@ from sqlalchemy import delete, select, update
 
 from api.db import Database, DocumentDeletion, UploadJob
 from api.services.ingest_worker import IngestWorker, discard_staged, upload_root
-from ingest.manifests import Manifest
 from appcontext import AppContext
+from rag.assistants import Assistants
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +32,12 @@ DELETED_MESSAGE = "문서가 삭제되어 취소되었습니다"
 
 class DocumentDeletions:
     def __init__(self, db: Database, context: AppContext, worker: IngestWorker, uploads_dir: Path,
-                 manifests: dict[str, Manifest]) -> None:
+                 assistants: Assistants) -> None:
         self.db = db
         self.context = context
         self.worker = worker
         self.uploads_dir = uploads_dir
-        self.manifests = manifests
+        self.assistants = assistants
 
     def jobs_to_end(self, collection: str, source: str) -> int:
         """How many upload jobs of `source` a deletion would end (queued, running, failed)."""
@@ -82,7 +82,7 @@ class DocumentDeletions:
                     UploadJob.status == "deleted")) if p]
             # Files first: if the server stops before the points are dropped, the next
             # start finishes from here, and no file is left for a corpus walk to re-index.
-            root = upload_root(self.uploads_dir, self.manifests, collection)
+            root = upload_root(self.uploads_dir, self.assistants, collection)
             if root is not None:
                 final = inside(root.resolve(), source)
                 if final is not None:

@@ -1,5 +1,5 @@
 """The documents of each collection: what is indexed and how far, uploads (stored under
-`uploads_dir/<assistant>/`, the folder ingest.corpus reads for manifests that accept
+`uploads_dir/<assistant>/`, the folder ingest.corpus reads for assistants that accept
 uploads), deletion, re-indexing, the original files and the passages behind citations.
 
 Who may use it: admins upload, delete and re-index; anyone who may read a collection
@@ -27,9 +27,9 @@ from api.services.accounts import ROLES, AccountService, Principal
 from api.services.audit import AuditLog
 from api.services.deletions import DocumentDeletions, inside
 from api.services.ingest_worker import IngestWorker, upload_root
-from ingest.manifests import Manifest
 from ingest.readers import SUPPORTED_EXTENSIONS
 from ingest.readers.safety import check_file, safe_source_name
+from rag.assistants import Assistants
 from rag.config import Settings
 from appcontext import AppContext
 from rag.errors import DocumentError, UnsafeDocument, UnsupportedFormat
@@ -74,11 +74,11 @@ def safe_upload_name(name: str) -> str:
 
 
 class DocumentService:
-    def __init__(self, settings: Settings, manifests: dict[str, Manifest], collections: Iterable[str],
+    def __init__(self, settings: Settings, assistants: Assistants, collections: Iterable[str],
                  context: AppContext, db: Database, audit: AuditLog, accounts: AccountService,
                  worker: IngestWorker, deletions: DocumentDeletions) -> None:
         self.settings = settings
-        self.manifests = manifests
+        self.assistants = assistants
         self.collection_names = tuple(collections)
         self.context = context
         self.db = db
@@ -419,11 +419,11 @@ class DocumentService:
         return user.scope.sees(access)
 
     def _title(self, collection: str) -> str:
-        titles = [m.title for m in self.manifests.values() if m.collection == collection]
+        titles = [m.title for m in self.assistants.values() if m.collection == collection]
         return " · ".join(sorted(titles)) or collection
 
     def _upload_root(self, collection: str) -> Path | None:
-        return upload_root(self.settings.uploads_dir, self.manifests, collection)
+        return upload_root(self.settings.uploads_dir, self.assistants, collection)
 
     def _file_path(self, collection: str, source: str, root: str) -> Path | None:
         """The file of `source` if its root is a corpus root or this collection's upload

@@ -29,8 +29,8 @@ from api.db import Database, UploadJob
 from api.services.metrics import ServerMetrics
 from ingest.corpus import ingest_corpora
 from ingest.discovery import FoundFile
-from ingest.manifests import Manifest
 from appcontext import AppContext
+from rag.assistants import Assistants
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +46,11 @@ class Task:
     key: int | str
 
 
-def upload_root(uploads_dir: Path, manifests: dict[str, Manifest], collection: str) -> Path | None:
+def upload_root(uploads_dir: Path, assistants: Assistants, collection: str) -> Path | None:
     """The folder whose files form `collection`'s uploads: the one ingest.corpus reads."""
-    for manifest in sorted(manifests.values(), key=lambda m: m.assistant):
-        if manifest.collection == collection and manifest.accepts_uploads:
-            return uploads_dir / manifest.assistant
+    for spec in sorted(assistants.values(), key=lambda m: m.name):
+        if spec.collection == collection and spec.accepts_uploads:
+            return uploads_dir / spec.name
     return None
 
 
@@ -67,12 +67,12 @@ class _PauseWhenGenerating(threading.Event):
 
 
 class IngestWorker:
-    def __init__(self, db: Database, context: AppContext, manifests: dict[str, Manifest], uploads_dir: Path,
+    def __init__(self, db: Database, context: AppContext, assistants: Assistants, uploads_dir: Path,
                  corpus_roots: list[Path], metrics: ServerMetrics, *,
                  generating: Callable[[], bool] = lambda: False, ready: Callable[[], bool] = lambda: True) -> None:
         self.db = db
         self.context = context
-        self.manifests = manifests
+        self.assistants = assistants
         self.uploads_dir = uploads_dir
         self.corpus_roots = corpus_roots
         self.metrics = metrics
@@ -224,7 +224,7 @@ class IngestWorker:
             job.status, job.progress, job.message = "running", 0.05, "파일을 읽는 중"
             collection, filename, access = job.collection, job.filename, job.access
             staged = Path(job.stored_path)
-        root = upload_root(self.uploads_dir, self.manifests, collection)
+        root = upload_root(self.uploads_dir, self.assistants, collection)
         if root is None:
             self._finish(job_id, "failed", f"{filename}: 이 컬렉션은 더 이상 업로드를 받지 않습니다")
             return
@@ -293,9 +293,9 @@ class IngestWorker:
 
     def _reindex(self, collection: str) -> None:
         self.reindex_status[collection] = {"status": "running", "message": "다시 색인하는 중", "at": _now_iso()}
-        assistants = [name for name, m in self.manifests.items() if m.collection == collection]
+        assistants = [name for name, m in self.assistants.items() if m.collection == collection]
         try:
-            reports = ingest_corpora(self.context.ingest, self.manifests, self.corpus_roots,
+            reports = ingest_corpora(self.context.ingest, self.assistants, self.corpus_roots,
                                      uploads_dir=self.uploads_dir, assistants=assistants, progress=False)
         except Exception as exc:
             log.exception("다시 색인 실패: %s", collection)

@@ -30,8 +30,8 @@ from api.services.accounts import Principal
 from api.services.chat import MAX_QUESTION_CHARS, ChatService, ChatTurn
 from api.services.follow_up import with_follow_up
 from api.views import passages_view
-from ingest.manifests import Manifest
 from rag.answer.types import Answer
+from rag.assistants import Assistants, AssistantSpec
 from rag.errors import AccessDenied, SeoulAssistError
 from rag.llm.tokens import estimate_tokens
 
@@ -52,23 +52,23 @@ class ModelNotFound(NotFound):
 
 # --- models -----------------------------------------------------------------------------
 
-def model_view(manifest: Manifest) -> dict[str, Any]:
-    return {"id": manifest.assistant, "object": "model", "created": _STARTED, "owned_by": OWNER,
-            "title": manifest.title, "collection": manifest.collection}
+def model_view(spec: AssistantSpec) -> dict[str, Any]:
+    return {"id": spec.name, "object": "model", "created": _STARTED, "owned_by": OWNER,
+            "title": spec.title, "collection": spec.collection}
 
 
-def list_models(manifests: dict[str, Manifest], user: Principal) -> dict[str, Any]:
+def list_models(assistants: Assistants, user: Principal) -> dict[str, Any]:
     """The assistants whose collection the user may read; the others are not shown."""
     return {"object": "list",
-            "data": [model_view(m) for m in manifests.values() if user.scope.can_read(m.collection)]}
+            "data": [model_view(m) for m in assistants.values() if user.scope.can_read(m.collection)]}
 
 
-def get_model(manifests: dict[str, Manifest], user: Principal, model: str) -> dict[str, Any]:
-    manifest = manifests.get(model)
+def get_model(assistants: Assistants, user: Principal, model: str) -> dict[str, Any]:
+    spec = assistants.get(model)
     # An assistant the user may not read is as absent here as in the list.
-    if manifest is None or not user.scope.can_read(manifest.collection):
+    if spec is None or not user.scope.can_read(spec.collection):
         raise ModelNotFound(model)
-    return model_view(manifest)
+    return model_view(spec)
 
 
 # --- the question -----------------------------------------------------------------------
@@ -109,8 +109,8 @@ def question_asked(chat: ChatService, messages: list[dict[str, Any]]) -> str:
     return combined if len(combined) <= MAX_QUESTION_CHARS else question
 
 
-def check_model(manifests: dict[str, Manifest], model: str) -> None:
-    if model not in manifests:
+def check_model(assistants: Assistants, model: str) -> None:
+    if model not in assistants:
         raise ModelNotFound(model)
 
 
@@ -150,7 +150,7 @@ def _completion_id() -> str:
 
 def complete(chat: ChatService, user: Principal, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """A whole `chat.completion`: the verified answer as the message content."""
-    check_model(chat.manifests, model)
+    check_model(chat.assistants, model)
     turn = chat.ask(user, model, question_asked(chat, messages), save=True)
     answer = turn.event.answer
     assert answer is not None
@@ -165,7 +165,7 @@ def prepare_stream(chat: ChatService, user: Principal, model: str, messages: lis
     """Every check a streamed completion needs (model, question, access, rate limit),
     done before the response starts so that failures are plain HTTP errors. Returns
     the question."""
-    check_model(chat.manifests, model)
+    check_model(chat.assistants, model)
     question = question_asked(chat, messages)
     chat.prepare(user, model, question)
     return question

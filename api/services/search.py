@@ -24,9 +24,9 @@ class SearchService:
     def search(self, user: Principal, assistant: str, query: str, k: int = 10) -> list[RetrievedChunk]:
         if not 1 <= k <= MAX_K:
             raise InputError("k", f"k는 1~{MAX_K} 사이여야 합니다")
-        manifest = self.chat.prepare(user, assistant, query)
-        hits = self.retriever.search(query.strip(), manifest.collection, k=k,
+        spec = self.chat.prepare(user, assistant, query)
+        hits = self.retriever.search(query.strip(), spec.collection, k=k,
                                      flt=PointFilter(access=None), scope=user.scope)
-        self.audit.record(user.username, "search", query, assistant=assistant, collection=manifest.collection,
+        self.audit.record(user.username, "search", query, assistant=assistant, collection=spec.collection,
                           documents=[h.citation for h in hits])
         return hits

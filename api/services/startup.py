@@ -19,7 +19,7 @@ def index_corpora(svc: Services, stop: threading.Event) -> None:
     settings = svc.settings
     try:
         svc.state.message = "코퍼스 색인 중"
-        reports = ingest_corpora(svc.context.ingest, svc.manifests, settings.corpus_roots,
+        reports = ingest_corpora(svc.context.ingest, svc.assistants, settings.corpus_roots,
                                  uploads_dir=settings.uploads_dir, progress=False)
         for report in reports.values():
             svc.state.errors.extend(f"{source}: {reason}" for source, reason in report.failed)

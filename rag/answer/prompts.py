@@ -1,4 +1,5 @@
-"""The Korean prompts of the answering layer, one system prompt per assistant.
+"""The Korean prompts of the answering layer, one system prompt per assistant (its role
+comes from the assistant's definition, rag.assistants).
 
 The system prompt is fixed per assistant (nothing per request in it) so that the
 embedded model's KV cache of it is reused between questions. Passages go into the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from rag.assistants import AssistantSpec
 from rag.llm.base import ChatMessage
 
 from .injection import neutralise
@@ -18,13 +20,6 @@ from .types import Passage
 
 #: What the model says when the passages do not answer; the service recognises it.
 NOT_FOUND = "제공된 문서에서 확인할 수 없습니다."
-
-_ROLES = {
-    "general": "서울시 공무원의 행정 업무(문서 처리, 민원, 정보공개, 기록물, 복무, 개인정보 등)를 돕는 업무매뉴얼 도우미",
-    "childcare": "영유아 보육행정(영유아보육법과 그 시행령·시행규칙, 보육 업무 매뉴얼)을 돕는 업무매뉴얼 도우미",
-    "rfp": "공공 정보화 사업의 제안요청서 작성과 조달·계약 법령을 안내하는 도우미",
-    "metabolic": "서울시 대사증후군 관리사업의 상담 인력을 돕는 상담 매뉴얼 도우미",
-}
 
 _RULES = f"""규칙:
 1. 아래 [문서]에 적힌 내용만으로 답하십시오. 문서에 없는 사실, 숫자, 조문은 쓰지 마십시오.
@@ -35,9 +30,9 @@ _RULES = f"""규칙:
 6. 한국어로 2~5문장, 간결하게 답하십시오."""
 
 
-def system_prompt(assistant: str) -> str:
-    role = _ROLES.get(assistant, _ROLES["general"])
-    return f"당신은 {role}입니다.\n{_RULES}"
+def system_prompt(assistant: AssistantSpec) -> str:
+    # Who the model is comes from the assistant's own folder (assistants/<name>/assistant.yaml).
+    return f"당신은 {assistant.role}입니다.\n{_RULES}"
 
 
 #: Stands for the document title of the passage above it in the prompt.
@@ -63,7 +58,7 @@ def format_passage(passage: Passage, same_document: bool = False) -> str:
     return f"[{passage.n}] {label}\n{body}"
 
 
-def build_messages(question: str, passages: Sequence[Passage], assistant: str) -> list[ChatMessage]:
+def build_messages(question: str, passages: Sequence[Passage], assistant: AssistantSpec) -> list[ChatMessage]:
     shown = [p for p in passages if p.prompt_text.strip()]
     titles = [p.chunk.title for p in shown]
     documents = "\n\n".join(format_passage(p, p.chunk.title in titles[:i]) for i, p in enumerate(shown))

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
 from rag.access import AccessScope
+from rag.assistants import Assistants, AssistantSpec, load_assistants
 from rag.config import Settings
 from rag.errors import LLMError, LLMUnavailable
 from rag.llm.base import LLM, GenerationParams
@@ -57,7 +58,7 @@ def _chars_as_tokens(text: str) -> int:
 class AnswerService:
     def __init__(self, retriever: HybridRetriever, analyzer: KoreanAnalyzer, settings: Settings,
                  llm: LLM | Callable[[], LLM | None] | None = None,
-                 policy: AbstentionPolicy | None = None) -> None:
+                 policy: AbstentionPolicy | None = None, assistants: Assistants | None = None) -> None:
         self.retriever = retriever
         self.analyzer = analyzer
         self.settings = settings
@@ -68,6 +69,7 @@ class AnswerService:
         if self._llm_loaded:
             self._llm = llm  # type: ignore[assignment]
         self.policy = policy or AbstentionPolicy()
+        self.assistants = assistants if assistants is not None else load_assistants(settings.assistants_dir)
 
     # -- the language model, loaded on first use ---------------------------------------
 
@@ -106,6 +108,7 @@ class AnswerService:
         yield a `verified` event with the answer those sentences make so far, checked as
         the final one is, so a reader never has to take streamed text on trust."""
         started = time.perf_counter()
+        spec = self.assistants.require(assistant)
         masked = mask_pii(question)
         log.info("질문 (%s): %s", assistant, masked.text)
         timings: dict[str, float] = {}
@@ -119,7 +122,7 @@ class AnswerService:
                                        scope=scope)
         lap("retrieval_ms")
         llm = self.llm() if use_llm else None
-        passages = self._passages(question, chunks, llm, assistant)
+        passages = self._passages(question, chunks, llm, spec)
         yield AnswerEvent("passages", answer=Answer(question, "", "extractive", passages=passages))
 
         quoted = extractive_answer(question, passages, self.analyzer)
@@ -151,7 +154,7 @@ class AnswerService:
             to_model = question if self._may_send_raw(masked.found) else masked.text
             params = GenerationParams(max_tokens=self.settings.llm.max_tokens,
                                       temperature=self.settings.llm.temperature)
-            for piece in llm.stream(prompts.build_messages(to_model, passages, assistant), params):
+            for piece in llm.stream(prompts.build_messages(to_model, passages, spec), params):
                 if not generated:
                     lap("ttft_ms")
                 generated += piece
@@ -173,7 +176,7 @@ class AnswerService:
 
     # -- steps ------------------------------------------------------------------------
 
-    def _passages(self, question: str, chunks, llm: LLM | None, assistant: str) -> list[Passage]:
+    def _passages(self, question: str, chunks, llm: LLM | None, assistant: AssistantSpec) -> list[Passage]:
         cfg = self.settings.answer
         if llm is not None:
             overhead = llm.count_tokens(prompts.system_prompt(assistant)) + self.settings.llm.max_tokens + 200

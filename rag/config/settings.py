@@ -20,6 +20,9 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from rag.errors import ConfigError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+#: The assistants' definitions shipped with the code (the `assistants` package, installed
+#: beside `rag`); found by path because the core never imports the assistants.
+PACKAGED_ASSISTANTS = PACKAGE_DIR.parents[1] / "assistants"
 Profile = Literal["local", "prod", "test"]
 
 
@@ -162,7 +165,8 @@ class Settings(BaseSettings):
     # data_dir. Evaluation indexes point it at the main one so no model is prepared twice.
     model_cache_dir: Path | None = None
     corpus_roots: list[Path] = Field(default_factory=lambda: [Path("corpora/samples")])
-    manifests_dir: Path = Path("corpora/manifests")
+    # One folder per assistant, each with its assistant.yaml (rag/assistants.py).
+    assistants_dir: Path = PACKAGED_ASSISTANTS
     log_level: str = "INFO"
     store: StoreSettings = StoreSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
@@ -178,7 +182,7 @@ class Settings(BaseSettings):
         self.data_dir = _absolute(self.data_dir, base)
         if self.model_cache_dir is not None:
             self.model_cache_dir = _absolute(self.model_cache_dir, base)
-        self.manifests_dir = _absolute(self.manifests_dir, base)
+        self.assistants_dir = _absolute(self.assistants_dir, base)
         self.corpus_roots = [_absolute(p, base) for p in self.corpus_roots]
         if self.llm.model_path is not None:
             self.llm.model_path = _absolute(self.llm.model_path, base)
@@ -247,7 +251,7 @@ def base_dir() -> Path:
     if os.environ.get("SEOUL_ASSIST_HOME"):
         return Path(os.environ["SEOUL_ASSIST_HOME"]).resolve()
     checkout = PACKAGE_DIR.parents[1]
-    return checkout if (checkout / "corpora" / "manifests").is_dir() else Path.cwd()
+    return checkout if (checkout / "corpora").is_dir() else Path.cwd()
 
 
 def _absolute(path: Path, base: Path) -> Path:

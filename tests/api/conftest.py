@@ -22,7 +22,7 @@ def build_services(root: Path, **overrides) -> Services:
     corpus = write_sample_corpus(root / "corpus")
     settings = load_settings("test", data_dir=root / "data", corpus_roots=[corpus], **overrides)
     svc = Services(settings)
-    ingest_corpora(svc.context.ingest, svc.manifests, settings.corpus_roots, progress=False)
+    ingest_corpora(svc.context.ingest, svc.assistants, settings.corpus_roots, progress=False)
     for collection in svc.collections:
         svc.context.ingest.embed_pending(collection, progress=False)
     svc.accounts.create_user("admin", PASSWORD, "admin")

@@ -86,6 +86,14 @@ def test_excerpts_keep_heading_and_the_sentences_about_the_question():
     assert out[1].excerpt is None and out[1].prompt_text == "짧은 조문"
 
 
+def packaged(name: str):
+    """An assistant as the repository defines it (assistants/<name>/assistant.yaml)."""
+    from rag.assistants import load_assistants
+    from rag.config.settings import PACKAGED_ASSISTANTS
+
+    return load_assistants(PACKAGED_ASSISTANTS)[name]
+
+
 def test_passages_without_room_are_left_out_of_the_prompt_but_kept_for_the_reader():
     from rag.answer.excerpts import excerpt_passages
     from rag.answer.prompts import build_messages
@@ -97,7 +105,7 @@ def test_passages_without_room_are_left_out_of_the_prompt_but_kept_for_the_reade
     out = excerpt_passages("영상 보관 기간", passages, KoreanAnalyzer.shared(), token_budget=120, count_tokens=len)
     assert [p.n for p in out] == [1, 2, 3]
     assert out[0].excerpt and out[1].excerpt and out[2].excerpt == ""
-    user = build_messages("영상 보관 기간", out, "childcare")[-1].content
+    user = build_messages("영상 보관 기간", out, packaged("childcare"))[-1].content
     assert "[1] 법 제1조" in user and "[2] 법 제2조" in user and "[3]" not in user
 
 
@@ -157,7 +165,7 @@ def test_the_prompt_does_not_repeat_a_section_heading_in_the_label():
     article = passage(3, "제14조", "영유아보육법", "##### 제14조 (직장어린이집의 설치 등)\n\n사업주는 설치하여야 한다.")
     article2 = passage(4, "제15조", "영유아보육법", "##### 제15조 (어린이집 설치기준)\n\n설치기준을 갖추어야 한다.")
 
-    user = build_messages("허리둘레 재는 법", [faq, untitled, article, article2], "metabolic")[-1].content
+    user = build_messages("허리둘레 재는 법", [faq, untitled, article, article2], packaged("metabolic"))[-1].content
 
     assert "[1] 상담 FAQ 사례집\nQ 허리둘레는 어떻게 재나요?\nA\n- 숨을 편안히" in user
     assert user.count("Q 허리둘레는 어떻게 재나요?") == 1

@@ -111,7 +111,8 @@ def test_relative_paths_resolve_against_the_home(tmp_path: Path, monkeypatch: py
 
     assert settings.data_dir == tmp_path / "state" / "var"
     assert settings.corpus_roots == [tmp_path / "docs", Path("/abs/corpus")]
-    assert settings.manifests_dir == tmp_path / "corpora" / "manifests"
+    # The assistants' definitions ship with the code, wherever the home is.
+    assert settings.assistants_dir == CHECKOUT / "assistants"
     assert settings.index_dir == tmp_path / "state" / "var" / "index"
     assert settings.state_path == tmp_path / "state" / "var" / "ingest.sqlite3"
 
@@ -120,7 +121,7 @@ def test_relative_paths_default_to_the_checkout():
     settings = load_settings("test", data_dir="var")
 
     assert settings.data_dir == CHECKOUT / "var"
-    assert settings.manifests_dir == CHECKOUT / "corpora" / "manifests"
+    assert settings.assistants_dir == CHECKOUT / "assistants"
 
 
 def test_absolute_paths_are_kept(tmp_path: Path):
