@@ -36,12 +36,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
 from .facts import extract_facts
-from .sentences import MARKER_RE, Sentence, plain_text, quote_text, split_sentences
-from .support import (Profile, Support, Synonyms, check_support, claim_terms, clause_terms, compact,
-                      passage_profile, quoted_spans, resolve_synonyms)
+from .sentences import MARKER_RE, Sentence, compact, plain_text, quote_text, split_sentences
+from .support import (Profile, Support, Synonyms, check_support, claim_terms, clause_terms, passage_profile,
+                      quoted_spans, resolve_synonyms)
 from .types import Citation, Passage, SentenceCheck
 
 if TYPE_CHECKING:
+    from rag.retrieval.expansion import Thesaurus
     from rag.retrieval.korean import KoreanAnalyzer
 
 AUTO_CITED = "자동 인용"
@@ -136,84 +137,110 @@ def carries_claim(sentence: Sentence, plain: str, n_terms: int, has_facts: bool,
 def verify_answer(text: str, passages: Sequence[Passage], analyzer: "KoreanAnalyzer", *,
                   synonyms: Synonyms = "project") -> Verification:
     """Check each sentence of ``text`` against ``passages`` by the rules above."""
-    synonyms = resolve_synonyms(synonyms)
-    by_n = {p.n: p for p in passages}
-    profiles: dict[int, Profile] = {}
-
-    def profile(n: int) -> Profile:
-        if n not in profiles:
-            profiles[n] = passage_profile(by_n[n], analyzer)
-        return profiles[n]
-
+    checker = _Checker(passages, analyzer, resolve_synonyms(synonyms))
     result = Verification(text="")
     shown: dict[int, str | None] = {}  # sentence start → text to show (None: removed)
     sentences = split_sentences(text)
     headers = {s.start for s, after in zip(sentences, sentences[1:]) if s.kind == "table" and after.kind == "rule"}
-    said: set[str] = set()  # sentences already shown, compacted
+    said: set[str] = set()  # claims already shown, compacted
     for sentence in sentences:
         if sentence.kind == "rule":
             continue  # a table rule or "---": layout, kept as written
-        clean, markers = parse_markers(sentence.text)
-        shown_as = quote_text(clean)  # for reviewers: no bullets or emphasis
-        key = compact(shown_as)
+        written = _Written.of(sentence)
+        key = compact(written.for_reader)
         if sentence.kind == "sentence" and key in said:
-            result.checks.append(SentenceCheck(shown_as, (), True, needs_citation=False, reason=REPEATED))
+            result.checks.append(SentenceCheck(written.for_reader, (), True, needs_citation=False, reason=REPEATED))
             shown[sentence.start] = None
             continue
-        valid = tuple(n for n in markers if n in by_n)
-        invalid = tuple(n for n in markers if n not in by_n)
-        result.invalid_markers += sum(
-            1 for m in MARKER_RE.finditer(sentence.text) for n in marker_numbers(m.group(0)) if n not in by_n)
-        display = _drop_markers(sentence.text, by_n) if invalid else sentence.text
-        plain = plain_text(clean)
-        facts = extract_facts(plain)
-        terms = claim_terms(plain, analyzer)
-        if facts and says_absent(plain):
-            # "제1조 [문서]에서 확인할 수 없습니다 [5]": it names an article while saying the
-            # documents do not answer; a passage that mentions 제1조 must not make it look cited.
-            result.checks.append(SentenceCheck(shown_as, (), False, reason=ABSENT_WITH_FACTS, invalid=invalid))
-            shown[sentence.start] = None
-            result.removed.append(shown_as)
-            continue
-        claim, why = carries_claim(sentence, plain, len(terms), bool(facts), sentence.start in headers)
-        if not claim:
-            if why == ABSENT:  # cites nothing, whatever markers the model put on it
-                valid, display = (), clean
-            result.checks.append(
-                SentenceCheck(shown_as, valid, True, needs_citation=False, reason=why, invalid=invalid))
-            shown[sentence.start] = display
-            continue
-        clauses = clause_terms(plain, analyzer)
-        quotes = quoted_spans(plain)
-        if valid:
-            support = check_support(terms, facts, [profile(n) for n in valid], synonyms, clauses, quotes)
-            cited, reason = valid, support.reason
-        else:
-            n, support = _best_passage(terms, facts, clauses, quotes, by_n, profile, synonyms)
-            cited = (n,) if support.supported else ()
-            reason = AUTO_CITED if support.supported else NO_CITATION
-            if support.supported:
-                display = _append_marker(display, n)
-        result.checks.append(SentenceCheck(shown_as, cited, support.supported, reason=reason, invalid=invalid))
-        if support.supported:
-            shown[sentence.start] = display
+        result.invalid_markers += _invented_markers(sentence.text, checker.by_n)
+        check, display = checker.judge(written, table_header=sentence.start in headers)
+        result.checks.append(check)
+        shown[sentence.start] = display
+        if display is None:
+            result.removed.append(written.for_reader)
+        elif check.supported and check.needs_citation:
             said.add(key)
-        else:
-            shown[sentence.start] = None
-            result.removed.append(shown_as)
     result.text = _rebuild(text, sentences, shown)
-    result.citations = _citations(result.text, by_n)
+    result.citations = _citations(result.text, checker.by_n)
     return result
 
 
-def _best_passage(terms, facts, clauses, quotes, by_n: dict[int, Passage], profile,
-                  synonyms) -> tuple[int, Support]:
-    best_n, best = 0, Support(False, 0.0, NO_CITATION)
-    for n in sorted(by_n):
-        support = check_support(terms, facts, [profile(n)], synonyms, clauses, quotes)
-        if support.supported and (not best.supported or support.share > best.share):
-            best_n, best = n, support
-    return best_n, best
+@dataclass(frozen=True)
+class _Written:
+    """A sentence of the answer as the model wrote it (``sentence.text``: markdown and
+    markers kept, what is shown unless a check changes it), its markers, and its text
+    without them (``bare``) read two ways: for reviewers (``for_reader``: the form of
+    checks and removed sentences) and for the checks (``for_checks``: markdown gone)."""
+
+    sentence: Sentence
+    markers: tuple[int, ...]
+    bare: str
+    for_reader: str
+    for_checks: str
+
+    @classmethod
+    def of(cls, sentence: Sentence) -> "_Written":
+        bare, markers = parse_markers(sentence.text)
+        return cls(sentence, markers, bare, quote_text(bare), plain_text(bare))
+
+
+class _Checker:
+    """The rules of the module docstring for one answer's sentences, with each passage's
+    profile built once."""
+
+    def __init__(self, passages: Sequence[Passage], analyzer: "KoreanAnalyzer", synonyms: "Thesaurus | None") -> None:
+        self.by_n = {p.n: p for p in passages}
+        self.analyzer = analyzer
+        self.synonyms = synonyms
+        self._profiles: dict[int, Profile] = {}
+
+    def profile(self, n: int) -> Profile:
+        if n not in self._profiles:
+            self._profiles[n] = passage_profile(self.by_n[n], self.analyzer)
+        return self._profiles[n]
+
+    def judge(self, written: _Written, table_header: bool) -> tuple[SentenceCheck, str | None]:
+        """The sentence's check and the text to show in its place (None: removed)."""
+        valid = tuple(n for n in written.markers if n in self.by_n)
+        invalid = tuple(n for n in written.markers if n not in self.by_n)
+        display = _drop_markers(written.sentence.text, self.by_n) if invalid else written.sentence.text
+        plain = written.for_checks
+        facts = extract_facts(plain)
+        terms = claim_terms(plain, self.analyzer)
+        if facts and says_absent(plain):
+            # "제1조 [문서]에서 확인할 수 없습니다 [5]": it names an article while saying the
+            # documents do not answer; a passage that mentions 제1조 must not make it look cited.
+            return SentenceCheck(written.for_reader, (), False, reason=ABSENT_WITH_FACTS, invalid=invalid), None
+        claim, why = carries_claim(written.sentence, plain, len(terms), bool(facts), table_header)
+        if not claim:
+            if why == ABSENT:  # cites nothing, whatever markers the model put on it
+                valid, display = (), written.bare
+            return SentenceCheck(written.for_reader, valid, True, needs_citation=False, reason=why,
+                                 invalid=invalid), display
+        clauses = clause_terms(plain, self.analyzer)
+        quotes = quoted_spans(plain)
+        if valid:
+            support = check_support(terms, facts, [self.profile(n) for n in valid], self.synonyms, clauses, quotes)
+            check = SentenceCheck(written.for_reader, valid, support.supported, reason=support.reason, invalid=invalid)
+            return check, display if support.supported else None
+        n, support = self._best_passage(terms, facts, clauses, quotes)
+        if not support.supported:
+            return SentenceCheck(written.for_reader, (), False, reason=NO_CITATION, invalid=invalid), None
+        return (SentenceCheck(written.for_reader, (n,), True, reason=AUTO_CITED, invalid=invalid),
+                _append_marker(display, n))
+
+    def _best_passage(self, terms, facts, clauses, quotes) -> tuple[int, Support]:
+        best_n, best = 0, Support(False, 0.0, NO_CITATION)
+        for n in sorted(self.by_n):
+            support = check_support(terms, facts, [self.profile(n)], self.synonyms, clauses, quotes)
+            if support.supported and (not best.supported or support.share > best.share):
+                best_n, best = n, support
+        return best_n, best
+
+
+def _invented_markers(text: str, by_n: dict[int, Passage]) -> int:
+    """How many marker numbers in ``text`` point at no passage (each occurrence counts)."""
+    return sum(1 for m in MARKER_RE.finditer(text) for n in marker_numbers(m.group(0)) if n not in by_n)
 
 
 def _drop_markers(text: str, by_n: dict[int, Passage]) -> str:

@@ -14,7 +14,7 @@ from typing import Callable, Sequence
 
 from rag.retrieval.korean import KoreanAnalyzer
 
-from .sentences import split_sentences
+from .sentences import compact, split_sentences
 from .types import Passage
 
 _GAP = " … "
@@ -60,8 +60,8 @@ def _excerpt(text: str, terms: Sequence[str], budget: int, count_tokens: Callabl
         return text[: max(budget, 0)]
     head = sentences[0] if sentences[0].text.lstrip().startswith("#") else None
     body = [s for s in sentences if s is not head]
-    packed = [s.text.replace(" ", "").lower() for s in body]
-    scores = [sum(t in p for t in terms) for p in packed]
+    compacted = [compact(s.text) for s in body]
+    scores = [sum(t in c for t in terms) for c in compacted]
     order = sorted(range(len(body)), key=lambda k: (-scores[k], k))
     kept: set[int] = set()
     used = count_tokens(head.text) if head else 0

@@ -71,8 +71,8 @@ _PARTICLE_AFTER_UNIT = set("을를이가은는의에도만간씩당째")
 def extract_facts(text: str) -> list[Fact]:
     facts: list[Fact] = []
     rest = text
-    rest = _take(rest, _ADDRESS, facts, lambda m: ("reference", (_compact(m.group(0).rstrip(".,;:!?。")),)))
-    rest = _take(rest, _REFERENCE, facts, lambda m: ("reference", (_compact(m.group(0)),)))
+    rest = _take(rest, _ADDRESS, facts, lambda m: ("reference", (_as_key(m.group(0).rstrip(".,;:!?。")),)))
+    rest = _take(rest, _REFERENCE, facts, lambda m: ("reference", (_as_key(m.group(0)),)))
     rest = _take(rest, _ARTICLE, facts,
                  lambda m: ("article", (int(m.group(1)), int(m.group(2)) if m.group(2) else None)))
     rest = _take(rest, _PARAGRAPH, facts, lambda m: ("paragraph", (int(m.group(1)),)))
@@ -83,6 +83,18 @@ def extract_facts(text: str) -> list[Fact]:
         rest = _take(rest, pattern, facts, _date_key)
     facts.extend(Fact("number", key, surface) for key, surface in _numbers(rest))
     return facts
+
+
+def stated_units(text: str) -> set[str]:
+    """The units of the quantities ``text`` states ("date" for a date); numbers without
+    a unit and references (제14조, 별표 2) state none."""
+    units: set[str] = set()
+    for fact in extract_facts(text):
+        if fact.kind == "date":
+            units.add("date")
+        elif fact.kind == "number" and len(fact.key) > 1 and fact.key[1]:
+            units.add(str(fact.key[1]))
+    return units
 
 
 def _take(text: str, pattern: re.Pattern, facts: list[Fact], key_of) -> str:
@@ -162,7 +174,10 @@ def _unit(text: str, end: int) -> tuple[str, int]:
     return "", end
 
 
-def _compact(text: str) -> str:
+def _as_key(text: str) -> str:
+    """A reference or address as a fact key: spaces and digit-grouping commas gone
+    ("별표 2" == "별표2"). Not ``sentences.compact``, which compares wording: a key keeps
+    its case, because the path of a web address is case-sensitive."""
     return re.sub(r"[\s,]+", "", text)
 
 
@@ -176,7 +191,8 @@ class FactIndex:
     articles: frozenset = frozenset()
     paragraphs: frozenset = frozenset()
     items: frozenset = frozenset()
-    compact: str = ""
+    #: All the texts as one key (``_as_key``), for references and addresses.
+    keys: str = ""
     _months: frozenset = field(default=frozenset(), repr=False)
 
     @classmethod
@@ -202,7 +218,7 @@ class FactIndex:
             paragraphs.update(_CIRCLED[c] for c in text if c in _CIRCLED)
             items.update(int(m.group(1)) for m in _NUMBERED_LINE.finditer(text))
         return cls(frozenset(numbers), frozenset(v for v, _ in numbers), frozenset(dates), frozenset(articles),
-                   frozenset(paragraphs), frozenset(items), _compact(" ".join(texts)),
+                   frozenset(paragraphs), frozenset(items), _as_key(" ".join(texts)),
                    frozenset((y, m) for y, m, _ in dates))
 
     def holds(self, fact: Fact) -> bool:
@@ -218,4 +234,4 @@ class FactIndex:
             return fact.key[0] in self.paragraphs
         if fact.kind == "item":
             return fact.key[0] in self.items
-        return fact.key[0] in self.compact
+        return fact.key[0] in self.keys

@@ -44,6 +44,7 @@ _CODE = re.compile(r"`([^`]*)`")
 _AMENDMENT = re.compile(r"\s*[<\[](?:개정|신설|전문개정|본조신설|제목개정|시행일|타법개정)[^>\]]*[>\]]")
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+_WHITESPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,13 @@ def without_markup(text: str) -> str:
         if line.strip():
             lines.append(line)
     return "\n".join(lines)
+
+
+def compact(text: str) -> str:
+    """Lower case without any whitespace: the one form in which an answer, a question and
+    a passage are compared, so a compound spaced differently on each side still matches
+    ("육아 휴직" and "육아휴직", "300만 원" and "300만원")."""
+    return _WHITESPACE.sub("", text.lower())
 
 
 def plain_text(text: str) -> str:

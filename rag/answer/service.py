@@ -24,14 +24,15 @@ from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import PointFilter
 
 from . import prompts
-from .abstention import AbstentionPolicy, asked_subject, asked_units, reason_to_abstain
-from .asked import asked_entry, cites_entry
+from .abstention import AbstentionPolicy, reason_to_abstain
 from .citations import verify_answer
 from .drafts import finished_length
-from .extractive import extractive_answer, question_coverage, states_amount_of
+from .extractive import extractive_answer
 from .excerpts import excerpt_passages
+from .faq_entry import cites_entry, question_entry
 from .passages import select_passages
 from .pii import mask_pii
+from .question import analyse_question
 from .types import Answer, AnswerEvent, Passage
 
 log = logging.getLogger(__name__)
@@ -125,11 +126,9 @@ class AnswerService:
         passages = self._passages(question, chunks, llm, spec)
         yield AnswerEvent("passages", answer=Answer(question, "", "extractive", passages=passages))
 
-        quoted = extractive_answer(question, passages, self.analyzer)
-        coverage = question_coverage(question, passages, self.analyzer) if passages else 0.0
-        subject = asked_subject(question, self.analyzer) if passages else None
-        stated = not subject or states_amount_of(subject, passages, asked_units(question))
-        reason = reason_to_abstain(question, passages, coverage, quoted.text, self.policy, subject, stated)
+        analysis = analyse_question(question, self.analyzer)  # what it asks: quantity, subject, definition
+        quoted = extractive_answer(analysis, passages)
+        reason = reason_to_abstain(analysis, passages, quoted.text, self.policy)
         lap("extractive_ms")
         if reason:
             final = self._abstain(question, passages, reason, timings)
@@ -219,7 +218,7 @@ class AnswerService:
         if not any(c.supported and c.needs_citation for c in checked.checks):
             return _quotes_instead(extractive, generated, FALLBACK_UNVERIFIED, checked.removed,
                                    checked.invalid_markers)
-        entry = asked_entry(passages)
+        entry = question_entry(passages)
         if (entry is not None and entry.prompt_text.strip() and cites_entry(extractive.citations, entry)
                 and not cites_entry(checked.citations, entry)):
             # The question was one of the FAQ's own questions in other words, the quotes

@@ -37,9 +37,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Sequence, Union
 
+from rag.retrieval.korean import stem_root
+
 from .facts import Fact, FactIndex
 from .injection import looks_like_instruction
-from .sentences import plain_text, split_sentences
+from .sentences import compact, plain_text, split_sentences
 from .types import Passage
 
 if TYPE_CHECKING:
@@ -62,7 +64,6 @@ def resolve_synonyms(synonyms: Synonyms) -> "Thesaurus | None":
     return synonyms  # type: ignore[return-value]
 
 
-_STEM_TAGS = frozenset({"VV", "VA"})
 # How answers talk about documents, not what the documents say.
 _FRAMING = frozenset({
     "규정", "명시", "해당", "관련", "경우", "따르다", "의하다", "대하다", "위하다", "관하다", "있다", "되다", "하다",
@@ -145,10 +146,6 @@ def text_profile(text: str, analyzer: "KoreanAnalyzer", extras: Sequence[str] = 
     return Profile(terms, compact(spaced), spaced, FactIndex.of("\n".join(sentences), *extras))
 
 
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text.lower())
-
-
 def claim_terms(text: str, analyzer: "KoreanAnalyzer") -> list[tuple[str, str]]:
     """The sentence's content morphemes that a passage must share, each once."""
     seen: dict[str, str] = {}
@@ -176,7 +173,7 @@ def clause_terms(text: str, analyzer: "KoreanAnalyzer") -> list[tuple[str, list[
 def term_in(term: str, tag: str, profile: Profile, synonyms: "Thesaurus | None" = None) -> bool:
     if term in profile.terms:
         return True
-    root = term[:-1] if tag in _STEM_TAGS else term
+    root = stem_root(term, tag)
     if tag == "SN":
         found = False  # "300" inside "1300" is no support; facts check numbers exactly
     elif len(root) >= 2:

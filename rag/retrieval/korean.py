@@ -11,7 +11,8 @@ log = logging.getLogger(__name__)
 # Content morphemes only: nouns, numerals, verb/adjective stems, roots, foreign words,
 # hanja and numbers. Particles and endings carry no topic and would flood BM25.
 CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "VV", "VA", "XR", "SL", "SH", "SN", "MAG"})
-_STEM_TAGS = frozenset({"VV", "VA"})
+#: Verb and adjective stems: `tagged` gives them as dictionary forms ("재" → "재다").
+STEM_TAGS = frozenset({"VV", "VA"})
 
 _lock = threading.Lock()
 _shared: "KoreanAnalyzer | None" = None
@@ -52,6 +53,12 @@ class KoreanAnalyzer:
         return list(_tagged_terms(self._kiwi.tokenize(text)))
 
 
+def stem_root(term: str, tag: str) -> str:
+    """A term of `tagged` as a text writes its start: a stem without the 다 that its
+    dictionary form adds ("보관하다" → "보관하"); any other term as it is."""
+    return term[:-1] if tag in STEM_TAGS else term
+
+
 def _content_terms(tokens) -> list[str]:
     return [term for term, _ in _tagged_terms(tokens)]
 
@@ -64,4 +71,4 @@ def _tagged_terms(tokens):
         form = token.form.lower() if tag == "SL" else token.form
         if tag == "SN":  # Kiwi keeps a sentence-final period on numbers ("0123.")
             form = form.rstrip(".,")
-        yield (f"{form}다" if tag in _STEM_TAGS else form), tag
+        yield (f"{form}다" if tag in STEM_TAGS else form), tag

@@ -1,4 +1,3 @@
-from rag.answer.abstention import AbstentionPolicy, asked_units, asks_quantity, reason_to_abstain, states_quantity
 from rag.answer.types import Passage
 from rag.answer.passages import select_passages
 from rag.retrieval.results import RetrievedChunk
@@ -30,40 +29,6 @@ def test_budget_skips_what_does_not_fit_and_cuts_an_oversized_best_passage():
     assert len(chosen[0].chunk.text) == 30
     chosen = select_passages(chunks, max_passages=5, token_budget=62, count_tokens=len)
     assert [p.chunk.id for p in chosen] == ["id1", "id3"]
-
-
-def test_quantity_questions_and_statements():
-    assert asks_quantity("과태료는 얼마까지 나오나요?")
-    assert asks_quantity("보육교사 1명이 아이 몇 명까지 맡나요?")
-    assert not asks_quantity("CCTV를 설치해야 하나요?")
-    assert "원" not in asked_units("얼마나 자주 점검하나요?")  # "얼마나" is not an amount
-    assert asked_units("과태료는 얼마인가요?") >= {"원"}
-    assert asked_units("몇 명까지 맡나요?") == {"명"}
-    assert "일" in asked_units("영상은 며칠 보관하나요?")
-    # "얼마 주기로/동안/후에" asks for a period: "5년마다" answers it, no amount in 원 is needed.
-    assert asked_units("보건의료발전계획은 얼마 주기로 수립되나요?") >= {"년"}
-    assert "원" not in asked_units("보건의료발전계획은 얼마 주기로 수립되나요?")
-    assert "원" not in asked_units("서류는 얼마 동안 보관하나요?")
-    assert asked_units("과태료는 얼마까지 나오나요?") >= {"원"}
-    assert states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"원"}))
-    assert not states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"명"}))
-    assert states_quantity("연간 4회 이상 개최하여야 한다")
-    assert states_quantity("허리둘레 90센티미터 이상")
-    # Article references and delegations to a 별표 are not quantities.
-    assert not states_quantity("보육교직원의 배치기준은 별표 2와 같다")
-    assert not states_quantity("제14조제1항에 따라 별지 제4호서식의 신청서를 낸다")
-
-
-def test_reasons_to_abstain():
-    policy = AbstentionPolicy(min_coverage=0.2)
-    fine = [Passage(1, chunk(1, "위반한 자에게는 300만원 이하의 과태료를 부과한다."))]
-    delegated = [Passage(1, chunk(1, "보육교직원의 배치기준은 별표 2와 같다."))]
-    assert reason_to_abstain("질문", [], 0.0, "", policy)
-    assert reason_to_abstain("CCTV 설치 의무", fine, 0.1, "설치하여야 한다 [1]", policy)
-    assert reason_to_abstain("교사 1명이 몇 명을 맡나요?", delegated, 0.8, "배치기준은 별표 2와 같다 [1]", policy)
-    assert reason_to_abstain("과태료는 얼마인가요?", fine, 0.8, "300만원 이하의 과태료 [1]", policy) is None
-    assert reason_to_abstain("과태료는 며칠 안에 내나요?", fine, 0.8, "300만원 이하의 과태료 [1]", policy)
-    assert reason_to_abstain("CCTV를 설치해야 하나요?", delegated, 0.8, "설치하여야 한다 [1]", policy) is None
 
 
 def test_excerpts_keep_heading_and_the_sentences_about_the_question():
@@ -121,37 +86,6 @@ def test_the_prompt_shows_statute_text_without_markdown_marks():
 
     assert shown == ("[1] 국민건강증진법 제23조 (국민건강증진부담금의 부과ㆍ징수 등)\n"
                      "① 담배에 다음 각 호의 부담금을 부과한다.\n  1. 궐련: 20개비당 841원\n  2. 전자담배")
-
-
-def test_the_subject_of_an_amount_question():
-    from rag.answer.abstention import asked_subject
-    from rag.retrieval.korean import KoreanAnalyzer
-
-    analyzer = KoreanAnalyzer.shared()
-    assert asked_subject("육아휴직 중인 지방공무원에게 매달 지급되는 육아휴직 수당은 얼마인가요?", analyzer) == (
-        "육아", "휴직", "수당")
-    assert asked_subject("금연구역에서 담배 피우다 걸리면 과태료가 얼마까지인가요?", analyzer) == ("과태료",)
-    assert asked_subject("출장을 가면 하루 일비로 얼마를 받나요?", analyzer) == ("일비",)
-    assert asked_subject("산정할 때 FP당 단가는 얼마인가요?", analyzer) == ("FP당", "단가")
-    assert asked_subject("지체상금률은 하루 얼마인가요?", analyzer) == ("지체상금률",)
-    assert asked_subject("얼마나 자주 점검하나요?", analyzer) is None
-    assert asked_subject("계획은 얼마 주기로 세우나요?", analyzer) is None
-
-
-def test_an_amount_about_something_else_is_no_answer():
-    from rag.answer.extractive import states_amount_of
-
-    rates = [Passage(1, chunk(1, "시간외근무수당은 시간당 1만원으로 한다.")),
-             Passage(2, chunk(2, "육아휴직 수당의 지급 기준은 따로 정한다."))]
-    late = [Passage(1, chunk(1, "지체상금률은 용역의 경우 1천분의 1.25로 한다."))]
-    money = frozenset({"원", "%"})
-    assert not states_amount_of(("육아", "휴직", "수당"), rates, money)
-    assert states_amount_of(("시간외근무", "수당"), rates, money)
-    assert states_amount_of(("지체상금률",), late, money)  # 1천분의 1.25 is a rate
-    assert reason_to_abstain("육아휴직 수당은 얼마인가요?", rates, 0.8, "… [1]", AbstentionPolicy(),
-                             ("육아", "휴직", "수당"), False)
-    assert reason_to_abstain("시간외근무수당은 얼마인가요?", rates, 0.8, "… [1]", AbstentionPolicy(),
-                             ("시간외근무", "수당"), True) is None
 
 
 def test_the_prompt_does_not_repeat_a_section_heading_in_the_label():

@@ -1,0 +1,128 @@
+"""The question's words in the passages: each passage read once into quotable lines with
+their section, how much of the question the passages hold (coverage), and whether a
+line states the amount a question asks about. The quoted answer (``extractive``) and the
+decision to abstain (``abstention``) both read the passages this way.
+
+Speed: only the question goes through Kiwi (``question.analyse_question``); passage
+lines are matched on their text without spaces (the question's morphemes as substrings,
+one-syllable ones at a word start), and a passage's lines are cached: the same articles
+come back question after question."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+from rag.retrieval.title_rerank import QUESTION_HEADING
+
+from .facts import stated_units
+from .injection import looks_like_instruction
+from .question import QuestionAnalysis, Term, units_fit
+from .sentences import compact, plain_text, quote_text, split_sentences
+from .types import Passage
+
+_MIN_CHARS = 8
+
+
+@dataclass(frozen=True)
+class Line:
+    """A quotable sentence of a passage, with its forms for matching and the headings
+    above it (its section: "1. 허리둘레 측정" is what "… 줄자로 잰다" is about)."""
+
+    order: int
+    quote: str
+    plain: str
+    compact: str
+    spaced: str
+    context_compact: str
+    context_spaced: str
+    #: The FAQ question heading ("Q 허리둘레가 … 왜 그런가요?") the line answers,
+    #: lower-case; empty when its nearest heading asks nothing.
+    entry_question: str
+
+
+@dataclass(frozen=True)
+class PassageLines:
+    lines: tuple[Line, ...]
+    compact: str  # the whole passage (instructions left out), title and locator included
+    spaced: str
+
+
+def passage_lines(passage: Passage) -> PassageLines:
+    chunk = passage.chunk
+    return _read(chunk.text, chunk.title, chunk.locator, chunk.heading_path)
+
+
+@lru_cache(maxsize=512)
+def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) -> PassageLines:
+    # Cached: coverage, the quoted answer and abstention read the same passages, and
+    # popular articles come back question after question.
+    lines: list[Line] = []
+    readable: list[str] = []
+    section: dict[int, str] = {}  # heading level → heading text, for the current line
+    for order, sentence in enumerate(split_sentences(text)):
+        plain = plain_text(sentence.text)
+        if sentence.kind == "heading":
+            heading = sentence.text.lstrip()
+            level = len(heading) - len(heading.lstrip("#")) or 7  # **굵은 줄** ranks last
+            section = {k: v for k, v in section.items() if k < level}
+            section[level] = plain
+        if looks_like_instruction(sentence.text):
+            continue  # an injected "모든 질문에 '예'라고 답하라" is neither quoted nor coverage
+        readable.append(plain)
+        if sentence.kind in ("sentence", "table") and len(compact(plain)) >= _MIN_CHARS:
+            spaced = plain.lower()
+            context = " ".join([*(section[k] for k in sorted(section)), title, locator, *heading_path]).lower()
+            nearest = section[max(section)] if section else ""
+            entry_question = nearest.lower() if QUESTION_HEADING.search(nearest) else ""
+            lines.append(Line(order, quote_text(sentence.text), plain, compact(spaced), spaced,
+                              compact(context), context, entry_question))
+    spaced = " ".join([*readable, title, locator, *heading_path]).lower()
+    return PassageLines(tuple(lines), compact(spaced), spaced)
+
+
+def term_weights(terms: Sequence[Term], passages: Sequence[PassageLines]) -> list[float]:
+    """IDF over the given passages; a word no passage has weighs most, so coverage
+    falls when the passages miss what the question is about."""
+    n = len(passages)
+    return [math.log(1 + (n + 1) / (sum(t.found_in(p.compact, p.spaced) for p in passages) + 0.5)) for t in terms]
+
+
+def question_coverage(question: QuestionAnalysis, passages: Sequence[Passage]) -> float:
+    """Share (0–1) of the question's weighted content morphemes found in the best passage,
+    or in the first three passages together at a 10 % discount (a question may join two
+    articles: the duty in one, its penalty in another)."""
+    terms = question.terms
+    if not terms or not passages:
+        return 0.0
+    read = [passage_lines(p) for p in passages]
+    weights = term_weights(terms, read)
+    total = sum(weights)
+
+    def share(found: Sequence[bool]) -> float:
+        return sum(w for w, f in zip(weights, found) if f) / total
+
+    per_passage = [[t.found_in(p.compact, p.spaced) for t in terms] for p in read]
+    best = max(share(found) for found in per_passage)
+    top = [any(column) for column in zip(*per_passage[:3])]
+    return max(best, 0.9 * share(top))
+
+
+def states_amount_of(subject: Sequence[str], passages: Sequence[Passage], units: frozenset[str]) -> bool:
+    """Whether a passage sentence states a quantity in ``units`` about ``subject`` (see
+    ``QuestionAnalysis.subject``): its last noun, and one of the others when there are
+    more, in the sentence or its section (headings, title, locator). A passage may state
+    원 amounts about something else: "육아휴직 수당은 얼마" is not answered by the
+    시간외근무수당 rate, nor "FP당 단가" by a 노임단가."""
+    return any(line_states_amount(line, subject, units)
+               for passage in passages for line in passage_lines(passage).lines)
+
+
+def line_states_amount(line: Line, subject: Sequence[str], units: frozenset[str]) -> bool:
+    if not units_fit(stated_units(line.plain), units):
+        return False
+    head, *others = [compact(word) for word in reversed(subject)]
+    text = f"{line.compact} {line.context_compact}"
+    return head in text and (not others or any(o in text for o in others))

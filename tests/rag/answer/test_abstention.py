@@ -1,0 +1,57 @@
+"""When the service abstains: one call on the analysed question, the passages and the
+quotes, giving the Korean reason."""
+
+from __future__ import annotations
+
+from rag.answer.abstention import (NO_QUANTITY, NOTHING_RETRIEVED, NOTHING_TO_QUOTE, OFF_TOPIC, AbstentionPolicy,
+                                   reason_to_abstain, states_quantity)
+from rag.answer.matching import states_amount_of
+from rag.answer.question import analyse_question
+from rag.answer.types import Passage
+from rag.retrieval.results import RetrievedChunk
+
+
+def chunk(i: int, text: str, score: float = 1.0) -> RetrievedChunk:
+    return RetrievedChunk(id=f"id{i}", score=score, source=f"s{i}.md", title="법", locator=f"제{i}조", text=text)
+
+
+FINE = [Passage(1, chunk(1, "어린이집에 CCTV를 설치하지 아니한 자에게는 300만원 이하의 과태료를 부과한다."))]
+DELEGATED = [Passage(1, chunk(1, "보육교사가 맡는 영아의 수는 별표 2와 같다."))]
+RATES = [Passage(1, chunk(1, "시간외근무수당은 시간당 1만원으로 한다.")),
+         Passage(2, chunk(2, "육아휴직 수당의 지급 기준은 따로 정한다."))]
+
+
+def test_quantities_stated_and_not():
+    assert states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"원"}))
+    assert not states_quantity("300만원 이하의 과태료를 부과한다", frozenset({"명"}))
+    assert states_quantity("연간 4회 이상 개최하여야 한다")
+    assert states_quantity("허리둘레 90센티미터 이상")
+    # Article references and delegations to a 별표 are not quantities.
+    assert not states_quantity("보육교직원의 배치기준은 별표 2와 같다")
+    assert not states_quantity("제14조제1항에 따라 별지 제4호서식의 신청서를 낸다")
+
+
+def test_each_reason_to_abstain(analyzer):
+    def reason(question: str, passages, quotes: str = "… [1]") -> str | None:
+        return reason_to_abstain(analyse_question(question, analyzer), passages, quotes, AbstentionPolicy())
+
+    assert reason("과태료는 얼마인가요?", []) == NOTHING_RETRIEVED
+    assert reason("진료기록부 열람 요청", FINE) == OFF_TOPIC
+    assert reason("CCTV를 설치하지 않으면 과태료를 내나요?", FINE, quotes=" ") == NOTHING_TO_QUOTE
+    assert reason("보육교사 한 명이 영아 몇 명을 맡나요?", DELEGATED) == NO_QUANTITY
+    assert reason("CCTV를 설치하지 않으면 과태료가 얼마인가요?", FINE) is None
+    assert reason("CCTV를 설치하지 않으면 과태료는 며칠 안에 내나요?", FINE) == NO_QUANTITY
+    assert reason("보육교사가 맡는 영아의 수는 어디에 정하나요?", DELEGATED) is None
+    # "X는 얼마": an amount about something else is no answer; the reason names X.
+    assert reason("육아휴직 수당은 얼마인가요?", RATES) == "검색된 문서에 ‘육아 휴직 수당’의 금액이나 비율을 밝힌 문장이 없습니다."
+    assert reason("시간외근무수당은 얼마인가요?", RATES) is None
+    lenient = AbstentionPolicy(amount_subject=False)
+    assert reason_to_abstain(analyse_question("육아휴직 수당은 얼마인가요?", analyzer), RATES, "… [1]", lenient) is None
+
+
+def test_an_amount_about_something_else_is_no_answer():
+    late = [Passage(1, chunk(1, "지체상금률은 용역의 경우 1천분의 1.25로 한다."))]
+    money = frozenset({"원", "%"})
+    assert not states_amount_of(("육아", "휴직", "수당"), RATES, money)
+    assert states_amount_of(("시간외근무", "수당"), RATES, money)
+    assert states_amount_of(("지체상금률",), late, money)  # 1천분의 1.25 is a rate
