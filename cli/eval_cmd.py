@@ -145,13 +145,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         restore()
         ctx.close()
-    if not args.retrieval_only:
-        print(summary_table(metrics))
-    else:
-        r = metrics["retrieval"]
-        print(f"n={metrics['n']}  hit@1 {r['hit@1']:.3f}  hit@5 {r['hit@5']:.3f}  hit@10 {r['hit@10']:.3f}  "
-              f"MRR@10 {r['mrr@10']:.3f}  nDCG@10 {r['ndcg@10']:.3f}  "
-              f"p50 {metrics['latency_ms']['search_p50']} ms  p95 {metrics['latency_ms']['search_p95']} ms")
+    print(summary_table(metrics))
     print(f"결과: {out / 'metrics.json'}")
     print(f"보고서: {out / 'report.html'}")
     return apply_gate(args, metrics)
@@ -236,37 +230,19 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def summary_table(metrics: dict) -> str:
-    """The headline numbers of an answer run, one per line (null: nothing to measure)."""
-    r, c, a, lat = metrics["retrieval"], metrics["citation"], metrics["abstention"], metrics["latency_ms"]
-    rows = [
-        ("문항 n (답변 가능/전체)", f"{metrics['n']}/{metrics['n_total']}"),
-        ("검색 hit@5 / MRR@10", f"{_num(r['hit@5'])} / {_num(r['mrr@10'])}"),
-        ("토큰 F1 (형태소, 오프라인)", _num(metrics["answer"]["token_f1"])),
-        *[(label, f"{_num(metrics['answer'][key])} (n={metrics['answer'].get(f'n_{key}', 0)})")
-          for key, label in (("correctness", "정답성 (LLM 판정)"), ("faithfulness", "충실성 (LLM 판정)"))
-          if key in metrics["answer"]],
-        ("인용 정밀도 / 재현율 (전체)",
-         f"{_num(c['precision'])} / {_num(c['recall'])} ({_num(c['recall_all'])})"),
-        ("지어낸 인용 invented", str(c["invented"])),
-        ("답변 거절 P / R / F1", f"{_num(a['precision'])} / {_num(a['recall'])} / {_num(a['f1'])}"),
-        ("첫 응답 TTFT p50 / p95", f"{lat['ttft_p50']} / {lat['ttft_p95']} ms"),
-    ]
-    if "ttft_extractive_p50" in lat:
-        rows.append(("발췌 답변 TTFT p50 / p95", f"{lat['ttft_extractive_p50']} / {lat['ttft_extractive_p95']} ms"))
-    rows += [
-        ("전체 total p50 / p95", f"{lat['total_p50']} / {lat['total_p95']} ms"),
-        ("언어 모델 LLM", f"{metrics['llm']['mode']} {metrics['llm']['name']}".strip()),
-    ]
+    """The run's numbers as the report's summary has them (eval.metric_lines: every metric
+    of the table that metrics.json holds; null, nothing to measure, is "-"), then what
+    answered and judged, one per line."""
+    from eval.metric_lines import summary_lines
+
+    rows = [(line.title, line.text) for line in summary_lines(metrics, missing="-") if not line.detail]
+    if "llm" in metrics:
+        rows.append(("언어 모델 LLM", f"{metrics['llm']['mode']} {metrics['llm']['name']}".strip()))
     if (metrics.get("judge") or {}).get("model"):
         judge = metrics["judge"]
         rows.append(("판정 모델 judge", f"{judge['model']} (프롬프트 {judge.get('prompt_sha256')})"))
         rows.append(("판정 방식 engine", f"{judge.get('engine') or 'prompt'}: "
                      + ((judge.get("scales") or {}).get("correctness") or "정답성 0 / 0.5 / 1 등급")))
-    tokens = metrics.get("tokens")
-    if tokens and tokens.get("output_total"):
-        rows.append(("출력 토큰 p50 / 평균", f"{tokens['output_p50']:g} / {tokens['output_mean']:g}"))
-    if metrics.get("errors"):
-        rows.append(("오류 문항 errors", str(metrics["errors"])))
     generation = metrics.get("generation") or {}
     if generation.get("skipped"):
         rows.append(("생성 문항 건너뜀", f"{generation['skipped']}/{generation['n']} ({generation.get('note', '')})"))

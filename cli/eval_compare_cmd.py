@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 from typing import TextIO
 
+from eval.case_metrics import find_metric
 from eval.compare import CONFIDENCE, Comparison, MetricDelta, compare_runs
 from eval.flips import Flip
 from eval.gate import Gate, GateError, build_gates, check_gates, parse_assignment
@@ -135,11 +136,8 @@ def _num(key: str, value: float | None, signed: bool = False) -> str:
     if value is None:
         return "-"
     sign = "+" if signed else ""
-    if key.startswith("latency_ms."):
-        return f"{value:{sign}.1f}"
-    if key in ("errors", "citation.invented"):
-        return f"{value:{sign}.0f}"
-    return f"{value:{sign}.3f}"
+    found = find_metric(key)  # ratios to 3 decimals, milliseconds to 1, counts whole
+    return f"{value:{sign}.{found.unit.decimals if found else 3}f}"
 
 
 def _ci(row: MetricDelta) -> str:

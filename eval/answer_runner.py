@@ -216,20 +216,16 @@ def _unique(records: list[dict]) -> list[dict]:
 
 def build_metrics(records: list[dict], *, generating: bool, suite: str, llm_mode: str, limit: int | None,
                   generation: dict, context: dict, run_id: str = "", judge: dict | None = None) -> dict:
-    """metrics.json from the records: the keys of earlier versions in their order, then
-    tokens, generation and the per-assistant, per-category and per-suite blocks; a
-    judged run adds who judged at the end (`judge`: engine, model, prompt hash and what
-    the two scores mean under that engine; eval.judging.metrics_label)."""
+    """metrics.json from the records: the measured blocks (every metric of the table in
+    eval.case_metrics), what was run (search mode, embedder, index, model, limit), the
+    generation cases and the per-assistant, per-category and per-suite blocks; a judged
+    run adds who judged at the end (`judge`: engine, model, prompt hash and what the two
+    scores mean under that engine; eval.judging.metrics_label)."""
     qa = qa_records(records)
-    m = measure(qa, generating)
     metrics = {
-        "suite": suite, "n": m["n"], "n_total": m["n_total"],
-        "retrieval": m["retrieval"], "retrieval_passages": m["retrieval_passages"], "latency_ms": m["latency_ms"],
+        "suite": suite, **measure(qa, generating),
         "mode": context.get("mode"), "embedder": context.get("embedder"), "index": context.get("index", {}),
-        "answer": m["answer"], "citation": m["citation"], "abstention": m["abstention"],
-        "llm": {"mode": llm_mode, "name": llm_names(qa)},
-        "errors": m["errors"], "limit": limit,
-        "tokens": m["tokens"], "generation": generation,
+        "llm": {"mode": llm_mode, "name": llm_names(qa)}, "limit": limit, "generation": generation,
         **breakdowns(qa, generating),
         "run": run_id,
     }
@@ -277,9 +273,9 @@ def stream_case(ctx: AppContext, case: QACase, collection: str, generating: bool
 def case_record(ctx: AppContext, case: QACase, search: CaseResult, run: StreamedCase, generating: bool,
                 llm: LLM | None = None, *, judge: "Judge | RagasJudge | None" = None,
                 judge_lock: threading.Lock | None = None) -> dict:
-    """One line of cases.jsonl: everything run_metrics and the report need, so that
-    metrics can be recomputed from the records alone. With a judge, its verdict on the
-    answer is the record's `judge` block (eval.judging.judge_case)."""
+    """One line of cases.jsonl: everything the metric table (eval.case_metrics) and the
+    report read, so that metrics can be recomputed from the records alone. With a judge,
+    its verdict on the answer is the record's `judge` block (eval.judging.judge_case)."""
     answer = run.answer
     hit_flags = citation_hits(answer, case) if answer is not None else []
     passage_rank = _passage_rank(case, run.passages)

@@ -17,14 +17,13 @@ import numpy as np
 
 from rag.errors import ConfigError
 
-from .case_metrics import CASE_METRICS, CaseMetric, finite, paired_deltas
+from .case_metrics import CaseMetric, Direction, finite, metric_table, paired_deltas
 from .flips import Flip, find_flips
-from .metric_keys import KNOWN_METRICS, Direction, lookup
+from .metric_keys import lookup
 
 CONFIDENCE = 95
 # Float noise must not read as a significant change when both sides are equal.
 _EPSILON = 1e-12
-_BY_KEY = {metric.key: metric for metric in CASE_METRICS}
 
 
 @dataclass(frozen=True)
@@ -124,8 +123,8 @@ def compare_runs(run_a: Path, run_b: Path, *, n_boot: int = 2000, seed: int = 0)
     pairs = [(keyed_a[key], keyed_b[key]) for key in common]
     resamples = (np.random.default_rng(seed).integers(0, len(pairs), size=(n_boot, len(pairs)))
                  if pairs and n_boot > 0 else None)
-    rows = [row for key, way in KNOWN_METRICS.items() if way != "neutral"
-            if (row := _metric_row(key, way, a, b, pairs, resamples)) is not None]
+    rows = [row for metric in metric_table() if metric.direction != "neutral"
+            if (row := _metric_row(metric, a, b, pairs, resamples)) is not None]
     return Comparison(str(a.path), str(b.path), len(cases_a), len(cases_b), len(common), only_a, only_b,
                       rows, find_flips(pairs), notes, n_boot, seed, a.metrics, b.metrics)
 
@@ -144,30 +143,29 @@ def load_run(path: Path) -> Run:
     return Run(folder, metrics, cases)
 
 
-def _metric_row(key: str, way: Direction, a: Run, b: Run, pairs: list[tuple[dict, dict]],
+def _metric_row(metric: CaseMetric, a: Run, b: Run, pairs: list[tuple[dict, dict]],
                 resamples: np.ndarray | None) -> MetricDelta | None:
-    metric = _BY_KEY.get(key)
-    present_a, value_a = _shown_value(a, key, metric)
-    present_b, value_b = _shown_value(b, key, metric)
+    present_a, value_a = _shown_value(a, metric)
+    present_b, value_b = _shown_value(b, metric)
     if not (present_a or present_b):
         return None
     delta = value_b - value_a if value_a is not None and value_b is not None else None
     delta_common, ci = None, None
-    if metric is not None and pairs:
+    if pairs:
         side_a, side_b = [p[0] for p in pairs], [p[1] for p in pairs]
         if metric.available(side_a) and metric.available(side_b):
             rows_a, rows_b = metric.table(side_a), metric.table(side_b)
             delta_common = finite(float(metric.reduce(rows_b[None])[0] - metric.reduce(rows_a[None])[0]))
             if resamples is not None and delta_common is not None:
                 ci = _interval(paired_deltas(metric, rows_a, rows_b, resamples))
-    return MetricDelta(key, way, value_a, value_b, delta, delta_common, ci)
+    return MetricDelta(metric.key, metric.direction, value_a, value_b, delta, delta_common, ci)
 
 
-def _shown_value(run: Run, key: str, metric: CaseMetric | None) -> tuple[bool, float | None]:
-    present, value = lookup(run.metrics, key)
+def _shown_value(run: Run, metric: CaseMetric) -> tuple[bool, float | None]:
+    present, value = lookup(run.metrics, metric.key)
     if present:
         return present, value
-    if metric is not None and run.cases and metric.available(run.cases):
+    if run.cases and metric.available(run.cases):
         return True, metric.value(run.cases)
     return False, None
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rag.errors import ConfigError
 
-from .metric_keys import BREAKDOWNS, KNOWN_METRICS, direction, lookup, suggestion
+from .metric_keys import BREAKDOWNS, direction, known_metrics, lookup, suggestion
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -79,9 +79,10 @@ def check_gates(gates: Sequence[Gate], metrics: dict, comparison: Comparison | N
 
 
 def valid_keys_text() -> str:
-    names = ", ".join(key for key, way in KNOWN_METRICS.items() if way != "neutral")
+    known = known_metrics()
+    names = ", ".join(key for key, way in known.items() if way != "neutral")
     breakdowns = ", ".join(f"{b}.<이름>.<지표>" for b in BREAKDOWNS)
-    counts = ", ".join(key for key, way in KNOWN_METRICS.items() if way == "neutral")
+    counts = ", ".join(key for key, way in known.items() if way == "neutral")
     return f"쓸 수 있는 지표: {names}; 하한·상한만: {counts} (나눠 본 값: {breakdowns})"
 
 

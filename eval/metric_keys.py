@@ -1,40 +1,24 @@
 """The dotted keys of metrics.json that gates and comparisons speak about, and which way
-each one is better. One table, so `--fail-under`, `--max-drop` and the comparison's
-"better/worse" marks never disagree about a metric's direction."""
+each one is better: read from the metric table (eval.case_metrics), so `--fail-under`,
+`--max-drop` and the comparison's "better/worse" marks never disagree with metrics.json
+about a metric or its direction."""
 
 from __future__ import annotations
 
 import difflib
-from typing import Literal
 
-Direction = Literal["higher", "lower", "neutral"]
+from .case_metrics import Direction, metric_table
 
-_RANKS = ("hit@1", "hit@5", "hit@10", "mrr@10", "ndcg@10")
-
-KNOWN_METRICS: dict[str, Direction] = {
-    **{f"retrieval.{name}": "higher" for name in _RANKS},
-    **{f"retrieval_passages.{name}": "higher" for name in _RANKS},
-    "answer.token_f1": "higher",
-    "answer.correctness": "higher",
-    "answer.faithfulness": "higher",
-    "citation.precision": "higher",
-    "citation.recall": "higher",
-    "citation.recall_all": "higher",
-    "citation.invented": "lower",
-    "abstention.precision": "higher",
-    "abstention.recall": "higher",
-    "abstention.f1": "higher",
-    **{f"latency_ms.{name}_{q}": "lower"
-       for name in ("search", "ttft", "ttft_extractive", "total") for q in ("p50", "p95")},
-    "errors": "lower",
-    # Case counts and answer lengths say how much, not how well.
-    "n": "neutral",
-    "n_total": "neutral",
-    **{f"tokens.output_{name}": "neutral" for name in ("p50", "p95", "mean", "total")},
-}
+__all__ = ["BREAKDOWNS", "Direction", "base_key", "direction", "known_metrics", "lookup", "suggestion"]
 
 # Breakdowns repeat the whole metrics block under a name: by_assistant.childcare.citation.recall.
 BREAKDOWNS = ("by_assistant", "by_category", "by_suite")
+
+
+def known_metrics() -> dict[str, Direction]:
+    """Every metric key and its direction; counts and token numbers are "neutral" (they
+    say how much, not how well)."""
+    return {metric.key: metric.direction for metric in metric_table()}
 
 
 def base_key(key: str) -> str:
@@ -48,7 +32,7 @@ def base_key(key: str) -> str:
 
 def direction(key: str) -> Direction | None:
     """Which way the metric is better; None for a key the catalogue does not know."""
-    return KNOWN_METRICS.get(base_key(key))
+    return known_metrics().get(base_key(key))
 
 
 def lookup(metrics: dict, key: str) -> tuple[bool, float | None]:
@@ -67,5 +51,5 @@ def lookup(metrics: dict, key: str) -> tuple[bool, float | None]:
 
 
 def suggestion(key: str) -> str | None:
-    matches = difflib.get_close_matches(base_key(key), list(KNOWN_METRICS), n=1, cutoff=0.6)
+    matches = difflib.get_close_matches(base_key(key), list(known_metrics()), n=1, cutoff=0.6)
     return matches[0] if matches else None

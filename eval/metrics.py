@@ -1,37 +1,17 @@
-"""Retrieval metrics over first-hit ranks (binary relevance, one relevant rank per case)."""
+"""Retrieval numbers over bare first-hit ranks, for benchmarks that have ranks rather
+than cases.jsonl records: the "retrieval" block of metrics.json, from the same table
+(eval.case_metrics), and its nearest-rank percentile."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
+from .case_metrics import percentile
+from .run_metrics import measure
 
-def hit_at(ranks: Sequence[int | None], k: int) -> float:
-    return _mean([1.0 if r is not None and r <= k else 0.0 for r in ranks])
-
-
-def mrr_at(ranks: Sequence[int | None], k: int) -> float:
-    return _mean([1.0 / r if r is not None and r <= k else 0.0 for r in ranks])
-
-
-def ndcg_at(ranks: Sequence[int | None], k: int) -> float:
-    """With one relevant position the ideal DCG is 1, so nDCG = 1 / log2(rank + 1)."""
-    return _mean([1.0 / math.log2(r + 1) if r is not None and r <= k else 0.0 for r in ranks])
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100); 0.0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = max(0, math.ceil(q / 100 * len(ordered)) - 1)
-    return ordered[index]
+__all__ = ["percentile", "retrieval_summary"]
 
 
 def retrieval_summary(ranks: Sequence[int | None]) -> dict[str, float]:
-    return {"hit@1": hit_at(ranks, 1), "hit@5": hit_at(ranks, 5), "hit@10": hit_at(ranks, 10),
-            "mrr@10": mrr_at(ranks, 10), "ndcg@10": ndcg_at(ranks, 10)}
-
-
-def _mean(values: list[float]) -> float:
-    return round(sum(values) / len(values), 4) if values else 0.0
+    """hit@1/5/10, MRR@10 and nDCG@10 of answerable cases with these ranks (None: not found)."""
+    return measure([{"answerable": True, "rank": rank} for rank in ranks], False, "retrieval")["retrieval"]

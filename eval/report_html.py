@@ -17,9 +17,11 @@ from typing import Any
 from rag.assistants import load_assistants
 from rag.config.settings import PACKAGED_ASSISTANTS
 
+from .case_metrics import JUDGE_SCORES, judge_value, metric_table
 from .failures import KIND_LABELS, diagnose_record
-from .metrics import percentile, retrieval_summary
-from .run_metrics import JUDGE_SCORES, breakdowns, judge_value, measure, qa_records
+from .metric_keys import lookup
+from .metric_lines import summary_lines
+from .run_metrics import breakdowns, measure, qa_records
 from .runs import REPORT_FILE, Run, load_run
 from .svg import PALETTE, bar_chart, histogram
 
@@ -113,12 +115,7 @@ def render(run: Run) -> str:
 def metrics_from_records(run: Run) -> dict[str, Any]:
     """For a run that never wrote metrics.json (interrupted): the same blocks from its records."""
     if run.meta.get("kind") == "retrieval":
-        answerable = [r for r in run.records if r.get("answerable")]
-        search = [r["search_ms"] for r in run.records if r.get("search_ms") is not None]
-        return {"n": len(answerable), "n_total": len(run.records),
-                "retrieval": retrieval_summary([r.get("rank") for r in answerable]),
-                "latency_ms": {"search_p50": round(percentile(search, 50), 2),
-                               "search_p95": round(percentile(search, 95), 2)}}
+        return measure(run.records, False, "retrieval")
     generating = _generating(run)
     qa = qa_records(run.records)
     return {**measure(qa, generating), **breakdowns(qa, generating),
@@ -182,45 +179,18 @@ def _judged(meta: dict[str, Any]) -> bool:
 
 
 def _summary_table(m: dict[str, Any]) -> str:
-    r, rp = m.get("retrieval") or {}, m.get("retrieval_passages") or {}
-    a, c, ab = m.get("answer") or {}, m.get("citation") or {}, m.get("abstention") or {}
-    lat, tok, gen = m.get("latency_ms") or {}, m.get("tokens") or {}, m.get("generation") or {}
-    rows: list[tuple[str, str]] = [("문항 수 (답변 가능 / 전체)", f"{m.get('n', 0)} / {m.get('n_total', 0)}")]
-    if r:
-        rows.append(("검색 hit@1 / hit@5 / hit@10", _nums(r, "hit@1", "hit@5", "hit@10")))
-        rows.append(("검색 MRR@10 / nDCG@10", _nums(r, "mrr@10", "ndcg@10")))
-    if rp:
-        rows.append(("답변에 쓴 구절 hit@1 / hit@5", _nums(rp, "hit@1", "hit@5")))
-    if a:
-        rows.append(("토큰 F1 (형태소, 오프라인)", _num(a.get("token_f1"))))
-        for name in JUDGE_SCORES:
-            if name in a:
-                rows.append((JUDGE_LABELS[name], f"{_num(a.get(name))} (판정 {a.get(f'n_{name}', 0)}문항)"))
-        if isinstance(m.get("judge"), dict) and any(name in a for name in JUDGE_SCORES):
-            rows.append(("판정 방식", str(m["judge"].get("engine") or "prompt")))
-    if c:
-        rows.append(("인용 정밀도 / 재현율 / 재현율(전체)", _nums(c, "precision", "recall", "recall_all")))
-        rows.append(("지어낸 인용 (0이어야 함)", str(c.get("invented", 0))))
-    if ab:
-        rows.append(("답변 거절 정밀도 / 재현율 / F1", _nums(ab, "precision", "recall", "f1")))
-        if "accuracy" in ab:
-            rows.append(("답변·거절 판단 정확도", _num(ab.get("accuracy"))))
-    if "ttft_p50" in lat:
-        rows.append(("첫 응답 TTFT p50 / p95", f"{lat['ttft_p50']} / {lat['ttft_p95']} ms"))
-    if "ttft_extractive_p50" in lat:
-        rows.append(("발췌 답변 TTFT p50 / p95", f"{lat['ttft_extractive_p50']} / {lat['ttft_extractive_p95']} ms"))
-    if "total_p50" in lat:
-        rows.append(("전체 응답 p50 / p95", f"{lat['total_p50']} / {lat['total_p95']} ms"))
-    if "search_p50" in lat:
-        rows.append(("검색 p50 / p95", f"{lat['search_p50']} / {lat['search_p95']} ms"))
-    if tok:
-        rows.append(("답변당 출력 토큰 p50 / 평균", f"{tok.get('output_p50', 0):g} / {tok.get('output_mean', 0):g}"))
-    if "errors" in m:
-        rows.append(("오류 문항", str(m.get("errors", 0))))
+    """The metric table's lines (eval.metric_lines), the counts behind them folded below."""
+    lines = summary_lines(m)
+    rows = [(line.title, line.text) for line in lines if not line.detail]
+    a, gen = m.get("answer") or {}, m.get("generation") or {}
+    if isinstance(m.get("judge"), dict) and any(name in a for name in JUDGE_SCORES):
+        rows.append(("판정 방식", str(m["judge"].get("engine") or "prompt")))
     if gen.get("n"):
         note = f" — {gen['note']}" if gen.get("note") else ""
         rows.append(("생성 문항 (채점 / 건너뜀)", f"{gen.get('scored', 0)} / {gen.get('skipped', 0)}{note}"))
-    return _kv_table(rows, "summary")
+    details = [(line.title, line.text) for line in lines if line.detail]
+    folded = f"<details><summary>세부 수치</summary>{_kv_table(details, 'summary')}</details>" if details else ""
+    return _kv_table(rows, "summary") + folded
 
 
 def _score_charts(records: Sequence[dict]) -> str:
@@ -237,36 +207,23 @@ def _score_charts(records: Sequence[dict]) -> str:
 
 
 def _group_charts(metrics: dict[str, Any], records: Sequence[dict], retrieval_only: bool) -> str:
+    """One bar per group for each metric the table charts for this kind of run (a judge
+    score only where some group has one)."""
+    kind = "retrieval" if retrieval_only else "answers"
+    # metrics.json of a retrieval run has no breakdowns: group the records here.
+    computed = breakdowns(records, False, "retrieval") if retrieval_only else {}
     charts = []
     for key, label in GROUP_LABELS.items():
-        groups = metrics.get(key) or (_retrieval_groups(records, key) if retrieval_only else {})
+        groups = metrics.get(key) or computed.get(key) or {}
         if key == "by_suite" and len(groups) < 2:
             continue
-        if retrieval_only:
-            series = ["hit@1", "hit@5", "MRR@10"]
-            rows = [(_short_name(key, name), [(b.get("retrieval") or {}).get(k) for k in ("hit@1", "hit@5", "mrr@10")])
-                    for name, b in groups.items()]
-        else:
-            series = ["인용 재현율", "답변·거절 판단 정확도", "토큰 F1"]
-            judged = any("correctness" in (b.get("answer") or {}) for b in groups.values())
-            if judged:
-                series.append("정답성 (LLM)")
-            rows = [(_short_name(key, name) + f" (n={b.get('n_total', 0)})",
-                     [(b.get("citation") or {}).get("recall"), (b.get("abstention") or {}).get("accuracy"),
-                      (b.get("answer") or {}).get("token_f1")]
-                     + ([(b.get("answer") or {}).get("correctness")] if judged else []))
-                    for name, b in groups.items()]
-        charts.append(bar_chart(rows, series, title=label))
+        charted = [m for m in metric_table() if m.bar is not None and m.bar.run == kind
+                   and any(lookup(block, m.key)[0] for block in groups.values())]
+        rows = [(_short_name(key, name) + ("" if retrieval_only else f" (n={block.get('n_total', 0)})"),
+                 [lookup(block, m.key)[1] for m in charted])
+                for name, block in groups.items()]
+        charts.append(bar_chart(rows, [m.bar.label for m in charted if m.bar], title=label))
     return _charts(charts)
-
-
-def _retrieval_groups(records: Sequence[dict], key: str) -> dict[str, dict]:
-    field = {"by_assistant": "assistant", "by_category": "category", "by_suite": "suite"}[key]
-    groups: dict[str, list[dict]] = {}
-    for record in records:
-        groups.setdefault(record.get(field) or "(분류 없음)", []).append(record)
-    return {name: {"n_total": len(g), "retrieval": retrieval_summary([r.get("rank") for r in g if r.get("answerable")])}
-            for name, g in sorted(groups.items())}
 
 
 def _latency_charts(records: Sequence[dict], retrieval_only: bool) -> str:
@@ -413,7 +370,3 @@ def _kv_table(rows: Sequence[tuple[str, Any]], css: str) -> str:
 
 def _num(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
-
-
-def _nums(block: dict, *keys: str) -> str:
-    return " / ".join(_num(block.get(k)) for k in keys)

@@ -17,8 +17,8 @@ from appcontext import AppContext
 
 from .failures import retrieval_failure
 from .hits import first_hit_rank
-from .metrics import percentile, retrieval_summary
 from .report_html import write_report_safely
+from .run_metrics import measure
 from .runs import RunPlan, start_run, suite_infos
 from .suites import QACase, load_suites, qa_cases, suite_names
 
@@ -61,18 +61,14 @@ def run_retrieval(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, 
         collections = {name: spec.collection for name, spec in ctx.assistants.items()}
         index_info = prepare_index(ctx, corpus, sorted({c.assistant for c in cases}), progress) if cases else {}
         results = score_cases(ctx, cases, collections, k, mode, progress)
-        answerable = [r for r in results if r.answerable]
-        latencies = [r.search_ms for r in results]
+        records = [{**asdict(result), "suite": case.suite, "category": case.category,
+                    "failure": retrieval_failure(case, result.rank, k)} for case, result in zip(cases, results)]
         metrics = {
-            "suite": ", ".join(str(p) for p in paths), "n": len(answerable), "n_total": len(results),
-            "retrieval": retrieval_summary([r.rank for r in answerable]),
-            "latency_ms": {"search_p50": round(percentile(latencies, 50), 2),
-                           "search_p95": round(percentile(latencies, 95), 2)},
+            "suite": ", ".join(str(p) for p in paths), **measure(records, False, "retrieval"),
             "mode": mode or ctx.settings.retrieval.fusion, "embedder": ctx.embedder.name, "index": index_info,
         }
-        for case, result in zip(cases, results):
-            run.append({**asdict(result), "suite": case.suite, "category": case.category,
-                        "failure": retrieval_failure(case, result.rank, k)})
+        for record in records:
+            run.append(record)
         run.write_metrics(metrics)
         run.finish(cases_done=len(results))
     write_report_safely(out_dir)

@@ -116,7 +116,8 @@ def test_eval_run_retrieval_only(run, sample_corpus: Path, tmp_path: Path):
                        "--retrieval-only")
 
     assert code == 0
-    assert out.startswith("n=1  hit@1 1.000  hit@5 1.000  hit@10 1.000  MRR@10 1.000  nDCG@10 1.000")
+    assert out.startswith("문항 수 (답변 가능 / 전체)")
+    assert "검색 hit@1 / hit@5 / hit@10 / MRR@10 / nDCG@10  1.000 / 1.000 / 1.000 / 1.000 / 1.000\n" in out
     assert json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))["n"] == 1
     assert len((out_dir / "cases.jsonl").read_text(encoding="utf-8").splitlines()) == 1
 
@@ -152,7 +153,8 @@ def test_eval_run_answers_prints_the_summary_table(run, sample_corpus: Path, tmp
                        "--llm", "extractive", "--limit", "1")
 
     assert code == 0
-    for label in ("hit@5", "토큰 F1", "인용 정밀도", "invented", "답변 거절 P / R / F1", "TTFT p50", "total p50"):
+    for label in ("검색 hit@1 / hit@5", "토큰 F1", "인용 정밀도 / 재현율", "지어낸 인용", "답변 거절 정밀도 / 재현율 / F1",
+                  "첫 응답 TTFT p50 / p95", "전체 응답 p50 / p95"):
         assert label in out
     metrics = json.loads((out_dir / "metrics.json").read_text(encoding="utf-8"))
     assert (metrics["llm"]["mode"], metrics["limit"], metrics["n_total"]) == ("extractive", 1, 1)

@@ -1,11 +1,16 @@
-"""Answer metrics with hand-made answers and passages: exact numbers, empty denominators."""
+"""Answer metrics with hand-made answers and passages, through the records the runner
+writes (eval.answer_runner.case_record) and the metric table: exact numbers, empty
+denominators."""
 
 from __future__ import annotations
 
 import pytest
 
-from eval.answer_metrics import (TOKEN_F1_NOTE, Outcome, Timing, abstention_summary, answer_summary, citation_hits,
-                                 citation_summary, invented_citations, latency_summary, token_f1, ttft_ms)
+from eval.answer_metrics import Timing, citation_hits, invented_citations, token_f1, ttft_ms
+from eval.answer_runner import StreamedCase, case_record
+from eval.case_metrics import TOKEN_F1_NOTE
+from eval.retrieval_runner import CaseResult
+from eval.run_metrics import measure
 from eval.suites import Evidence, QACase
 from rag.answer.types import Answer, Citation, Passage
 from rag.retrieval.korean import KoreanAnalyzer
@@ -47,6 +52,26 @@ def abstained() -> Answer:
     return Answer("질문", "색인된 문서에서 답을 찾지 못했습니다.", "abstained", abstained=True)
 
 
+NO_TIMES = Timing(None, None, None)
+
+
+class Context:
+    """What case_record reads of the application context."""
+
+    analyzer = WhitespaceAnalyzer()
+
+
+def stored(case: QACase, answer: Answer | None, timing: Timing = NO_TIMES, generating: bool = True) -> dict:
+    """The case's cases.jsonl record as the runner writes it (answer None: the stream failed)."""
+    search = CaseResult(case.id, case.assistant, case.question, case.answerable, None, 1.0, [])
+    streamed = StreamedCase(list(answer.passages) if answer else [], answer, "" if answer else "연결 실패", timing)
+    return case_record(Context(), case, search, streamed, generating)  # type: ignore[arg-type]
+
+
+def summary(block: str, *records: dict) -> dict:
+    return measure(records, generating=True)[block]
+
+
 HIT = chunk("a", f"##### 제5조 (폐쇄회로 텔레비전)\n\n**①** {CCTV}")
 MISS = chunk("b", CHECK, locator="제3조")
 OTHER_SOURCE = chunk("c", CCTV, source="statutes/childcare/다른지침/법률.md")
@@ -81,19 +106,18 @@ def test_token_f1_over_kiwi_morphemes_ignores_particles_and_endings():
 
 
 def test_answer_summary_scores_answerable_cases_with_a_reference_only():
-    words = WhitespaceAnalyzer()
-    outcomes = [
-        Outcome(case("c1", reference="a b"), answered(HIT, text="a b")),  # 1.0
-        Outcome(case("c2", reference="a b"), abstained()),                  # 0.0: says nothing of a, b
-        Outcome(case("c3", reference="a b"), None),                        # 0.0: the stream failed
-        Outcome(case("c4", reference=""), answered(HIT, text="a")),        # no reference: skipped
-        Outcome(case("u1", answerable=False, reference="a"), answered(HIT, text="a")),  # unanswerable: skipped
+    records = [
+        stored(case("c1", reference="a b"), answered(HIT, text="a b")),  # 1.0
+        stored(case("c2", reference="a b"), abstained()),                  # 0.0: says nothing of a, b
+        stored(case("c3", reference="a b"), None),                        # 0.0: the stream failed
+        stored(case("c4", reference=""), answered(HIT, text="a")),        # no reference: skipped
+        stored(case("u1", answerable=False, reference="a"), answered(HIT, text="a")),  # unanswerable: skipped
     ]
 
-    summary = answer_summary(outcomes, words)
+    answer = summary("answer", *records)
 
-    assert summary == {"token_f1": pytest.approx(1 / 3, abs=1e-4), "token_f1_note": TOKEN_F1_NOTE, "n": 3}
-    assert answer_summary([], words)["token_f1"] is None
+    assert answer == {"token_f1": pytest.approx(1 / 3, abs=1e-4), "token_f1_note": TOKEN_F1_NOTE, "n": 3}
+    assert summary("answer")["token_f1"] is None
 
 
 # --- citations ---------------------------------------------------------------------------
@@ -113,28 +137,28 @@ def test_invented_citations_count_dropped_markers_and_citations_outside_the_pass
 
 
 def test_citation_precision_and_both_recalls():
-    outcomes = [
-        Outcome(case("c1"), answered(HIT, MISS)),              # 1 of 2 citations hit; case covered
-        Outcome(case("c2"), answered(MISS)),                   # 0 of 1; not covered
-        Outcome(case("c3"), abstained()),                      # not answered: in recall_all only
-        Outcome(case("c4"), None),                             # error: in recall_all only
-        Outcome(case("u1", answerable=False), answered(MISS, passages=(HIT,), invented=1)),
+    records = [
+        stored(case("c1"), answered(HIT, MISS)),              # 1 of 2 citations hit; case covered
+        stored(case("c2"), answered(MISS)),                   # 0 of 1; not covered
+        stored(case("c3"), abstained()),                      # not answered: in recall_all only
+        stored(case("c4"), None),                             # error: in recall_all only
+        stored(case("u1", answerable=False), answered(MISS, passages=(HIT,), invented=1)),
     ]
 
-    summary = citation_summary(outcomes)
+    citation = summary("citation", *records)
 
-    assert summary["precision"] == 0.3333  # 1 hit of 3 citations in answered, answerable cases
-    assert summary["recall"] == 0.5        # 1 of 2 answered, answerable cases
-    assert summary["recall_all"] == 0.25   # 1 of 4 answerable cases
-    assert summary["invented"] == 2        # the unanswerable case still counts: 1 dropped + 1 outside
-    assert (summary["n_answered"], summary["n_citations"]) == (2, 3)
-    assert "note" not in summary
+    assert citation["precision"] == 0.3333  # 1 hit of 3 citations in answered, answerable cases
+    assert citation["recall"] == 0.5        # 1 of 2 answered, answerable cases
+    assert citation["recall_all"] == 0.25   # 1 of 4 answerable cases
+    assert citation["invented"] == 2        # the unanswerable case still counts: 1 dropped + 1 outside
+    assert (citation["n_answered"], citation["n_citations"]) == (2, 3)
+    assert "note" not in citation
 
 
 def test_citation_summary_with_nothing_to_divide_by_is_null_and_says_why():
-    only_abstained = citation_summary([Outcome(case("c1"), abstained())])
-    no_citations = citation_summary([Outcome(case("c1"), answered())])
-    empty = citation_summary([])
+    only_abstained = summary("citation", stored(case("c1"), abstained()))
+    no_citations = summary("citation", stored(case("c1"), answered()))
+    empty = summary("citation")
 
     assert (only_abstained["precision"], only_abstained["recall"], only_abstained["recall_all"]) == (None, None, 0.0)
     assert "정밀도" in only_abstained["note"] and "재현율" in only_abstained["note"]
@@ -146,39 +170,39 @@ def test_citation_summary_with_nothing_to_divide_by_is_null_and_says_why():
 # --- abstention --------------------------------------------------------------------------
 
 def test_abstention_precision_recall_f1_with_abstaining_as_positive():
-    outcomes = [
-        Outcome(case("u1", answerable=False), abstained()),  # TP
-        Outcome(case("u2", answerable=False), answered()),   # FN
-        Outcome(case("u3", answerable=False), None),          # FN: an error is no abstention
-        Outcome(case("c1"), abstained()),                     # FP
-        Outcome(case("c2"), answered(HIT)),                   # TN
+    records = [
+        stored(case("u1", answerable=False), abstained()),  # TP
+        stored(case("u2", answerable=False), answered()),   # FN
+        stored(case("u3", answerable=False), None),          # FN: an error is no abstention
+        stored(case("c1"), abstained()),                     # FP
+        stored(case("c2"), answered(HIT)),                   # TN
     ]
 
-    summary = abstention_summary(outcomes)
+    abstention = summary("abstention", *records)
 
-    assert summary["precision"] == 0.5
-    assert summary["recall"] == 0.3333
-    assert summary["f1"] == 0.4  # 2 * 0.5 * (1/3) / (0.5 + 1/3)
-    assert (summary["n_positive"], summary["n_abstained"]) == (3, 2)
+    assert abstention["precision"] == 0.5
+    assert abstention["recall"] == 0.3333
+    assert abstention["f1"] == 0.4  # 2 * 0.5 * (1/3) / (0.5 + 1/3)
+    assert (abstention["n_positive"], abstention["n_abstained"]) == (3, 2)
 
 
 def test_abstention_mode_alone_counts_as_abstaining():
-    outcomes = [Outcome(case("u1", answerable=False), Answer("질문", "없음", "abstained"))]
+    record = stored(case("u1", answerable=False), Answer("질문", "없음", "abstained"))
 
-    assert abstention_summary(outcomes)["recall"] == 1.0
+    assert summary("abstention", record)["recall"] == 1.0
 
 
 def test_abstention_with_empty_denominators_is_null_not_a_crash():
-    never_abstains = abstention_summary([Outcome(case("u1", answerable=False), answered())])
-    no_unanswerable = abstention_summary([Outcome(case("c1"), abstained())])
-    all_wrong = abstention_summary([Outcome(case("c1"), abstained()), Outcome(case("u1", False), answered())])
+    never_abstains = summary("abstention", stored(case("u1", answerable=False), answered()))
+    no_unanswerable = summary("abstention", stored(case("c1"), abstained()))
+    all_wrong = summary("abstention", stored(case("c1"), abstained()), stored(case("u1", False), answered()))
 
     assert (never_abstains["precision"], never_abstains["recall"], never_abstains["f1"]) == (None, 0.0, None)
     assert "거절한 문항이 없어" in never_abstains["note"]
     assert (no_unanswerable["precision"], no_unanswerable["recall"], no_unanswerable["f1"]) == (0.0, None, None)
     assert "answerable: false" in no_unanswerable["note"]
     assert (all_wrong["precision"], all_wrong["recall"], all_wrong["f1"]) == (0.0, 0.0, 0.0)
-    assert abstention_summary([])["n_positive"] == 0
+    assert summary("abstention")["n_positive"] == 0
 
 
 # --- latency -----------------------------------------------------------------------------
@@ -187,17 +211,22 @@ TIMINGS = [Timing(10.0, 100.0, 400.0), Timing(20.0, None, 300.0), Timing(30.0, 2
            Timing(None, None, None)]
 
 
+def latency(generating: bool, timings: list[Timing] = TIMINGS) -> dict:
+    records = [stored(case(f"c{i}"), answered(HIT), timing, generating) for i, timing in enumerate(timings)]
+    block = measure(records, generating)["latency_ms"]
+    return {key: value for key, value in block.items() if not key.startswith("search_")}
+
+
 def test_extractive_runs_time_the_first_extractive_event():
-    assert latency_summary(TIMINGS, generating=False) == {
-        "ttft_p50": 20.0, "ttft_p95": 30.0, "total_p50": 400.0, "total_p95": 500.0}
+    assert latency(generating=False) == {"ttft_p50": 20.0, "ttft_p95": 30.0, "total_p50": 400.0, "total_p95": 500.0}
 
 
 def test_generating_runs_time_the_first_token_falling_back_to_the_final_answer():
     assert [ttft_ms(t, generating=True) for t in TIMINGS] == [100.0, 300.0, 200.0, None]
-    assert latency_summary(TIMINGS, generating=True) == {
+    assert latency(generating=True) == {
         "ttft_p50": 200.0, "ttft_p95": 300.0, "ttft_extractive_p50": 20.0, "ttft_extractive_p95": 30.0,
         "total_p50": 400.0, "total_p95": 500.0}
 
 
 def test_latency_of_no_cases_is_zero():
-    assert latency_summary([], generating=True)["ttft_p95"] == 0.0
+    assert latency(generating=True, timings=[])["ttft_p95"] == 0.0

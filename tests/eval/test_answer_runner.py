@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.answer_metrics import TOKEN_F1_NOTE
+from eval.case_metrics import TOKEN_F1_NOTE
 from eval.answer_runner import run_answers
 from rag.answer.types import AnswerEvent
 from rag.config import load_settings

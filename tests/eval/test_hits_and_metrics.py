@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eval.hits import first_hit_rank, hits, normalise
-from eval.metrics import hit_at, mrr_at, ndcg_at, percentile, retrieval_summary
+from eval.metrics import percentile, retrieval_summary
 from eval.suites import Evidence
 
 LAW = "statutes/childcare/영유아보육법/법률.md"
@@ -53,26 +53,27 @@ RANKS = [1, 3, None, 12]
 
 
 def test_hit_at_k():
-    assert hit_at(RANKS, 1) == 0.25
-    assert hit_at(RANKS, 3) == 0.5
-    assert hit_at(RANKS, 10) == 0.5
-    assert hit_at(RANKS, 12) == 0.75
+    summary = retrieval_summary(RANKS)
+
+    assert (summary["hit@1"], summary["hit@5"], summary["hit@10"]) == (0.25, 0.5, 0.5)
+    assert retrieval_summary([10, 11])["hit@10"] == 0.5
 
 
 def test_mrr_at_k():
-    assert mrr_at(RANKS, 10) == round((1 + 1 / 3) / 4, 4) == 0.3333
-    assert mrr_at(RANKS, 12) == round((1 + 1 / 3 + 1 / 12) / 4, 4) == 0.3542
+    assert retrieval_summary(RANKS)["mrr@10"] == round((1 + 1 / 3) / 4, 4) == 0.3333
+    assert retrieval_summary([2, 10, 11])["mrr@10"] == round((1 / 2 + 1 / 10) / 3, 4) == 0.2
 
 
 def test_ndcg_at_k():
     # One relevant position: 1 / log2(rank + 1); rank 3 → 1/2.
-    assert ndcg_at(RANKS, 10) == (1 + 0.5) / 4 == 0.375
-    assert ndcg_at([2], 10) == round(1 / 1.584962500721156, 4) == 0.6309
+    assert retrieval_summary(RANKS)["ndcg@10"] == (1 + 0.5) / 4 == 0.375
+    assert retrieval_summary([2])["ndcg@10"] == round(1 / 1.584962500721156, 4) == 0.6309
 
 
 def test_metrics_of_no_cases_are_zero():
-    assert hit_at([], 10) == mrr_at([], 10) == ndcg_at([], 10) == 0.0
-    assert hit_at([None, None], 10) == 0.0
+    zero = {"hit@1": 0.0, "hit@5": 0.0, "hit@10": 0.0, "mrr@10": 0.0, "ndcg@10": 0.0}
+
+    assert retrieval_summary([]) == retrieval_summary([None, None]) == zero
 
 
 def test_retrieval_summary():

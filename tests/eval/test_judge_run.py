@@ -7,6 +7,7 @@ judge model."""
 from __future__ import annotations
 
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -126,7 +127,7 @@ def test_judged_run_scores_answers_records_the_judge_and_resumes_without_judging
 
     assert code == 1, err  # correctness 0.5 < 0.6; childcare faithfulness 0.75 passes
     assert "answer.correctness" in printed and "by_assistant" not in printed.split("기준 미달")[1]
-    assert "정답성 (LLM 판정)" in printed and "0.500 (n=3)" in printed
+    assert re.search(r"정답성 \(LLM 판정\) 평균 / 판정 문항 수 +0.500 / 3\n", printed)
     # Only the cases not recorded before were judged, each once.
     assert len(judges.built) == 2
     assert judged_ids(judges.built[1]) == ["mb-01", "mb-01", "cc-03"]
@@ -154,7 +155,7 @@ def test_judged_run_scores_answers_records_the_judge_and_resumes_without_judging
     assert (deadline["correctness"], deadline["faithfulness"]) == (1.0, 1.0)
 
     report = (out / "report.html").read_text(encoding="utf-8")
-    assert "정답성 (LLM 판정)" in report and "0.500 (판정 3문항)" in report
+    assert "<td>정답성 (LLM 판정) 평균 / 판정 문항 수</td><td>0.500 / 3</td>" in report
     assert f"fake (프롬프트 {info['prompt_sha256']})" in report
     assert "LLM 판정에서 감점된 문항 (3 / 판정 4)" in report and "150분이 아닙니다" in report
 

@@ -5,41 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from eval.answer_metrics import Outcome, abstention_summary, citation_summary, scored, scored_record
 from eval.failures import diagnose, diagnose_record, retrieval_failure
-from eval.run_metrics import breakdowns, judge_means, measure, token_summary
+from eval.run_metrics import breakdowns, measure
 from eval.suites import Evidence, QACase
 
-from .test_answer_metrics import HIT, MISS, abstained, answered, case
+from .test_answer_metrics import HIT, abstained, answered, case, stored
 from .test_report_html import RECORDS
 
 LAW = "statutes/childcare/샘플보육운영지침/법률.md"
 
 
-def test_a_stored_record_scores_like_the_live_answer():
-    outcomes = [Outcome(case("c1"), answered(HIT, MISS)), Outcome(case("c2"), abstained()),
-                Outcome(case("c3"), None), Outcome(case("u1", answerable=False), answered(MISS, invented=1))]
-    records = []
-    for o in outcomes:
-        live = scored(o)
-        records.append({"answerable": o.case.answerable, "error": None if o.answer else "오류",
-                        "abstained": live.abstained, "invented_citations": live.invented,
-                        "citations": [{"hit": h} for h in live.citation_hits]})
-
-    assert [scored_record(r) for r in records] == [scored(o) for o in outcomes]
-    from_records = measure([dict(r, rank=None, passage_rank=None, search_ms=1.0, token_f1=None) for r in records],
-                           generating=True)
-    assert from_records["citation"] == citation_summary(outcomes)
-    assert from_records["abstention"] == abstention_summary(outcomes)
-
-
 def test_abstention_accuracy_counts_right_choices_between_answering_and_abstaining():
-    outcomes = [Outcome(case("u1", answerable=False), abstained()),  # right
-                Outcome(case("c1"), answered(HIT)),                   # right
-                Outcome(case("c2"), abstained()),                     # wrong
-                Outcome(case("c3"), None)]                            # an error is never right
+    records = [stored(case("u1", answerable=False), abstained()),  # right
+               stored(case("c1"), answered(HIT)),                   # right
+               stored(case("c2"), abstained()),                     # wrong
+               stored(case("c3"), None)]                            # an error is never right
 
-    assert abstention_summary(outcomes)["accuracy"] == 0.5
+    assert measure(records, True)["abstention"]["accuracy"] == 0.5
 
 
 def test_breakdowns_group_records_by_assistant_category_and_suite():
@@ -54,9 +36,14 @@ def test_breakdowns_group_records_by_assistant_category_and_suite():
 
 
 def test_tokens_leave_failed_cases_out():
-    assert token_summary(RECORDS) == {"output_p50": 12, "output_p95": 12, "output_mean": 12.0, "output_total": 48,
-                                      "n": 4}
-    assert token_summary([])["output_mean"] == 0.0
+    assert measure(RECORDS, True)["tokens"] == {"output_p50": 12, "output_p95": 12, "output_mean": 12.0,
+                                                "output_total": 48, "n": 4}
+    assert measure([], True)["tokens"]["output_mean"] == 0.0
+
+
+def judge_means(records: list[dict]) -> dict:
+    answer = measure(records, True)["answer"]
+    return {key: value for key, value in answer.items() if key not in ("token_f1", "token_f1_note", "n")}
 
 
 def test_judge_means_appear_only_when_records_have_them():
