@@ -8,6 +8,7 @@ import argparse
 import json
 import sys
 
+from rag.access import PUBLIC, AccessScope
 from rag.answer.types import Answer
 
 from .common import context_from
@@ -30,25 +31,25 @@ def run(args: argparse.Namespace) -> int:
     ctx = context_from(args, **overrides)
     try:
         collection = ctx.assistants.require(args.assistant).collection
-        groups = tuple(g.strip() for g in args.groups.split(",") if g.strip())
+        scope = AccessScope(groups=tuple(g.strip() for g in args.groups.split(",") if g.strip()))
         if args.json:
             answer = ctx.answers.answer(args.question, assistant=args.assistant, collection=collection,
-                                        groups=groups)
+                                        scope=scope)
             print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2, default=str))
             return 0
-        print_streamed_answer(ctx, args.question, args.assistant, collection, groups)
+        print_streamed_answer(ctx, args.question, args.assistant, collection, scope)
         return 0
     finally:
         ctx.close()
 
 
 def print_streamed_answer(ctx, question: str, assistant: str, collection: str,
-                          groups: tuple[str, ...] = ()) -> Answer:
+                          scope: AccessScope = PUBLIC) -> Answer:
     """Print the quoted answer at once, the generated one as it streams, then the verified
     answer and its sources (the CLI's view of AnswerService.stream)."""
     final: Answer | None = None
     streaming = False
-    for event in ctx.answers.stream(question, assistant=assistant, collection=collection, groups=groups):
+    for event in ctx.answers.stream(question, assistant=assistant, collection=collection, scope=scope):
         if event.type == "extractive" and event.answer and not event.answer.abstained:
             print("[문서 발췌]")
             print(event.answer.text, flush=True)

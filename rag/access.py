@@ -49,3 +49,8 @@ class AccessScope:
             access = tuple(a for a in flt.access if a in allowed) or ("\x00none",)
         return PointFilter(sources=flt.sources, versions=flt.versions, access=access, laws=flt.laws,
                            has_dense=flt.has_dense)
+
+
+#: Documents open to everyone, in any collection: what an answer or a search sees when the
+#: caller names no one (the CLI without --groups, the evaluation harness).
+PUBLIC = AccessScope()

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import current_user, services
 from api.services.accounts import Principal
-from api.services.chat import ChatTurn
+from api.services.chat import ChatEvent
 from api.services.container import Services
 from api.views import answer_view, assistant_view, passages_view
 from rag.answer.types import Answer
@@ -45,10 +45,10 @@ def draft_view(answer: Answer) -> dict:
     return {key: value for key, value in answer_view(answer).items() if key not in ("passages", "timings_ms")}
 
 
-def _events(turns: Iterator[ChatTurn]) -> Iterator[str]:
+def _events(events: Iterator[ChatEvent]) -> Iterator[str]:
     try:
-        for turn in turns:
-            ev = turn.event
+        for item in events:
+            ev = item.event
             if ev.type == "passages":
                 yield sse("passages", {"passages": passages_view(ev.answer.passages)})
             elif ev.type == "extractive":
@@ -60,8 +60,8 @@ def _events(turns: Iterator[ChatTurn]) -> Iterator[str]:
             elif ev.type == "verified":
                 yield sse("verified", {"answer": draft_view(ev.answer), "checked": ev.checked})
             elif ev.type == "final":
-                yield sse("final", {"answer": answer_view(ev.answer), "conversation_id": turn.conversation_id,
-                                    "message_id": turn.message_id})
+                yield sse("final", {"answer": answer_view(ev.answer), "conversation_id": item.conversation_id,
+                                    "message_id": item.message_id})
     except Exception as exc:  # the stream has started: report in-band, never a stack trace
         import logging
 
@@ -72,19 +72,17 @@ def _events(turns: Iterator[ChatTurn]) -> Iterator[str]:
 @router.post("/chat/{assistant}/stream", summary="질문하고 답변을 SSE로 받기")
 def chat_stream(assistant: str, body: ChatRequest, user: Principal = Depends(current_user),
                 svc: Services = Depends(services)) -> StreamingResponse:
-    conversation_id = svc.chat.begin(user, assistant, body.question, body.conversation_id)
-    turns = svc.chat.stream(user, assistant, body.question, conversation_id=conversation_id,
-                            use_llm=body.use_llm, checked=True)
-    return StreamingResponse(_events(turns), media_type="text/event-stream",
+    turn = svc.chat.start(user, assistant, body.question, conversation_id=body.conversation_id, use_llm=body.use_llm)
+    return StreamingResponse(_events(svc.chat.stream(turn)), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.post("/chat/{assistant}", summary="질문하고 답변을 한 번에 받기")
 def chat(assistant: str, body: ChatRequest, user: Principal = Depends(current_user),
          svc: Services = Depends(services)) -> dict:
-    turn = svc.chat.ask(user, assistant, body.question, conversation_id=body.conversation_id, use_llm=body.use_llm)
-    return {"answer": answer_view(turn.event.answer), "conversation_id": turn.conversation_id,
-            "message_id": turn.message_id}
+    final = svc.chat.ask(user, assistant, body.question, conversation_id=body.conversation_id, use_llm=body.use_llm)
+    return {"answer": answer_view(final.event.answer), "conversation_id": final.conversation_id,
+            "message_id": final.message_id}
 
 
 @router.get("/conversations")
@@ -102,6 +100,5 @@ def conversation(conversation_id: int, user: Principal = Depends(current_user),
 @router.post("/messages/{message_id}/feedback")
 def feedback(message_id: int, body: FeedbackRequest, user: Principal = Depends(current_user),
              svc: Services = Depends(services)) -> dict:
-    saved = svc.history.feedback(user.id, message_id, body.rating, body.comment)
-    svc.audit.record(user.username, "feedback", f"{message_id}: {body.rating:+d} {body.comment}")
+    saved = svc.chat.feedback(user, message_id, body.rating, body.comment)
     return {"message_id": saved["message_id"], "rating": saved["rating"], "comment": saved["comment"]}

@@ -99,9 +99,8 @@ def chat_completions(body: ChatCompletionRequest, user: Principal = Depends(curr
     messages = [m.model_dump() for m in body.messages]
     if not body.stream:
         return openai_chat.complete(svc.chat, user, body.model, messages)
-    question = openai_chat.prepare_stream(svc.chat, user, body.model, messages)
-    turns = svc.chat.stream(user, body.model, question, save=True, checked=True)
+    turn = openai_chat.start_stream(svc.chat, user, body.model, messages)
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
-    return StreamingResponse(openai_chat.stream_chunks(turns, body.model, include_usage=include_usage),
-                             media_type="text/event-stream",
+    chunks = openai_chat.stream_chunks(svc.chat.stream(turn), body.model, include_usage=include_usage)
+    return StreamingResponse(chunks, media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,5 +1,7 @@
 """Chat with an assistant: the answer service under the user's access scope, a turn on
-the language model, the conversation saved with its sources, the question audited.
+the language model, the conversation saved with its sources, the question (and any
+feedback on the answer) audited. `start` checks a question and opens its turn before
+anything streams; `stream(turn)` answers it.
 
 Who may use it: any signed-in user, on the assistants whose collection they may read;
 the retriever enforces the collection and document groups (rag.access)."""
@@ -9,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from api.errors import InputError, NotFound
 from api.services.accounts import Principal
@@ -27,9 +30,26 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
 
 
+@dataclass(frozen=True)
+class Turn:
+    """A question checked and ready to answer. `start` makes it before anything streams,
+    so a bad question, a refused collection, the rate limit or someone else's
+    conversation fail as plain HTTP errors; `stream` answers it."""
+
+    user: Principal
+    assistant: AssistantSpec
+    #: As asked (trimmed): what the history and the audit log keep.
+    question: str
+    #: As searched and answered: a short follow-up carries the previous question along.
+    asked: str
+    #: Where the turn is saved; None when it is not saved.
+    conversation_id: int | None
+    use_llm: bool = True
+
+
 @dataclass
-class ChatTurn:
-    """What the router streams: answer events, then the saved turn's ids on `final`."""
+class ChatEvent:
+    """What the routers stream: answer events, then the saved turn's ids on `final`."""
 
     event: AnswerEvent
     conversation_id: int | None = None
@@ -65,20 +85,20 @@ class ChatService:
         self.limiter.take(user.username)
         return spec
 
-    def begin(self, user: Principal, assistant: str, question: str, conversation_id: int | None) -> int:
-        """Checks and the conversation row, before a stream starts: a bad question, a
-        refused collection or someone else's conversation fail as plain HTTP errors."""
-        self.prepare(user, assistant, question)
-        return self.history.start_or_continue(user.id, assistant, question, conversation_id)
+    def start(self, user: Principal, assistant: str, question: str, *, conversation_id: int | None = None,
+              use_llm: bool = True, save: bool = True) -> Turn:
+        """Every check, then the conversation row (new, or `conversation_id` if it is the
+        user's own) unless `save` is False."""
+        spec = self.prepare(user, assistant, question)
+        question = question.strip()
+        saved_in = (self.history.start_or_continue(user.id, assistant, question, conversation_id)
+                    if save else None)
+        return Turn(user, spec, question, self._with_context(user, question, conversation_id), saved_in, use_llm)
 
-    def stream(self, user: Principal, assistant: str, question: str, *, conversation_id: int | None = None,
-               use_llm: bool = True, save: bool = True, checked: bool = False) -> Iterator[ChatTurn]:
-        """`checked`: the caller already ran `prepare` (the streaming router does, so bad
-        input fails as a plain HTTP error before the stream starts)."""
-        spec = self.assistant(assistant) if checked else self.prepare(user, assistant, question)
-        conv_id = (self.history.start_or_continue(user.id, assistant, question, conversation_id)
-                   if save else None)
-        asked = self._with_context(user, question.strip(), conversation_id)
+    def stream(self, turn: Turn) -> Iterator[ChatEvent]:
+        """The answer's events for a started turn; the turn is saved and audited when the
+        answer is final, and the `final` event carries the saved ids."""
+        user, spec = turn.user, turn.assistant
         holding = False
 
         def wait_for_model() -> Iterator[AnswerEvent]:
@@ -93,34 +113,41 @@ class ChatService:
 
         final: Answer | None = None
         try:
-            for event in self.answers.stream(asked, assistant=assistant, collection=spec.collection,
-                                             groups=user.groups, use_llm=use_llm, scope=user.scope,
+            for event in self.answers.stream(turn.asked, assistant=spec.name, collection=spec.collection,
+                                             scope=user.scope, use_llm=turn.use_llm,
                                              before_generation=wait_for_model):
                 if event.type == "token":
-                    self.metrics.tokens.labels(assistant).inc()
+                    self.metrics.tokens.labels(spec.name).inc()
                 if event.type == "final":
                     final = event.answer
                     break
-                yield ChatTurn(event)
+                yield ChatEvent(event)
         finally:
             if holding:
                 self.queue.release()
         assert final is not None
-        self._observe(assistant, final)
+        self._observe(spec.name, final)
         message_id = None
-        if conv_id is not None:
-            message_id = self.history.add_turn(conv_id, question.strip(), final,
+        if turn.conversation_id is not None:
+            message_id = self.history.add_turn(turn.conversation_id, turn.question, final,
                                                answer_sources(final, spec.collection))
-        self.audit.record(user.username, "ask", question, assistant=assistant, collection=spec.collection,
+        self.audit.record(user.username, "ask", turn.question, assistant=spec.name, collection=spec.collection,
                           documents=[p.label for p in final.passages])
-        yield ChatTurn(AnswerEvent("final", answer=final), conv_id, message_id)
+        yield ChatEvent(AnswerEvent("final", answer=final), turn.conversation_id, message_id)
 
-    def ask(self, user: Principal, assistant: str, question: str, **kwargs) -> ChatTurn:
-        last: ChatTurn | None = None
-        for turn in self.stream(user, assistant, question, **kwargs):
-            last = turn
+    def ask(self, user: Principal, assistant: str, question: str, **start: Any) -> ChatEvent:
+        """The whole answer at once: `start` (with its keyword arguments), then `stream`."""
+        last: ChatEvent | None = None
+        for last in self.stream(self.start(user, assistant, question, **start)):
+            pass
         assert last is not None and last.event.type == "final"
         return last
+
+    def feedback(self, user: Principal, message_id: int, rating: int, comment: str = "") -> dict:
+        """The user's rating of one of their own answers, audited."""
+        saved = self.history.feedback(user.id, message_id, rating, comment)
+        self.audit.record(user.username, "feedback", f"{message_id}: {rating:+d} {comment}")
+        return saved
 
     def _with_context(self, user: Principal, question: str, conversation_id: int | None) -> str:
         """The question as searched and answered: a short follow-up carries the previous

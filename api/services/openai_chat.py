@@ -27,7 +27,7 @@ from typing import Any
 
 from api.errors import InputError, NotFound, RateLimited, ServiceError
 from api.services.accounts import Principal
-from api.services.chat import MAX_QUESTION_CHARS, ChatService, ChatTurn
+from api.services.chat import MAX_QUESTION_CHARS, ChatEvent, ChatService, Turn
 from api.services.follow_up import with_follow_up
 from api.views import passages_view
 from rag.answer.types import Answer
@@ -123,10 +123,10 @@ def sources(answer: Answer) -> list[dict[str, Any]]:
                  chunk_id=c.chunk_id) for c in answer.citations]
 
 
-def answer_block(answer: Answer, turn: ChatTurn, streamed: str | None = None) -> dict[str, Any]:
+def answer_block(answer: Answer, saved: ChatEvent, streamed: str | None = None) -> dict[str, Any]:
     block = {"text": answer.text, "mode": answer.mode, "abstained": answer.abstained, "notice": answer.notice,
-             "removed": answer.removed, "llm": answer.llm, "conversation_id": turn.conversation_id,
-             "message_id": turn.message_id}
+             "removed": answer.removed, "llm": answer.llm, "conversation_id": saved.conversation_id,
+             "message_id": saved.message_id}
     if streamed is not None:
         # True when the streamed tokens are not the checked answer (sentences removed by
         # verification, or the quoted fallback shown instead): show `text` then.
@@ -151,27 +151,25 @@ def _completion_id() -> str:
 def complete(chat: ChatService, user: Principal, model: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
     """A whole `chat.completion`: the verified answer as the message content."""
     check_model(chat.assistants, model)
-    turn = chat.ask(user, model, question_asked(chat, messages), save=True)
-    answer = turn.event.answer
+    final = chat.ask(user, model, question_asked(chat, messages), save=True)
+    answer = final.event.answer
     assert answer is not None
     return {"id": _completion_id(), "object": "chat.completion", "created": int(time.time()), "model": model,
             "system_fingerprint": None,
             "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.text, "refusal": None},
                          "logprobs": None, "finish_reason": "stop"}],
-            "usage": usage(answer), "sources": sources(answer), "answer": answer_block(answer, turn)}
+            "usage": usage(answer), "sources": sources(answer), "answer": answer_block(answer, final)}
 
 
-def prepare_stream(chat: ChatService, user: Principal, model: str, messages: list[dict[str, Any]]) -> str:
+def start_stream(chat: ChatService, user: Principal, model: str, messages: list[dict[str, Any]]) -> Turn:
     """Every check a streamed completion needs (model, question, access, rate limit),
     done before the response starts so that failures are plain HTTP errors. Returns
-    the question."""
+    the started turn for `chat.stream`."""
     check_model(chat.assistants, model)
-    question = question_asked(chat, messages)
-    chat.prepare(user, model, question)
-    return question
+    return chat.start(user, model, question_asked(chat, messages), save=True)
 
 
-def stream_chunks(turns: Iterator[ChatTurn], model: str, *, include_usage: bool = False) -> Iterator[str]:
+def stream_chunks(events: Iterator[ChatEvent], model: str, *, include_usage: bool = False) -> Iterator[str]:
     """Server-sent events of `chat.completion.chunk`s: the role, the generated tokens as
     they come (or, when nothing is generated, the final text as one delta), then a
     chunk with finish_reason "stop" that carries `sources` and the verified `answer`,
@@ -188,8 +186,8 @@ def stream_chunks(turns: Iterator[ChatTurn], model: str, *, include_usage: bool 
     yield chunk({"role": "assistant", "content": ""})
     streamed: list[str] = []
     try:
-        for turn in turns:
-            event = turn.event
+        for item in events:
+            event = item.event
             if event.type == "queued":
                 yield f": 대기 순서 {event.position}\n\n"
             elif event.type == "token" and event.text:
@@ -203,7 +201,7 @@ def stream_chunks(turns: Iterator[ChatTurn], model: str, *, include_usage: bool 
                     yield chunk({"content": answer.text})
                 spent = usage(answer)
                 yield chunk({}, "stop", usage=spent, sources=sources(answer),
-                            answer=answer_block(answer, turn, "".join(streamed)))
+                            answer=answer_block(answer, item, "".join(streamed)))
                 if include_usage:
                     body = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
                             "system_fingerprint": None, "choices": [], "usage": spent}

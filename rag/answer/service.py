@@ -4,7 +4,7 @@ answer, verifying each sentence as it is finished → verify its citations → f
 (or abstain).
 
 Who may use it: anyone who may search the collection; what they see is limited by the
-access groups passed in, because the filter is applied in retrieval, so a passage a user
+access scope passed in, because the filter is applied in retrieval, so a passage a user
 may not read never reaches the prompt, the extractive answer or the citations."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
-from rag.access import AccessScope
+from rag.access import PUBLIC, AccessScope
 from rag.assistants import Assistants, AssistantSpec, load_assistants
 from rag.config import Settings
 from rag.errors import LLMError, LLMUnavailable
@@ -87,24 +87,25 @@ class AnswerService:
 
     # -- answering --------------------------------------------------------------------
 
-    def answer(self, question: str, *, assistant: str, collection: str, groups: Sequence[str] = (),
-               use_llm: bool = True, scope: AccessScope | None = None) -> Answer:
+    def answer(self, question: str, *, assistant: str, collection: str, scope: AccessScope = PUBLIC,
+               use_llm: bool = True) -> Answer:
         final: Answer | None = None
-        for event in self.stream(question, assistant=assistant, collection=collection, groups=groups,
-                                 use_llm=use_llm, scope=scope, check_while_streaming=False):
+        for event in self.stream(question, assistant=assistant, collection=collection, scope=scope,
+                                 use_llm=use_llm, check_while_streaming=False):
             if event.type == "final":
                 final = event.answer
         assert final is not None  # stream always ends with a final event
         return final
 
-    def stream(self, question: str, *, assistant: str, collection: str, groups: Sequence[str] = (),
-               use_llm: bool = True, scope: AccessScope | None = None,
+    def stream(self, question: str, *, assistant: str, collection: str, scope: AccessScope = PUBLIC,
+               use_llm: bool = True,
                before_generation: Callable[[], Iterator[AnswerEvent]] | None = None,
                check_while_streaming: bool = True) -> Iterator[AnswerEvent]:
-        """The answer as events. `scope` (a user's readable collections and groups) is
-        enforced by the retriever. `before_generation`, when given, is iterated right before
-        the model is called, after the extractive answer is out: the server waits there for
-        its turn on a one-at-a-time model and yields `queued` events meanwhile.
+        """The answer as events. `scope` (a user's readable collections and groups; by
+        default public documents only) is enforced by the retriever. `before_generation`,
+        when given, is iterated right before the model is called, after the extractive
+        answer is out: the server waits there for its turn on a one-at-a-time model and
+        yields `queued` events meanwhile.
         `check_while_streaming`: each time the generated text gains a finished sentence,
         yield a `verified` event with the answer those sentences make so far, checked as
         the final one is, so a reader never has to take streamed text on trust."""
@@ -117,8 +118,8 @@ class AnswerService:
         def lap(name: str) -> None:
             timings[name] = round((time.perf_counter() - started) * 1000, 1)
 
-        # With a scope, the scope alone says which groups are visible (roles, admins).
-        flt = PointFilter(access=None) if scope is not None else PointFilter.for_groups(tuple(groups))
+        # The scope alone says which groups are visible (the retriever narrows this to them).
+        flt = PointFilter(access=None)
         chunks = self.retriever.search(question, collection, k=self.settings.retrieval.top_k, flt=flt,
                                        scope=scope)
         lap("retrieval_ms")

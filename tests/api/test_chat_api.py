@@ -63,7 +63,8 @@ def test_streamed_sentences_arrive_verified_and_an_injected_link_never_does(staf
 def test_the_openai_stream_sends_raw_tokens_and_ends_with_the_verified_answer(services):
     services.context.answers.llm().queue(INJECTED_REPLY)
     user = services.accounts.resolve_api_key(services.accounts.create_api_key("kim", "draft-check"))
-    lines = list(stream_chunks(services.chat.stream(user, "childcare", CCTV_QUESTION), "childcare"))
+    turn = services.chat.start(user, "childcare", CCTV_QUESTION)
+    lines = list(stream_chunks(services.chat.stream(turn), "childcare"))
     chunks = [json.loads(line[6:]) for line in lines if line.startswith("data: {")]
 
     assert all(line.startswith(("data: ", ": ")) for line in lines)  # no event of another kind

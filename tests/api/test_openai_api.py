@@ -130,9 +130,9 @@ def test_streamed_completion_sends_tokens_then_sources_and_done(kim: OpenAI):
 
 def test_extractive_answers_stream_the_final_text_as_one_delta(svc: Services):
     user = svc.accounts.resolve_api_key(svc.accounts.create_api_key("kim", "extractive"))
-    turns = svc.chat.stream(user, "childcare", CCTV, use_llm=False)
+    turn = svc.chat.start(user, "childcare", CCTV, use_llm=False)
 
-    events = [json.loads(e[6:]) for e in stream_chunks(turns, "childcare") if e.startswith("data: {")]
+    events = [json.loads(e[6:]) for e in stream_chunks(svc.chat.stream(turn), "childcare") if e.startswith("data: {")]
     deltas = [e["choices"][0]["delta"].get("content") for e in events]
 
     assert deltas[0] == "" and len([d for d in deltas[1:] if d]) == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.discovery import discover
+from rag.access import AccessScope
 from rag.answer.sentences import split_sentences
 from rag.answer.service import FALLBACK_OTHER_ENTRY, AnswerService
 from rag.config import load_settings
@@ -228,7 +229,7 @@ def test_access_groups_limit_what_reaches_prompt_and_citations(ctx, tmp_path: Pa
     _, public = ask(service(ctx, llm), question)
     assert public.abstained and not public.passages
     assert not llm.prompts
-    _, staff = ask(service(ctx, llm), question, groups=("staff",))
+    _, staff = ask(service(ctx, llm), question, scope=AccessScope(groups=("staff",)))
     assert not staff.abstained and "분기마다 1회" in staff.text
     assert "내부지침" in llm.last_prompt[-1].content
 
