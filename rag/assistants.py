@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from rag.config.yaml_files import read_yaml_mapping
 from rag.errors import ConfigError, UnknownAssistant
 
 #: The file that defines an assistant inside its folder.
@@ -96,12 +96,7 @@ def load_assistants(directory: Path) -> Assistants:
 
 def _read_spec(path: Path) -> AssistantSpec:
     folder = path.parent.name
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML을 읽을 수 없습니다 ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: 최상위가 매핑이어야 합니다")
+    data = read_yaml_mapping(path)
     data.setdefault("name", folder)
     data.setdefault("collection", data["name"])
     if data["name"] != folder:

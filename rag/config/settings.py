@@ -13,11 +13,12 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rag.errors import ConfigError
+
+from .yaml_files import read_yaml_mapping
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: The assistants' definitions shipped with the code (the `assistants` package, installed
@@ -235,7 +236,7 @@ def load_settings(profile: str | None = None, **overrides: Any) -> Settings:
     user_dir = Path(os.environ.get("SEOUL_ASSIST_CONFIG_DIR", "."))
     for directory in (PACKAGE_DIR, user_dir):
         for name in ("settings.yaml", f"settings-{profile}.yaml"):
-            _deep_merge(merged, _read_yaml(directory / name))
+            _deep_merge(merged, read_yaml_mapping(directory / name))
     token = _yaml_layers.set(merged)
     try:
         return Settings(**overrides, profile=profile)
@@ -258,16 +259,6 @@ def _absolute(path: Path, base: Path) -> Path:
     return path if path.is_absolute() else (base / path).resolve()
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: YAML을 읽을 수 없습니다 ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: 최상위가 매핑이어야 합니다")
-    return data
 
 
 def _deep_merge(into: dict[str, Any], new: dict[str, Any]) -> None:
