@@ -88,9 +88,24 @@ class AppContext:
 
     @cached_property
     def answers(self) -> "AnswerService":
+        from rag.answer.appendices import appendix_indexed_in
         from rag.answer.service import AnswerService
 
-        return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm, assistants=self.assistants)
+        def appendix_indexed(collection: str):
+            check = None
+
+            def indexed(law: str, label: str) -> bool:
+                nonlocal check
+                if check is None:  # read once per answer, and only when an article names a 별표
+                    # An uploaded 별표 names its law and number in its title or file name.
+                    records = self.state.documents(collection).values()
+                    check = appendix_indexed_in([f"{r.title} {r.source}" for r in records])
+                return check(law, label)
+
+            return indexed
+
+        return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm, assistants=self.assistants,
+                             appendix_indexed=appendix_indexed)
 
     def close(self) -> None:
         if "store" in self.__dict__:

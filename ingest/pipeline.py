@@ -41,6 +41,10 @@ COMMIT_EVERY = 16
 # Why a file failed when a reader raised something unplanned (a reader bug, or damage no
 # check foresaw); the caller puts the file's name in front.
 UNREADABLE = "파일을 읽을 수 없습니다 — 손상되었거나 지원하지 않는 형식입니다"
+# Bump when readers or chunking start storing something new about a document (READ_FORM
+# "2": statute articles carry the 별표 they refer to): unchanged files are read again
+# once, their dense vectors come back from the cache (keyed by passage text).
+READ_FORM = "2"
 # Chunks analysed and upserted at a time: a 3,000-section upload reports its progress
 # and can be cancelled between batches instead of only when it is done.
 UPSERT_BATCH = 256
@@ -150,7 +154,7 @@ class IngestService:
             check_file(found.path, found.source, found.path.suffix.lower(), self.limits)
             # The passage form is part of it: after an upgrade that changes what the
             # embedder sees, unchanged files are re-read so their vectors follow.
-            digest = f"{file_hash(found.path)}:{PASSAGE_FORM}"
+            digest = f"{file_hash(found.path)}:{PASSAGE_FORM}:{READ_FORM}"
             previous = known.get(found.source)
             if previous and previous.content_hash == digest:
                 report.unchanged.append(found.source)
@@ -282,6 +286,8 @@ def _payload(chunk: Chunk, access: str) -> dict:
     }
     if chunk.page is not None:
         payload["page"] = chunk.page
+    if chunk.appendices:
+        payload["appendices"] = [a.to_dict() for a in chunk.appendices]
     for key in ("법령구분", "시행일자", "상태"):
         if key in meta:
             payload[key] = meta[key]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -13,6 +14,33 @@ from rag.embedding.passage_text import passage_hash
 _CHUNK_NAMESPACE = uuid.UUID("5b0f6a52-6f1c-4d7e-9a43-0c7c1f0d2a11")
 
 MetadataValue = str | int
+
+#: "별표 2", "별표 1의2", "[별표 3]": how an article refers to an appendix of its law.
+APPENDIX_REFERENCE = re.compile(r"별표\s*(\d+)(?:\s*의\s*(\d+))?(?![\d의])")
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """An appendix (별표) of a statute that its file lists but does not contain: the
+    figures an article delegates to it ("배치기준은 별표 2와 같다") are not in the index
+    unless an admin uploads it."""
+
+    label: str  # "별표 2", "별표 1의2"
+    title: str  # "보육교직원의 배치기준(제10조 관련)"
+    link: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"label": self.label, "title": self.title, "link": self.link}
+
+
+def appendix_label(number: int, branch: int = 0) -> str:
+    return f"별표 {number}의{branch}" if branch else f"별표 {number}"
+
+
+def referenced_appendices(text: str, appendices: "tuple[Appendix, ...]") -> tuple[Appendix, ...]:
+    """Those of `appendices` that `text` refers to, in the order of the list."""
+    labels = {appendix_label(int(m.group(1)), int(m.group(2) or 0)) for m in APPENDIX_REFERENCE.finditer(text)}
+    return tuple(a for a in appendices if a.label in labels)
 
 
 @dataclass(frozen=True)
@@ -26,6 +54,8 @@ class Section:
     page: int | None = None
     # Statute articles: the heading line (##### 제14조 (…)) repeated on every split piece.
     heading: str = ""
+    #: Appendices of the law that this article refers to (statutes only).
+    appendices: tuple[Appendix, ...] = ()
 
 
 @dataclass
@@ -53,6 +83,8 @@ class Chunk:
     heading_path: tuple[str, ...] = ()
     page: int | None = None
     metadata: dict[str, MetadataValue] = field(default_factory=dict)
+    #: Appendices (별표) this chunk's text refers to, with their titles and links.
+    appendices: tuple[Appendix, ...] = ()
 
     @property
     def point_id(self) -> str:

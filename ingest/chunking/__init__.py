@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.documents import Chunk, ParsedDocument
+from rag.documents import Chunk, ParsedDocument, referenced_appendices
 
 from .blocks import split_blocks
 from .statute import split_article
@@ -21,5 +21,6 @@ def chunk_document(doc: ParsedDocument, max_chars: int = DEFAULT_MAX_CHARS) -> l
                 source=doc.source, ordinal=len(chunks), text=piece, locator=section.locator,
                 title=doc.title, heading_path=section.heading_path, page=section.page,
                 metadata=dict(doc.metadata),
+                appendices=referenced_appendices(piece, section.appendices) if section.appendices else (),
             ))
     return chunks

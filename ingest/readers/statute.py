@@ -7,7 +7,7 @@ import re
 
 import yaml
 
-from rag.documents import MetadataValue, ParsedDocument, Section
+from rag.documents import Appendix, MetadataValue, ParsedDocument, Section, appendix_label, referenced_appendices
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 _HEADING = re.compile(r"^(#{1,5}) (.+?)\s*$", re.M)
@@ -40,8 +40,26 @@ def parse(text: str, source: str) -> ParsedDocument:
     body = strip_images(text[match.end():] if match else text)
     metadata = _metadata(front or {}, source)
     title = str(metadata.get("제목") or source.rsplit("/", 1)[-1])
+    appendices = _appendices(front or {})
     return ParsedDocument(source=source, title=title, format="statute",
-                          sections=list(_articles(body)), metadata=metadata)
+                          sections=list(_articles(body, appendices)), metadata=metadata)
+
+
+def _appendices(front: dict) -> tuple[Appendix, ...]:
+    """The 별표 the front matter lists (첨부파일: number, branch, kind, title, links): their
+    text is not in the file, so an article that delegates a figure to one must say so."""
+    found: list[Appendix] = []
+    for item in front.get("첨부파일") or ():
+        if not isinstance(item, dict) or str(item.get("별표구분", "별표")) != "별표":
+            continue  # 서식 (forms) are not where figures live
+        try:
+            number, branch = int(str(item.get("별표번호", ""))), int(str(item.get("별표가지번호", "0") or 0))
+        except ValueError:
+            continue
+        link = str(item.get("PDF링크") or item.get("파일링크") or "")
+        found.append(Appendix(appendix_label(number, branch), str(item.get("제목", "")).strip(),
+                              link if link.startswith("https://") else ""))
+    return tuple(found)
 
 
 def _metadata(front: dict, source: str) -> dict[str, MetadataValue]:
@@ -56,7 +74,7 @@ def _metadata(front: dict, source: str) -> dict[str, MetadataValue]:
     return metadata
 
 
-def _articles(body: str):
+def _articles(body: str, appendices: tuple[Appendix, ...] = ()):
     headings = list(_HEADING.finditer(body))
     path: dict[int, str] = {}
     for i, heading in enumerate(headings):
@@ -71,9 +89,11 @@ def _articles(body: str):
         content = body[heading.end():end].strip("\n")
         if not article or _DELETED.match(content.strip()) or not content.strip():
             continue
+        text = body[heading.start():end].rstrip()
         yield Section(
-            text=body[heading.start():end].rstrip(),
+            text=text,
             locator=article.group(0),
             heading_path=tuple(path[k] for k in sorted(path)),
             heading=heading.group(0).rstrip(),
+            appendices=referenced_appendices(text, appendices),
         )

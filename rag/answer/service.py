@@ -25,6 +25,7 @@ from rag.store.base import PointFilter
 
 from . import prompts
 from .abstention import AbstentionPolicy, reason_to_abstain
+from .appendices import AppendixIndexed, appendices_to_read, appendix_notice
 from .citations import verify_answer
 from .drafts import finished_length
 from .extractive import extractive_answer
@@ -59,7 +60,8 @@ def _chars_as_tokens(text: str) -> int:
 class AnswerService:
     def __init__(self, retriever: HybridRetriever, analyzer: KoreanAnalyzer, settings: Settings,
                  llm: LLM | Callable[[], LLM | None] | None = None,
-                 policy: AbstentionPolicy | None = None, assistants: Assistants | None = None) -> None:
+                 policy: AbstentionPolicy | None = None, assistants: Assistants | None = None,
+                 appendix_indexed: Callable[[str], AppendixIndexed] | None = None) -> None:
         self.retriever = retriever
         self.analyzer = analyzer
         self.settings = settings
@@ -71,6 +73,8 @@ class AnswerService:
             self._llm = llm  # type: ignore[assignment]
         self.policy = policy or AbstentionPolicy()
         self.assistants = assistants if assistants is not None else load_assistants(settings.assistants_dir)
+        #: For a collection, whether it holds a given 별표 of a given law (none, by default).
+        self._appendix_indexed = appendix_indexed or (lambda collection: lambda law, label: False)
 
     # -- the language model, loaded on first use ---------------------------------------
 
@@ -101,6 +105,24 @@ class AnswerService:
                use_llm: bool = True,
                before_generation: Callable[[], Iterator[AnswerEvent]] | None = None,
                check_while_streaming: bool = True) -> Iterator[AnswerEvent]:
+        """`_answer_events`, with the final answer pointing to the 별표 its articles
+        delegate figures to when those are not indexed (rag/answer/appendices.py)."""
+        for event in self._answer_events(question, assistant=assistant, collection=collection, scope=scope,
+                                         use_llm=use_llm, before_generation=before_generation,
+                                         check_while_streaming=check_while_streaming):
+            if event.type == "final" and event.answer is not None:
+                self._point_to_appendices(event.answer, collection)
+            yield event
+
+    def _point_to_appendices(self, answer: Answer, collection: str) -> None:
+        answer.appendices = appendices_to_read(answer, self._appendix_indexed(collection))
+        if answer.appendices:
+            answer.notice = " ".join(n for n in (answer.notice, appendix_notice(answer.appendices)) if n)
+
+    def _answer_events(self, question: str, *, assistant: str, collection: str, scope: AccessScope = PUBLIC,
+                       use_llm: bool = True,
+                       before_generation: Callable[[], Iterator[AnswerEvent]] | None = None,
+                       check_while_streaming: bool = True) -> Iterator[AnswerEvent]:
         """The answer as events. `scope` (a user's readable collections and groups; by
         default public documents only) is enforced by the retriever. `before_generation`,
         when given, is iterated right before the model is called, after the extractive

@@ -93,6 +93,9 @@ class Answer:
     #: The model's raw output before verification (kept for reviewers and the harness).
     generated: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: Appendices (별표) the cited articles refer to that the index does not hold:
+    #: {law, label, title, link, article} each (rag/answer/appendices.py).
+    appendices: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

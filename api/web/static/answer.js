@@ -87,10 +87,21 @@ export function renderAnswer(answer, { collection, messageId = null, feedback = 
     el("p", { class: "mode-badge" }, MODE_LABELS[mode] || "답변"),
     answerText(answer.text, refs),
     answer.notice ? el("p", { class: "notice", role: "note" }, plain(answer.notice)) : null,
+    appendixLinks(answer.appendices),
     removedBlock(answer.removed),
     sourcesBlock(refs, cited));
   if (messageId) box.append(feedbackControls(messageId, feedback));
   return box;
+}
+
+/** The 별표 the cited articles delegate figures to, not indexed: links to the official
+ * text (https links from the statute files' front matter only). */
+function appendixLinks(items) {
+  const shown = (items || []).filter((i) => typeof i.link === "string" && i.link.startsWith("https://"));
+  if (!shown.length) return null;
+  return el("ul", { class: "appendix-links", "aria-label": "별표 원문" },
+    shown.map((i) => el("li", {}, el("a", { href: i.link, target: "_blank", rel: "noopener noreferrer" },
+      `${i.law} [${i.label}] ${i.title} (원문)`))));
 }
 
 /** A stored assistant message (GET /api/conversations/{id}) in the answer's shape. */
