@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from contextvars import ContextVar
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -155,6 +156,14 @@ class ServerSettings(BaseModel):
     login_lock_max_seconds: int = Field(900, ge=1)
 
 
+class GeneralSettings(BaseModel):
+    """The 범용 업무매뉴얼's tools (assistants/general)."""
+
+    # 임시공휴일 the government designates at short notice, which the holiday calendar
+    # (the `holidays` package) may not list yet; the 민원 처리기간 calculation skips them.
+    extra_holidays: list[date] = Field(default_factory=list)
+
+
 class Settings(BaseSettings):
     """Everything configurable. Paths that are relative resolve against the working directory."""
 
@@ -176,6 +185,7 @@ class Settings(BaseSettings):
     llm: LLMSettings = LLMSettings()
     answer: AnswerSettings = AnswerSettings()
     server: ServerSettings = ServerSettings()
+    general: GeneralSettings = GeneralSettings()
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> "Settings":

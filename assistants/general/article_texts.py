@@ -1,0 +1,48 @@
+"""The text of a cited article as the index holds it, so a tool's basis quotes the statute
+the chat also cites (same source, same in-force date) instead of a copy in the code."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from rag.errors import SeoulAssistError
+from rag.retrieval.retriever import HybridRetriever
+from rag.store.base import PointFilter
+
+log = logging.getLogger(__name__)
+
+
+class IndexedArticles:
+    """`(law, article) → (text, 시행일자)` from `collection`: the article's chunks in the
+    version in force, public ones only (statutes are public). None when not indexed."""
+
+    def __init__(self, retriever: HybridRetriever, collection: str) -> None:
+        self._retriever = retriever
+        self._collection = collection
+
+    def __call__(self, law: str, article: str) -> tuple[str, str | None] | None:
+        try:
+            chunks = self._retriever.fetch(self._collection, flt=PointFilter(laws=(law,)), limit=5000)
+        except SeoulAssistError as exc:  # no index yet, or the store is unavailable: cite by label only
+            log.info("조문 본문을 색인에서 찾지 못함 (%s %s): %s", law, article, exc)
+            return None
+        parts = sorted((c for c in chunks if c.locator == article), key=lambda c: c.metadata.get("ordinal", 0))
+        if not parts:
+            return None
+        text = "\n\n".join(_without_repeated_heading(c.text, i) for i, c in enumerate(parts))
+        return _plain(text), parts[0].metadata.get("시행일자")
+
+
+def _without_repeated_heading(text: str, index: int) -> str:
+    # A long article split in several chunks repeats its heading in each; keep the first.
+    if index == 0:
+        return text
+    first, _, rest = text.partition("\n")
+    return rest.lstrip("\n") if first.startswith("#####") else text
+
+
+def _plain(markdown: str) -> str:
+    """The statute files' Markdown marks (##### headings, **①**, 1\\.) read as plain text."""
+    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
+    return text.replace("**", "").replace("\\.", ".").strip()
