@@ -191,8 +191,10 @@ def compute_deadline(received: str | datetime | date, period: str, exclude: Sequ
         result = _in_days(when, spec, days)
     else:
         result = _by_calendar(when, spec, days)
-    if excluded:
+    if any(EXCLUDED in s.reason for s in result.skipped):
         result.basis += [_BASIS["excluded"], _BASIS["excluded_kinds"]]
+    elif excluded:
+        result.notes.append("제외 기간이 처리기간 밖에 있어 처리기한에 영향이 없습니다.")
     if any("일요일" in s.reason or "공휴일" in s.reason for s in result.skipped):
         result.basis.append(_BASIS["holidays"])
     return result

@@ -201,3 +201,10 @@ def test_the_basis_quotes_the_indexed_articles_where_found():
     assert basis[0] == {"label": "민원 처리에 관한 법률 제19조제2항", "summary": basis[0]["summary"],
                         "text": "제19조 (처리기간의 계산) …", "effective_date": "2025-01-01"}
     assert "text" not in basis[1]
+
+
+def test_an_exclusion_outside_the_period_changes_nothing_and_says_so():
+    result = compute_deadline("2026-02-12T10:00", "즉시", ["2026-02-13"])
+    assert result.due == datetime(2026, 2, 12, 14, 0)
+    assert "민원 처리에 관한 법률 시행령 제20조" not in labels(result)
+    assert any("영향이 없습니다" in note for note in result.notes)
