@@ -17,6 +17,7 @@ from .draft_reader import MAX_DRAFT_BYTES, DraftError, DraftLine, file_lines, te
 from .korean_numbers import READING_CHARS, korean_reading, parse_korean_amount
 
 RULES = ("item_symbols", "amount", "date", "time")
+RULE_LABELS = {"item_symbols": "항목 구분", "amount": "금액", "date": "날짜", "time": "시각"}
 
 _REGULATION = "행정업무의 운영 및 혁신에 관한 규정"
 _ENFORCEMENT = "행정업무의 운영 및 혁신에 관한 규정 시행규칙"

@@ -189,6 +189,8 @@ def test_reading_written_first_is_a_finding() -> None:
 
 def test_words_after_a_number_that_are_not_won() -> None:
     assert check_text("어린이집 3원 운영") != []  # a bare 원 after a number is money
+    [finding] = check_text("지원금 5,000원")  # the 금 of 지원금 is not the amount's
+    assert (finding.text, finding.suggestion) == ("5,000원", "5,000원(금오천원)")
     assert check_text("보육교직원 20명, 원장 5명, 원아 100명, 제2원칙 준수, 3 원장 회의") == []
 
 
