@@ -121,6 +121,10 @@ _LEVELS: list[tuple[re.Pattern, Callable[[int], str]]] = [
     (re.compile(f"([{_CH}])"), lambda n: _CIRCLED_HANGUL[n - 1]),
 ]
 _ATTACHMENT = re.compile(r"^\s*붙\s*임\s*")
+# Numbering starts again under a chapter above the rule's list (a report's Ⅰ., Ⅱ. or 제1장)
+# and after the 본문's "끝." (what follows is an attached document of its own).
+_CHAPTER = re.compile(r"^\s*(?:[\u2160-\u216B]|(?:I{1,3}|IV|VI{0,3}|IX|X)\.(?=\s)|제\s*\d+\s*[편장절](?=\s|$))")
+_BODY_END = re.compile(r"(?:^|\s)끝\.?\s*$")
 
 
 def _marker(text: str, start: int) -> tuple[int, int, str] | None:
@@ -152,7 +156,11 @@ def _written(level: int, index: int) -> str | None:
 def _item_findings(lines: list[DraftLine]) -> Iterable[Finding]:
     # open_items[level] = the last index used at that level, for the levels open now.
     open_items: dict[int, int] = {}
+    body_ended = False
     for line in lines:
+        if body_ended or _CHAPTER.match(line.text):
+            open_items = {}
+        body_ended = bool(_BODY_END.search(line.text))
         start = len(line.text) - len(line.text.lstrip())
         attachment = _ATTACHMENT.match(line.text)
         if attachment:

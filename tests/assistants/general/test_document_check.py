@@ -142,6 +142,15 @@ def test_the_attachment_list_is_numbered_on_its_own() -> None:
     assert _only(draft, "item_symbols") == []
 
 
+def test_numbering_starts_again_after_the_end_mark_and_under_chapters() -> None:
+    attached = ("1. 개요\n2. 내용\n\n붙임  1. 계획서 1부.\n      2. 명단 1부.  끝.\n\n"
+                "2026년 점검 계획\n1. 추진 배경\n2. 추진 내용\n")
+    assert _only(attached, "item_symbols") == []
+    report = "Ⅰ. 추진 배경\n1. 현황\n2. 문제점\nⅡ. 추진 계획\n1. 목표\n제2장 세부 과제\n1. 과제\n"
+    assert _only(report, "item_symbols") == []
+    assert [f.line for f in _only("1. 개요\n2. 내용  끝.\n  나. 세부\n", "item_symbols")] == [3]
+
+
 def test_text_that_only_looks_like_a_marker() -> None:
     draft = ("(사)한국보육진흥원 협조\n(가칭)서울보육센터 설립\n2026. 3. 5. 회의 개최\n1.5배 증가\n"
              "가.나.다 순서\n")
