@@ -320,6 +320,20 @@ def test_hwpx_paragraph_numbers(tmp_path) -> None:
     assert _expected_from_bad_draft(findings) == EXPECTED_BAD
 
 
+def test_hwpx_written_by_python_hwpx_with_a_table(tmp_path) -> None:
+    from hwpx import HwpxDocument
+
+    document = HwpxDocument.new()  # starts with one empty paragraph, as 한글 shows it
+    document.add_paragraph("제목 2026년 점검 계획")
+    document.add_paragraph("1. 일시: 2026. 3. 5. 14:00")
+    table = document.add_table(1, 2)
+    table.set_cell_text(0, 0, "비용")
+    table.set_cell_text(0, 1, "5,000원")
+    document.save_to_path(tmp_path / "draft.hwpx")
+    findings = check_upload("draft.hwpx", (tmp_path / "draft.hwpx").read_bytes())
+    assert [(f.rule, f.line, f.text) for f in findings] == [("amount", 4, "5,000원")]
+
+
 def test_txt_upload_in_utf8_and_cp949() -> None:
     text = "\n".join(BAD_DRAFT)
     assert _expected_from_bad_draft(check_upload("초안.txt", text.encode("utf-8"))) == EXPECTED_BAD
