@@ -102,3 +102,14 @@ def confirm_deletion(browser) -> None:
         found.accept()
     else:
         visible(browser, "dialog[open] [data-confirm], dialog[open] button.danger").click()
+
+
+def test_the_empty_chat_offers_the_assistant_s_sample_questions(browser, live_server, web_services, screenshot):
+    ensure_signed_in(browser, live_server)
+    open_page(browser, live_server, "#/chat/childcare", "#question")
+    samples = wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#messages .welcome button.sample-question"))
+    expected = list(web_services.context.assistants.require("childcare").sample_questions)
+    assert [b.text for b in samples] == expected and len(expected) >= 7
+    samples[1].click()
+    assert css(browser, "#question").get_attribute("value") == expected[1]
+    screenshot("16-chat-sample-questions")

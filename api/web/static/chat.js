@@ -20,6 +20,18 @@ export function forgetAssistants() {
   assistantsCache = null;
 }
 
+/** The empty conversation: what to do, and the assistant's sample questions, which fill
+ * the question box when chosen (the reader still sends it). */
+function welcome(assistant, question) {
+  const samples = (assistant.sample_questions || []).map((text) => el("li", {},
+    el("button", { type: "button", class: "secondary small sample-question",
+      onclick: () => { question.value = text; question.focus(); } }, text)));
+  return el("div", { class: "welcome" },
+    el("p", {}, `${assistant.title}에게 업무 질문을 하세요. 답변의 [번호]를 누르면 근거 문서를 볼 수 있습니다.`),
+    samples.length ? el("p", { class: "hint" }, "이런 질문을 해 보세요:") : null,
+    samples.length ? el("ul", { class: "sample-questions" }, samples) : null);
+}
+
 function assistantPicker(list, assistants, current) {
   clear(list);
   for (const a of assistants) {
@@ -221,8 +233,7 @@ export async function showChat(main, [name, conversationParam] = []) {
       conversationId = null;
     }
   } else {
-    log.append(el("p", { class: "welcome" },
-      `${assistant.title}에게 업무 질문을 하세요. 답변의 [번호]를 누르면 근거 문서를 볼 수 있습니다.`));
+    log.append(welcome(assistant, question));
   }
   page.querySelector("#new-conversation").addEventListener("click", () => {
     location.hash = `#/chat/${encodeURIComponent(assistant.name)}`;
