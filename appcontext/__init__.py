@@ -104,8 +104,10 @@ class AppContext:
 
             return indexed
 
+        from .answer_tools import AssistantTools
+
         return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm, assistants=self.assistants,
-                             appendix_indexed=appendix_indexed)
+                             appendix_indexed=appendix_indexed, tools=AssistantTools(self.settings))
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -17,9 +17,10 @@ from typing import Callable, Iterator, Sequence
 from rag.access import PUBLIC, AccessScope
 from rag.assistants import Assistants, AssistantSpec, load_assistants
 from rag.config import Settings
-from rag.errors import LLMError, LLMUnavailable
+from rag.errors import LLMError, LLMUnavailable, SeoulAssistError
 from rag.llm.base import LLM, GenerationParams
 from rag.retrieval.korean import KoreanAnalyzer
+from rag.retrieval.results import RetrievedChunk
 from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import PointFilter
 
@@ -34,7 +35,8 @@ from .faq_entry import cites_entry, question_entry
 from .passages import select_passages
 from .pii import mask_pii
 from .question import analyse_question
-from .types import Answer, AnswerEvent, Passage
+from .tools import ArticleRef, ToolResult, ToolsFor, first_result
+from .types import Answer, AnswerEvent, Citation, Passage
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,8 @@ class AnswerService:
     def __init__(self, retriever: HybridRetriever, analyzer: KoreanAnalyzer, settings: Settings,
                  llm: LLM | Callable[[], LLM | None] | None = None,
                  policy: AbstentionPolicy | None = None, assistants: Assistants | None = None,
-                 appendix_indexed: Callable[[str], AppendixIndexed] | None = None) -> None:
+                 appendix_indexed: Callable[[str], AppendixIndexed] | None = None,
+                 tools: ToolsFor | None = None) -> None:
         self.retriever = retriever
         self.analyzer = analyzer
         self.settings = settings
@@ -75,6 +78,8 @@ class AnswerService:
         self.assistants = assistants if assistants is not None else load_assistants(settings.assistants_dir)
         #: For a collection, whether it holds a given 별표 of a given law (none, by default).
         self._appendix_indexed = appendix_indexed or (lambda collection: lambda law, label: False)
+        #: Each assistant's answer tools (rag/answer/tools.py; none, by default).
+        self._tools = tools or (lambda assistant: ())
 
     # -- the language model, loaded on first use ---------------------------------------
 
@@ -147,14 +152,24 @@ class AnswerService:
         lap("retrieval_ms")
         llm = self.llm() if use_llm else None
         passages = self._passages(question, chunks, llm, spec)
+        # A tool's computed text leads every answer shown; its articles join the passages.
+        lead = self._tool_lead(question, assistant, collection, scope, passages, hide_from_model=llm is not None)
+        passages, shown = lead.passages, lead.lead
         yield AnswerEvent("passages", answer=Answer(question, "", "extractive", passages=passages))
 
         analysis = analyse_question(question, self.analyzer)  # what it asks: quantity, subject, definition
         quoted = extractive_answer(analysis, passages)
         reason = reason_to_abstain(analysis, passages, quoted.text, self.policy)
         lap("extractive_ms")
+        if reason and lead.answers_question:
+            # The computed result answers the question; the quotes found nothing to add.
+            final = Answer(question, "", "extractive", passages=passages, llm="extractive", timings_ms=timings)
+            yield AnswerEvent("extractive", answer=shown(final))
+            lap("total_ms")
+            yield AnswerEvent("final", answer=shown(final))
+            return
         if reason:
-            final = self._abstain(question, passages, reason, timings)
+            final = shown(self._abstain(question, passages, reason, timings))
             yield AnswerEvent("extractive", answer=final)
             lap("total_ms")
             yield AnswerEvent("final", answer=final)
@@ -163,10 +178,10 @@ class AnswerService:
         extractive = Answer(question, quoted.text, "extractive", citations=list(quoted.citations),
                             checks=list(quoted.checks), passages=passages, llm="extractive",
                             notice=self._fallback_notice(use_llm), timings_ms=timings)
-        yield AnswerEvent("extractive", answer=extractive)
+        yield AnswerEvent("extractive", answer=shown(extractive))
         if llm is None:
             lap("total_ms")
-            yield AnswerEvent("final", answer=extractive)
+            yield AnswerEvent("final", answer=shown(extractive))
             return
 
         if before_generation is not None:
@@ -185,18 +200,66 @@ class AnswerService:
                 if finished > checked:
                     checked = finished
                     so_far = self._verified_so_far(question, generated[:finished], passages, llm, extractive)
-                    yield AnswerEvent("verified", answer=so_far, checked=finished)
+                    yield AnswerEvent("verified", answer=shown(so_far), checked=finished)
         except LLMError as exc:
             log.warning("생성 실패, 발췌 답변으로 대신합니다: %s", exc)
             lap("total_ms")
             extractive.notice = f"언어 모델 오류로 발췌 답변을 보여 드립니다: {exc}"
-            yield AnswerEvent("final", answer=extractive)
+            yield AnswerEvent("final", answer=shown(extractive))
             return
         final = self._verified(question, generated, passages, llm, timings, extractive)
         lap("total_ms")
-        yield AnswerEvent("final", answer=final)
+        yield AnswerEvent("final", answer=shown(final))
 
     # -- steps ------------------------------------------------------------------------
+
+    def _tool_lead(self, question: str, assistant: str, collection: str, scope: AccessScope,
+                   passages: list[Passage], *, hide_from_model: bool) -> "_ToolLead":
+        """The first of the assistant's tools that applies, run, with the articles it cites
+        fetched from the collection (under `scope`) and added to the passages: a real
+        chunk each, so its citation opens the indexed text. An article the collection does
+        not hold is named without a marker. `hide_from_model`: keep the added passages out
+        of the prompt (the computation is not the model's to redo, nor its budget to take)."""
+        try:
+            result = first_result(self._tools(assistant), question)
+        except Exception:  # a tool's bug costs its lead, never the answer
+            log.exception("답변 도구 오류 (%s)", assistant)
+            result = None
+        if result is None:
+            return _ToolLead(None, passages, [])
+        passages = list(passages)
+        citations: list[Citation] = []
+        named = []
+        for ref, chunk in self._articles(result.cite, collection, scope):
+            if chunk is None:
+                named.append(f"{ref.label}(색인에서 찾지 못함)")
+                continue
+            passage = next((p for p in passages if p.chunk.id == chunk.id), None)
+            if passage is None:
+                passage = Passage(max((p.n for p in passages), default=0) + 1, chunk,
+                                  excerpt="" if hide_from_model else None)
+                passages.append(passage)
+            effective = chunk.metadata.get("시행일자")
+            named.append(f"{passage.label}{f' (시행 {effective})' if effective else ''} [{passage.n}]")
+            citations.append(Citation(passage.n, chunk.id, chunk.source, chunk.locator, passage.label, chunk.page))
+        text = result.text + (f"\n근거: {', '.join(named)}" if named else "")
+        return _ToolLead(replace(result, text=text), passages, citations)
+
+    def _articles(self, refs: Sequence[ArticleRef], collection: str,
+                  scope: AccessScope) -> Iterator[tuple[ArticleRef, RetrievedChunk | None]]:
+        """(ref, its first chunk or None) for each article, one fetch per law."""
+        by_law: dict[str, list[RetrievedChunk]] = {}
+        for law in dict.fromkeys(ref.law for ref in refs):
+            try:
+                by_law[law] = self.retriever.fetch(collection, flt=PointFilter(laws=(law,), access=None),
+                                                   scope=scope, limit=5000)
+            except SeoulAssistError as exc:  # no index yet: the articles are named, not cited
+                log.info("도구가 인용할 조문을 가져오지 못함 (%s): %s", law, exc)
+                by_law[law] = []
+        for ref in refs:
+            parts = sorted((c for c in by_law[ref.law] if c.locator == ref.article),
+                           key=lambda c: c.metadata.get("ordinal", 0))
+            yield ref, (parts[0] if parts else None)
 
     def _passages(self, question: str, chunks, llm: LLM | None, assistant: AssistantSpec) -> list[Passage]:
         cfg = self.settings.answer
@@ -301,3 +364,26 @@ def _quotes_instead(extractive: Answer, generated: str, notice: str, removed: Se
     extractive.removed = list(removed)
     extractive.invented_citations = invented
     return extractive
+
+
+class _ToolLead:
+    """A tool's result placed before an answer: `passages` are the answer's with the
+    tool's articles added; `lead(answer)` is a copy of `answer` led by the tool's text and
+    citing its articles (the answer itself is left as it is: fallbacks reuse it)."""
+
+    def __init__(self, result: ToolResult | None, passages: list[Passage], citations: list[Citation]) -> None:
+        self.result = result
+        self.passages = passages
+        self.citations = citations
+
+    @property
+    def answers_question(self) -> bool:
+        return self.result is not None and self.result.answers_question
+
+    def lead(self, answer: Answer) -> Answer:
+        if self.result is None:
+            return answer
+        text = "\n\n".join(t for t in (self.result.text, answer.text) if t)
+        mine = {c.n for c in self.citations}
+        citations = self.citations + [c for c in answer.citations if c.n not in mine]
+        return replace(answer, text=text, citations=citations)

@@ -1,5 +1,6 @@
-"""A short test statute standing in for 「민원 처리에 관한 법률」 (written for these tests,
-not the official text), so the deadline's basis can quote an indexed article."""
+"""Short test statutes standing in for 「민원 처리에 관한 법률」 and its 시행령 (written for
+these tests, not the official text), so the deadline's basis can quote an indexed article
+and a chat answer can cite one."""
 
 from __future__ import annotations
 
@@ -27,6 +28,31 @@ MINWON = """---
 
 시험용 조문: 협조에 관한 내용이다.
 """
+
+
+MINWON_DECREE_SOURCE = "statutes/admin/민원처리에관한법률/시행령.md"
+MINWON_DECREE = """---
+제목: 민원 처리에 관한 법률 시행령
+법령구분: 대통령령
+시행일자: 2025-07-01
+상태: 시행
+---
+
+# 민원 처리에 관한 법률 시행령
+
+##### 제19조 (처리기간의 계산)
+
+시험용 조문: 처리기간을 즉시로 정한 경우에는 3근무시간 이내에 처리한다.
+
+##### 제20조 (처리기간에 산입하지 않는 기간)
+
+시험용 조문: 보완에 드는 기간은 처리기간에 산입하지 않는다.
+"""
+
+
+def write_minwon_decree(root: Path) -> Path:
+    """The corpus root `root` holding the test 시행령; returns its folder."""
+    return write_text(root, MINWON_DECREE_SOURCE, MINWON_DECREE).parent
 
 
 def write_minwon_statute(root: Path) -> Path:
