@@ -1,8 +1,10 @@
 """The intranet server: JSON API, SSE chat, the OpenAI-compatible API and the web UI.
 
 Assistants plug in by folder: a package `assistants/<name>/` that has a `web` module
-with a `router` (FastAPI APIRouter) gets it mounted under `/api/assistants/<name>`, and a
-`page.html` beside it is served at `/assistants/<name>`. Nothing else changes."""
+with a `router` (FastAPI APIRouter) gets it mounted under `/api/assistants/<name>`, a
+`page.html` beside it is served at `/assistants/<name>` (and listed as the assistant's `page`
+in /api/assistants), and a `static/` folder beside it at `/assistants/<name>/static/` (the
+page's script and styles: the CSP allows no inline ones). Nothing else changes."""
 
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ _STREAM_THREADS = 256
 
 
 def _assistant_plugins(app: FastAPI, package) -> None:
+    app.state.assistant_pages = {}
     for info in pkgutil.iter_modules(package.__path__):
         if not info.ispkg:
             continue
@@ -52,7 +55,13 @@ def _assistant_plugins(app: FastAPI, package) -> None:
             app.include_router(router, prefix=f"/api/assistants/{info.name}")
         page = Path(web.__file__).with_name("page.html")
         if page.is_file():
-            app.add_api_route(f"/assistants/{info.name}", lambda p=page: FileResponse(p), include_in_schema=False)
+            url = f"/assistants/{info.name}"
+            app.add_api_route(url, lambda p=page: FileResponse(p), include_in_schema=False)
+            app.state.assistant_pages[info.name] = url
+        static = page.with_name("static")
+        if static.is_dir():
+            app.mount(f"/assistants/{info.name}/static", StaticFiles(directory=static),
+                      name=f"assistant-{info.name}-static")
 
 
 def _offline_docs(app: FastAPI) -> None:

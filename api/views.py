@@ -7,10 +7,11 @@ from rag.answer.types import Answer, Passage
 from rag.assistants import AssistantSpec
 
 
-def assistant_view(spec: AssistantSpec, readable: bool) -> dict:
+def assistant_view(spec: AssistantSpec, readable: bool, page: str | None = None) -> dict:
+    """`page`: the address of the assistant's own page (its tools), where it has one."""
     return {"name": spec.name, "title": spec.title, "collection": spec.collection,
             "accepts_uploads": spec.accepts_uploads, "sample_questions": list(spec.sample_questions),
-            "readable": readable}
+            "readable": readable, "page": page}
 
 
 def passages_view(passages: list[Passage]) -> list[dict]:

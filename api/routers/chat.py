@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -32,8 +32,10 @@ class FeedbackRequest(BaseModel):
 
 
 @router.get("/assistants")
-def assistants(user: Principal = Depends(current_user), svc: Services = Depends(services)) -> list[dict]:
-    return [assistant_view(m, user.scope.can_read(m.collection)) for m in svc.assistants.values()]
+def assistants(request: Request, user: Principal = Depends(current_user),
+               svc: Services = Depends(services)) -> list[dict]:
+    pages = getattr(request.app.state, "assistant_pages", {})
+    return [assistant_view(m, user.scope.can_read(m.collection), pages.get(m.name)) for m in svc.assistants.values()]
 
 
 def sse(event: str, data: dict) -> str:

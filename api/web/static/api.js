@@ -6,10 +6,11 @@ export const session = { user: null, csrf: "" };
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export class ApiError extends Error {
-  constructor(status, message, code = "") {
+  constructor(status, message, code = "", field = "") {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field;  // the request field a 400/422 names, so a form can mark it
   }
 }
 
@@ -29,9 +30,10 @@ const FALLBACK_MESSAGES = {
 
 /** The server's Korean message from its JSON error body, else one by status. */
 function errorFrom(status, body) {
-  const message = body && body.error && body.error.message;
-  const code = (body && body.error && body.error.code) || "";
-  return new ApiError(status, message || FALLBACK_MESSAGES[status] || `서버 오류가 발생했습니다 (${status})`, code);
+  const error = (body && body.error) || {};
+  const field = error.field || (error.problems && error.problems.length && error.problems[0].field) || "";
+  return new ApiError(status, error.message || FALLBACK_MESSAGES[status] || `서버 오류가 발생했습니다 (${status})`,
+    error.code || "", field);
 }
 
 function expired(error, path) {

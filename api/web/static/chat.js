@@ -195,6 +195,13 @@ function submitOnEnter(textarea, form) {
   });
 }
 
+/** An assistant with its own page (its tools, /api/assistants' `page`) links to it beside its title. */
+function toolsLink(title, href) {
+  const row = el("div", { class: "side-row chat-head" });
+  title.replaceWith(row);
+  row.append(title, el("a", { href, class: "tools-link" }, "업무 도구"));
+}
+
 /** Render #/chat/<assistant>[/<conversation id>]; returns a clean-up function. */
 export async function showChat(main, [name, conversationParam] = []) {
   const assistants = await loadAssistants();
@@ -221,6 +228,7 @@ export async function showChat(main, [name, conversationParam] = []) {
     return () => {};
   }
   page.querySelector("#chat-title").textContent = assistant.title;
+  if (assistant.page) toolsLink(page.querySelector("#chat-title"), assistant.page);
   document.title = `${assistant.title} - 서울시 AI 업무 도우미`;
   let conversationId = conversationParam ? Number(conversationParam) : null;
   const controller = new AbortController();
