@@ -28,4 +28,4 @@ def answer_view(answer: Answer) -> dict:
             "citations": [{"n": c.n, "chunk_id": c.chunk_id, "label": c.label, "source": c.source,
                            "locator": c.locator, "page": c.page} for c in answer.citations],
             "removed": answer.removed, "passages": passages_view(answer.passages),
-            "appendices": answer.appendices, "timings_ms": answer.timings_ms}
+            "appendices": answer.appendices, "basis": answer.basis, "timings_ms": answer.timings_ms}

@@ -27,6 +27,7 @@ from rag.store.base import PointFilter
 from . import prompts
 from .abstention import AbstentionPolicy, reason_to_abstain
 from .appendices import AppendixIndexed, appendices_to_read, appendix_notice
+from .basis import basis_of
 from .citations import verify_answer
 from .drafts import finished_length
 from .extractive import extractive_answer
@@ -111,12 +112,16 @@ class AnswerService:
                before_generation: Callable[[], Iterator[AnswerEvent]] | None = None,
                check_while_streaming: bool = True) -> Iterator[AnswerEvent]:
         """`_answer_events`, with the final answer pointing to the 별표 its articles
-        delegate figures to when those are not indexed (rag/answer/appendices.py)."""
+        delegate figures to when those are not indexed (rag/answer/appendices.py) and, for
+        a work manual (answer_shape: manual), carrying its 근거 block (rag/answer/basis.py)."""
+        spec = self.assistants.require(assistant)
         for event in self._answer_events(question, assistant=assistant, collection=collection, scope=scope,
                                          use_llm=use_llm, before_generation=before_generation,
                                          check_while_streaming=check_while_streaming):
             if event.type == "final" and event.answer is not None:
                 self._point_to_appendices(event.answer, collection)
+                if spec.answer_shape == "manual":
+                    event.answer.basis = basis_of(event.answer)
             yield event
 
     def _point_to_appendices(self, answer: Answer, collection: str) -> None:

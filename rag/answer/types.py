@@ -96,6 +96,10 @@ class Answer:
     #: Appendices (별표) the cited articles refer to that the index does not hold:
     #: {law, label, title, link, article} each (rag/answer/appendices.py).
     appendices: list[dict[str, str]] = field(default_factory=list)
+    #: The 근거 block of a work-manual answer (answer_shape: manual), one line per cited
+    #: passage with its 시행일자 or page: {n, label, effective_date, page, line}
+    #: (rag/answer/basis.py). Kept apart from `text`, which holds only verified sentences.
+    basis: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

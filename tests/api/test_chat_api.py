@@ -153,3 +153,13 @@ def test_a_short_follow_up_is_asked_with_the_previous_question(staff, services):
     staff.post("/api/chat/childcare", json={"question": "영양사가 작성한 식단에 따라 급식을 제공해야 하나요?",
                                             "conversation_id": first["conversation_id"]})
     assert "보육실에 무엇을 설치" not in services.context.answers.llm().last_prompt[-1].content
+
+
+def test_a_work_manual_answer_carries_its_basis_with_the_in_force_date(staff):
+    # childcare is a work manual (answer_shape: manual): the 근거 block comes beside the text.
+    reply = staff.post("/api/chat/childcare/stream", json={"question": CCTV_QUESTION})
+    answer = sse_events(reply.text)[-1][1]["answer"]
+    assert answer["basis"] and answer["basis"][0]["line"] == "테스트법 제3조 (시행일자 2025. 3. 1.)"
+    assert answer["basis"][0]["effective_date"] == "2025-03-01"
+    assert {b["n"] for b in answer["basis"]} <= {c["n"] for c in answer["citations"]}
+    assert "시행일자" not in answer["text"]

@@ -221,6 +221,15 @@ def test_a_citation_chip_opens_the_passage_with_its_effective_date(browser, live
     assert browser.switch_to.active_element == chip
 
 
+def test_a_work_manual_answer_lists_its_basis_with_the_in_force_date(browser, live_server):
+    # childcare is a work manual (answer_shape: manual): the server's 근거 lines, as text.
+    basis = childcare_answer(browser, live_server).find_element(By.CSS_SELECTOR, "section.basis")
+    assert basis.find_element(By.CSS_SELECTOR, ".basis-title").text == "근거"
+    lines = [li.text for li in basis.find_elements(By.CSS_SELECTOR, "li")]
+    assert "[1] 테스트법 제3조 (시행일자 2025. 3. 1.)" in lines
+    assert basis.find_elements(By.CSS_SELECTOR, "a, button, img") == []
+
+
 def test_thumbs_down_with_a_comment_is_stored(browser, live_server, web_services, screenshot):
     answer = childcare_answer(browser, live_server)
     answer.find_element(By.CSS_SELECTOR, "button.feedback-down").click()

@@ -86,12 +86,23 @@ export function renderAnswer(answer, { collection, messageId = null, feedback = 
   const box = el("div", { class: `answer answer-${mode || "unknown"}` },
     el("p", { class: "mode-badge" }, MODE_LABELS[mode] || "답변"),
     answerText(answer.text, refs),
+    basisList(answer.basis),
     answer.notice ? el("p", { class: "notice", role: "note" }, plain(answer.notice)) : null,
     appendixLinks(answer.appendices),
     removedBlock(answer.removed),
     sourcesBlock(refs, cited));
   if (messageId) box.append(feedbackControls(messageId, feedback));
   return box;
+}
+
+/** A work manual's 근거 block: each cited passage as the server named it, with its
+ * 시행일자 or page (rag/answer/basis.py). Text only. */
+function basisList(items) {
+  const lines = (items || []).filter((b) => typeof b.line === "string" && b.line);
+  if (!lines.length) return null;
+  return el("section", { class: "basis", "aria-label": "근거" },
+    el("h3", { class: "basis-title" }, "근거"),
+    el("ul", {}, lines.map((b) => el("li", {}, `[${b.n}] ${plain(b.line)}`))));
 }
 
 /** The 별표 the cited articles delegate figures to, not indexed: links to the official
