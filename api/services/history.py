@@ -32,11 +32,19 @@ _IDENTIFIERS = (RRN, PHONE, EMAIL)
 
 
 def answer_sources(answer: Answer, collection: str) -> list[dict]:
-    """What the reader was shown as sources, each marked whether the answer cites it."""
+    """What the reader was shown as sources, each marked whether the answer cites it; a
+    cited one of a work manual's answer keeps its 근거 line (with its 시행일자 or page), so
+    a reopened conversation shows the same 근거 list."""
     cited = {c.n for c in answer.citations}
-    return [{"n": p.n, "chunk_id": p.chunk.id, "collection": collection, "source": p.chunk.source,
-             "locator": p.chunk.locator, "label": p.label, "page": p.chunk.page, "cited": p.n in cited}
-            for p in answer.passages]
+    basis = {b["n"]: b["line"] for b in answer.basis if b.get("line")}
+    sources = []
+    for p in answer.passages:
+        item = {"n": p.n, "chunk_id": p.chunk.id, "collection": collection, "source": p.chunk.source,
+                "locator": p.chunk.locator, "label": p.label, "page": p.chunk.page, "cited": p.n in cited}
+        if p.n in basis:
+            item["basis"] = basis[p.n]
+        sources.append(item)
+    return sources
 
 
 def mask_echoes(question: str, text: str) -> str:

@@ -163,3 +163,8 @@ def test_a_work_manual_answer_carries_its_basis_with_the_in_force_date(staff):
     assert answer["basis"][0]["effective_date"] == "2025-03-01"
     assert {b["n"] for b in answer["basis"]} <= {c["n"] for c in answer["citations"]}
     assert "시행일자" not in answer["text"]
+    # A reopened conversation shows the same 근거 list: each cited source keeps its line.
+    final = sse_events(reply.text)[-1][1]
+    stored = staff.get(f"/api/conversations/{final['conversation_id']}").json()
+    sources = stored["messages"][-1]["sources"]
+    assert [s["basis"] for s in sources if s.get("basis")] == [b["line"] for b in answer["basis"]]

@@ -255,6 +255,8 @@ def test_an_old_conversation_opens_from_the_list_and_continues(browser, live_ser
     link.click()
     answer = last_answer(browser)
     assert answer.find_elements(By.CSS_SELECTOR, ".answer-text button.cite")
+    # childcare is a work manual: the reopened answer lists its 근거 with the 시행일자, as it did.
+    assert "시행일자" in answer.find_element(By.CSS_SELECTOR, "section.basis").text
     assert answer.find_element(By.CSS_SELECTOR, "button.feedback-down").get_attribute("aria-pressed") == "true"
     url = browser.current_url
 

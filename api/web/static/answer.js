@@ -121,6 +121,7 @@ export function messageAnswer(message) {
   return {
     text: message.text, mode: message.mode, abstained: message.mode === "abstained", notice: message.notice,
     removed: [], passages: sources, citations: sources.filter((s) => s.cited),
+    basis: sources.filter((s) => s.cited && s.basis).map((s) => ({ n: s.n, line: s.basis })),
   };
 }
 
