@@ -16,12 +16,10 @@ import defusedxml.ElementTree as safe_xml
 import docx
 from defusedxml import DefusedXmlException
 from docx.opc.exceptions import OpcError
-from docx.oxml.ns import qn
 from docx.table import Table
-from docx.text.paragraph import Paragraph
 from lxml import etree
 
-from ingest.readers.docx import table_rows
+from ingest.readers.docx import body_blocks, table_rows
 from ingest.readers.hwpx import paragraph_lines
 from ingest.readers.safety import ReadLimits, check_zip
 from rag.errors import DocumentError, SeoulAssistError
@@ -122,7 +120,7 @@ def _docx_lines(filename: str, data: bytes) -> list[DraftLine]:
     try:
         document = docx.Document(io.BytesIO(data))
         lines: list[DraftLine] = []
-        for number, block in enumerate(_docx_blocks(document.element.body, document), start=1):
+        for number, block in enumerate(body_blocks(document.element.body, document), start=1):
             if isinstance(block, Table):
                 lines.extend(DraftLine(number, row) for row in table_rows(block))
             else:
@@ -131,19 +129,6 @@ def _docx_lines(filename: str, data: bytes) -> list[DraftLine]:
     except _DOCX_MALFORMED as exc:
         log.info("%s: unreadable DOCX: %s: %s", filename, exc.__class__.__name__, exc)
         raise DraftError("file", f"{filename}: DOCX 문서가 아닙니다 — 손상되었거나 Word 문서가 아닙니다") from exc
-
-
-def _docx_blocks(element, parent):
-    # Content controls (w:sdt) of government templates wrap whole passages.
-    for child in element.iterchildren():
-        if child.tag == qn("w:p"):
-            yield Paragraph(child, parent)
-        elif child.tag == qn("w:tbl"):
-            yield Table(child, parent)
-        elif child.tag == qn("w:sdt"):
-            content = child.find(qn("w:sdtContent"))
-            if content is not None:
-                yield from _docx_blocks(content, parent)
 
 
 def _hwpx_lines(filename: str, data: bytes) -> list[DraftLine]:

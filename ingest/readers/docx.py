@@ -44,7 +44,7 @@ def read(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
 
 def _outline(document: Document) -> OutlineBuilder:
     outline = OutlineBuilder()
-    for block in _blocks(document.element.body, document):
+    for block in body_blocks(document.element.body, document):
         if isinstance(block, Table):
             for row in table_rows(block):
                 outline.line(row)
@@ -57,7 +57,7 @@ def _outline(document: Document) -> OutlineBuilder:
     return outline
 
 
-def _blocks(element: etree._Element, parent: Document) -> Iterator[Paragraph | Table]:
+def body_blocks(element: etree._Element, parent: Document) -> Iterator[Paragraph | Table]:
     """Paragraphs and tables in reading order, looking inside content controls (w:sdt),
     which forms and templates from government systems wrap around whole passages."""
     for child in element.iterchildren():
@@ -68,7 +68,7 @@ def _blocks(element: etree._Element, parent: Document) -> Iterator[Paragraph | T
         elif child.tag == qn("w:sdt"):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
-                yield from _blocks(content, parent)
+                yield from body_blocks(content, parent)
 
 
 def table_rows(table: Table) -> list[str]:
