@@ -152,3 +152,20 @@ def indexed_sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppCont
     context.ingest.embed_pending("childcare", progress=False)
     yield context
     context.close()
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture):
+    """Run the `seoul-assist` CLI (test profile, --data-dir in the test's folder);
+    returns (exit code, stdout, stderr)."""
+    from cli.main import main
+
+    monkeypatch.setenv("SEOUL_ASSIST_PROFILE", "test")
+    data_dir = tmp_path / "data"
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        code = main(["--data-dir", str(data_dir), *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run

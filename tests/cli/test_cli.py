@@ -10,23 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
 
 SCRIPT = Path(sys.executable).parent / "seoul-assist"
 
 
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture):
-    """Run the CLI with --data-dir in the test's folder; returns (exit code, stdout, stderr)."""
-    monkeypatch.setenv("SEOUL_ASSIST_PROFILE", "test")
-    data_dir = tmp_path / "data"
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(["--data-dir", str(data_dir), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 def test_ingest_then_search_json_returns_the_document(run, sample_corpus: Path):

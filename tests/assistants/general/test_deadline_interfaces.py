@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.services.container import Services
-from cli.main import main
 from tests.api.conftest import build_services, login
 
 from .conftest import write_minwon_statute
@@ -21,17 +20,6 @@ from .conftest import write_minwon_statute
 STATUTE_TEXT = "시험용 조문: 처리기간이 6일 이상이면 일 단위로 계산하고 첫날을 산입한다."
 
 
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture):
-    monkeypatch.setenv("SEOUL_ASSIST_PROFILE", "test")
-    data_dir = tmp_path / "data"
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(["--data-dir", str(data_dir), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 # --- CLI ---

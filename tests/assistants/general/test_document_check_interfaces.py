@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.services.container import Services
 from assistants.general.draft_reader import MAX_DRAFT_BYTES
-from cli.main import main
 from tests.api.conftest import build_services, login
 
 from .test_document_check import BAD_DRAFT, CLEAN_NOTICE, EXPECTED_BAD, _docx_bytes
@@ -29,16 +28,6 @@ def _summary(findings: list[dict]) -> list[tuple[str, int, str]]:
 # --- CLI ---
 
 
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture):
-    monkeypatch.setenv("SEOUL_ASSIST_PROFILE", "test")
-
-    def _run(*args: str) -> tuple[int, str, str]:
-        code = main(["--data-dir", str(tmp_path / "data"), *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _run
 
 
 def test_cli_json(run, tmp_path: Path):
