@@ -9,6 +9,9 @@ Scoring, per sentence of each passage:
     it, title, locator: the article "제5조 (폐쇄회로 텔레비전)" says what its paragraphs
     are about). Under a question heading (an FAQ "Q …?") the section counts 60 % and a
     line may qualify through it alone: the answer rarely repeats the question's words;
+  * a list item ("2. 금연구역에서 흡연을 한 사람") is read and quoted together with the
+    paragraph announcing its list ("③ 다음 각 호의 … 10만원 이하의 과태료를 부과한다.")
+    and the items it is nested in, when it names something asked itself;
   * a small prior for retrieval rank;
   * a bonus for the answer of the FAQ entry whose own question is the user's (the
     retriever's title re-rank found its heading the closest of the passages' titles);
@@ -88,6 +91,7 @@ class _Candidate:
     order: int
     quote: str
     passage: Passage
+    leads: tuple[str, ...] = ()  # the list's lead and outer items, quoted before the item
 
 
 def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], max_sentences: int = 3) -> Quotes:
@@ -104,7 +108,13 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
     candidates: list[_Candidate] = []
     for rank, (passage, lines) in enumerate(zip(passages, read)):
         for line in lines.lines:
-            in_line = [t.found_in(line.compact, line.spaced) for t in terms]
+            # A list item is read with the sentence announcing its list: "2. … 금연구역에서
+            # 흡연을 한 사람" answers "금연구역 흡연 과태료 얼마" only with "③ 다음 각 호의 …
+            # 10만원 이하의 과태료를 부과한다." above it, and is quoted with it.
+            own = [t.found_in(line.compact, line.spaced) for t in terms]
+            if line.lead_quotes and not any(own):
+                continue  # an item that names nothing asked is not quoted for its lead's words
+            in_line = [f or t.found_in(line.lead_compact, line.lead_spaced) for t, f in zip(terms, own)]
             in_context = [f or t.found_in(line.context_compact, line.context_spaced) for t, f in zip(terms, in_line)]
             line_share = sum(w for w, f in zip(weights, in_line) if f) / total
             context_share = sum(w for w, f in zip(weights, in_context) if f) / total
@@ -123,15 +133,24 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
             score = ((1 - mix) * line_share + mix * context_share
                      + _RANK_PRIOR * (1 - prior_ranks[rank] / len(passages))
                      + (_ENTRY_BONUS if answers_entry or defines else 0.0)
-                     + (_number_bonus(line.plain, question.hinted_units) if question.hinted_units else 0.0))
-            candidates.append(_Candidate(score, rank, line.order, line.quote, passage))
+                     + (_number_bonus(f"{line.lead_plain} {line.plain}", question.hinted_units)
+                        if question.hinted_units else 0.0))
+            candidates.append(_Candidate(score, rank, line.order, line.quote, passage, line.lead_quotes))
 
     chosen = _choose(candidates, max_sentences)
-    result = Quotes(text="\n".join(f"{c.quote} [{c.passage.n}]" for c in chosen))
+    result = Quotes(text="")
+    shown: set[str] = set()
+    quoted: list[str] = []
     for c in chosen:
-        result.checks.append(SentenceCheck(c.quote, (c.passage.n,), True, reason=QUOTED))
+        for quote in (*c.leads, c.quote):
+            if compact(quote) in shown:
+                continue  # the list's lead, already above an earlier item of the same list
+            shown.add(compact(quote))
+            quoted.append(f"{quote} [{c.passage.n}]")
+            result.checks.append(SentenceCheck(quote, (c.passage.n,), True, reason=QUOTED))
         if all(existing.n != c.passage.n for existing in result.citations):
             result.citations.append(citation_for(c.passage))
+    result.text = "\n".join(quoted)
     return result
 
 

@@ -298,3 +298,67 @@ def test_a_question_what_a_term_means_is_answered_by_its_definition(analyzer, qu
     answer = extractive_answer(analyse_question(question, analyzer), passages)
 
     assert answer.text.splitlines()[0].lstrip("② ").startswith(first)
+
+
+FINES = """##### 제34조 (과태료)
+
+**①** 다음 각 호의 어느 하나에 해당하는 자에게는 500만원 이하의 과태료를 부과한다.
+
+  1\\. 거짓이나 그 밖의 부정한 방법으로 인증을 받은 자
+  2\\. 시정명령을 따르지 아니한 자
+
+**②** 다음 각 호의 어느 하나에 해당하는 자에게는 10만원 이하의 과태료를 부과한다. 다만, 교육을 받은 경우에는 감면할 수 있다.
+
+  1\\. 금주구역에서 음주를 한 사람
+  2\\. 금연구역에서 흡연을 한 사람"""
+WHO_IMPOSES = """##### 제33조 (과태료의 부과권자)
+
+법 제34조제2항제2호(금연구역에서 흡연한 경우만 해당한다)의 과태료는 해당 금연구역을 지정한 시장ㆍ군수ㆍ구청장이 부과한다."""
+LEVY = """##### 제23조 (부담금의 부과)
+
+**①** 보건복지부장관은 담배(면세되는 것은 제외한다. 이하 같다)에 다음 각 호의 구분에 따른 부담금을 부과ㆍ징수한다. 다만, 연초가 아닌 담배는 100분의 50을 감경한다.
+
+  1\\. 궐련: 20개비당 841원
+  2\\. 전자담배
+    가\\. 니코틴 용액을 사용하는 경우: 1밀리리터당 525원
+    나\\. 연초 고형물을 사용하는 경우: 1그램당 73원
+
+**②** 제조자는 반출된 담배의 수량에 관한 자료를 다음 달 15일까지 제출하여야 한다."""
+
+
+def test_a_list_item_is_read_and_quoted_with_the_sentence_announcing_its_list(analyzer):
+    # The item names the offence, the paragraph above it the fine: only together do they
+    # answer, and the item alone would not say what it is an item of.
+    passages = [passage(1, "제33조", "국민건강증진법 시행령", WHO_IMPOSES), passage(2, "제34조", "국민건강증진법", FINES)]
+
+    answer = extractive_answer(analyse_question("금연구역에서 담배 피우면 과태료가 얼마까지인가요?", analyzer), passages)
+
+    lines = answer.text.splitlines()
+    assert lines[:2] == ["② 다음 각 호의 어느 하나에 해당하는 자에게는 10만원 이하의 과태료를 부과한다. [2]",
+                         "2. 금연구역에서 흡연을 한 사람 [2]"]
+    assert answer.citations[0].n == 2
+    assert all(check.supported for check in answer.checks)
+
+
+def test_a_nested_item_carries_the_items_above_it_and_unrelated_items_stay_out(analyzer):
+    passages = [passage(1, "제23조", "국민건강증진법", LEVY)]
+
+    answer = extractive_answer(analyse_question("전자담배 니코틴 용액에 붙는 부담금은 얼마인가요?", analyzer), passages)
+
+    assert answer.text.splitlines() == [
+        "① 보건복지부장관은 담배(면세되는 것은 제외한다. 이하 같다)에 다음 각 호의 구분에 따른 부담금을 부과ㆍ징수한다. [1]",
+        "2. 전자담배 [1]",
+        "가. 니코틴 용액을 사용하는 경우: 1밀리리터당 525원 [1]"]
+    # The 감경 sentence continues the paragraph, not the list; the 궐련 item names nothing asked.
+    assert not any("궐련" in line for line in answer.text.splitlines())
+
+
+def test_a_paragraph_after_a_list_ends_it(analyzer):
+    from rag.answer.matching import passage_lines
+
+    lines = {line.plain: line for line in passage_lines(passage(1, "제23조", "국민건강증진법", LEVY)).lines}
+
+    assert lines["② 제조자는 반출된 담배의 수량에 관한 자료를 다음 달 15일까지 제출하여야 한다."].lead_quotes == ()
+    assert lines["연초 고형물을 사용하는 경우: 1그램당 73원"].lead_quotes == (
+        "① 보건복지부장관은 담배(면세되는 것은 제외한다. 이하 같다)에 다음 각 호의 구분에 따른 부담금을 부과ㆍ징수한다.",
+        "2. 전자담배")
