@@ -158,7 +158,7 @@ class AnswerService:
         llm = self.llm() if use_llm else None
         passages = self._passages(question, chunks, llm, spec)
         # A tool's computed text leads every answer shown; its articles join the passages.
-        lead = self._tool_lead(question, assistant, collection, scope, passages, hide_from_model=llm is not None)
+        lead = self._tool_lead(question, spec, collection, scope, passages, hide_from_model=llm is not None)
         passages, shown = lead.passages, lead.lead
         yield AnswerEvent("passages", answer=Answer(question, "", "extractive", passages=passages))
 
@@ -218,26 +218,30 @@ class AnswerService:
 
     # -- steps ------------------------------------------------------------------------
 
-    def _tool_lead(self, question: str, assistant: str, collection: str, scope: AccessScope,
+    def _tool_lead(self, question: str, spec: AssistantSpec, collection: str, scope: AccessScope,
                    passages: list[Passage], *, hide_from_model: bool) -> "_ToolLead":
         """The first of the assistant's tools that applies, run, with the articles it cites
         fetched from the collection (under `scope`) and added to the passages: a real
         chunk each, so its citation opens the indexed text. An article the collection does
         not hold is named without a marker. `hide_from_model`: keep the added passages out
-        of the prompt (the computation is not the model's to redo, nor its budget to take)."""
+        of the prompt (the computation is not the model's to redo, nor its budget to take).
+        A work manual (answer_shape: manual) lists its 근거 under the answer from the
+        citations, so there the result carries only the markers; elsewhere a "근거:" line
+        names the articles."""
         try:
-            result = first_result(self._tools(assistant), question)
+            result = first_result(self._tools(spec.name), question)
         except Exception:  # a tool's bug costs its lead, never the answer
-            log.exception("답변 도구 오류 (%s)", assistant)
+            log.exception("답변 도구 오류 (%s)", spec.name)
             result = None
         if result is None:
             return _ToolLead(None, passages, [])
         passages = list(passages)
         citations: list[Citation] = []
-        named = []
+        named, missing = [], []
         for ref, chunk in self._articles(result.cite, collection, scope):
             if chunk is None:
                 named.append(f"{ref.label}(색인에서 찾지 못함)")
+                missing.append(ref.label)
                 continue
             passage = next((p for p in passages if p.chunk.id == chunk.id), None)
             if passage is None:
@@ -247,7 +251,14 @@ class AnswerService:
             effective = chunk.metadata.get("시행일자")
             named.append(f"{passage.label}{f' (시행 {effective})' if effective else ''} [{passage.n}]")
             citations.append(Citation(passage.n, chunk.id, chunk.source, chunk.locator, passage.label, chunk.page))
-        text = result.text + (f"\n근거: {', '.join(named)}" if named else "")
+        if spec.answer_shape == "manual":
+            first, newline, rest = result.text.partition("\n")
+            markers = "".join(f"[{c.n}]" for c in citations)
+            text = f"{first} {markers}".rstrip() + newline + rest
+            if missing:
+                text += f"\n색인에서 찾지 못한 근거 조문: {', '.join(missing)}"
+        else:
+            text = result.text + (f"\n근거: {', '.join(named)}" if named else "")
         return _ToolLead(replace(result, text=text), passages, citations)
 
     def _articles(self, refs: Sequence[ArticleRef], collection: str,

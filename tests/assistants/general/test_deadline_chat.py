@@ -71,7 +71,9 @@ def test_the_answer_leads_with_the_computed_date_and_cites_article_19(staff: Tes
     assert "2026. 2. 17.(화) 공휴일(설날)" in answer["text"]
     assert "시험용 조문: 처리기간을 즉시로 정한 경우" in cited(staff, answer, DECREE_19)["text"]
     assert "시험용 조문: 처리기간이 6일 이상이면" in cited(staff, answer, LAW_19)["text"]
-    assert f"{DECREE_19} (시행 2025-07-01) [" in answer["text"]
+    # The 근거 list under the answer names each article with its 시행일자, once: not the text.
+    assert f"{DECREE_19} (시행일자 2025. 7. 1.)" in [line["line"] for line in answer["basis"]]
+    assert "근거:" not in answer["text"]
 
 
 def test_the_chat_page_gets_the_same_answer_streamed(staff: TestClient):
@@ -83,7 +85,7 @@ def test_the_chat_page_gets_the_same_answer_streamed(staff: TestClient):
     cited(staff, final, DECREE_19)
     cited(staff, final, LAW_19)
     # The 근무시간 rule's statute is not in this index: named, never cited as a passage.
-    assert "지방공무원 복무규정 제2조(색인에서 찾지 못함)" in final["text"]
+    assert "색인에서 찾지 못한 근거 조문: 지방공무원 복무규정 제2조" in final["text"]
     assert all("지방공무원" not in c["label"] for c in final["citations"])
 
 

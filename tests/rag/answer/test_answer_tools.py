@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rag.answer.basis import basis_of
 from rag.answer.service import AnswerService
 from rag.answer.tools import AnswerTool, ArticleRef, ToolResult
 from rag.config import load_settings
@@ -38,14 +39,16 @@ def service(ctx, *tools: AnswerTool, llm=None) -> AnswerService:
     # One retrieved passage, so the tool's article has to be fetched.
     settings = load_settings("test", data_dir=ctx.settings.data_dir, retrieval={"top_k": 1})
     return AnswerService(ctx.retriever, ctx.analyzer, settings, llm=llm,
-                         tools=lambda assistant: list(tools) if assistant == "childcare" else [])
+                         tools=lambda assistant: list(tools) if assistant in ("childcare", "metabolic") else [])
 
 
 def test_a_tool_leads_the_answer_and_its_articles_are_cited_as_indexed_passages(indexed_sample):
     svc = service(indexed_sample, KeywordTool("CCTV", COMPUTED))
     answer = svc.answer(CCTV_QUESTION, assistant="childcare", collection="childcare", use_llm=False)
 
-    assert answer.text.startswith("계산 결과: 42일\n근거: 테스트법 제4조 (시행 2025-03-01) [2], 없는법 제1조(색인에서 찾지 못함)")
+    # A work manual (childcare) lists the 근거 under the answer: the result carries the markers only.
+    assert answer.text.startswith("계산 결과: 42일 [2]\n색인에서 찾지 못한 근거 조문: 없는법 제1조\n")
+    assert [line["line"] for line in basis_of(answer)][0] == "테스트법 제4조 (시행일자 2025. 3. 1.)"
     assert "60일 이상 보관" in answer.text  # the quotes follow, as usual
     added = answer.passages[-1]
     assert (added.n, added.chunk.locator) == (2, "제4조")
@@ -61,7 +64,7 @@ def test_with_a_model_the_added_article_stays_out_of_the_prompt(indexed_sample):
     answer = svc.answer(CCTV_QUESTION, assistant="childcare", collection="childcare")
 
     assert answer.mode == "generated"
-    assert answer.text.startswith("계산 결과: 42일\n근거: 테스트법 제4조")
+    assert answer.text.startswith("계산 결과: 42일 [2]\n")
     assert answer.text.endswith("60일 이상 보관하여야 합니다 [1].")
     assert [c.n for c in answer.citations] == [2, 1]
     assert "급식" not in llm.last_prompt[-1].content
@@ -104,3 +107,11 @@ def test_a_failing_tool_costs_its_lead_not_the_answer(indexed_sample, caplog):
         CCTV_QUESTION, assistant="childcare", collection="childcare", use_llm=False)
     assert broken.text == plain.text and "60일 이상 보관" in broken.text
     assert "답변 도구 오류 (childcare)" in caplog.text
+
+
+def test_outside_a_work_manual_the_result_names_its_articles_in_a_line(indexed_sample):
+    # metabolic's answer shape has no 근거 list under the answer: the line names them.
+    svc = service(indexed_sample, KeywordTool("CCTV", COMPUTED))
+    answer = svc.answer(CCTV_QUESTION, assistant="metabolic", collection="childcare", use_llm=False)
+
+    assert answer.text.startswith("계산 결과: 42일\n근거: 테스트법 제4조 (시행 2025-03-01) [2], 없는법 제1조(색인에서 찾지 못함)")
