@@ -1,0 +1,100 @@
+"""The criteria are read from the indexed guide (표 8, the 군판정 table, the 재검진 and SMS
+tables, the staff table, the PHQ-9 rule) with citations; another document's table, the
+NCEP/IDF tables of the same guide, and the built-in copy are not what is used when the
+guide is indexed; without it the built-in table is used and the result says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistants.metabolic.assessment import assess
+from assistants.metabolic.criteria import FACTORS, Limit, builtin_criteria, load_criteria
+from assistants.metabolic.guide_text import GUIDE_TITLE, guide_lines, markdown_lines, tables
+
+from .conftest import GUIDE, GUIDE_SOURCE, index_guide, man, woman
+
+
+def test_indexed_guide_gives_the_programme_values_with_citations(indexed_guide):
+    criteria = load_criteria(indexed_guide.retriever, "metabolic")
+    assert criteria.source["from"] == "indexed"
+    indexed, builtin = criteria.values(), builtin_criteria().values()
+    # The test guide names its own 상담창구; every threshold and schedule is the programme's.
+    assert indexed.pop("mental_health")[:2] == builtin.pop("mental_health")[:2] == (10, 9)
+    assert indexed == builtin
+    waist = criteria.factors["waist"]
+    assert waist.limits == (Limit("waist", ">=", 90, 85, "cm"),)
+    assert waist.citation.table == "표 8"
+    assert waist.citation.source == GUIDE_SOURCE
+    assert waist.citation.document == GUIDE_TITLE
+    assert waist.citation.heading.endswith("다. 군판정")
+    assert criteria.recheck.citation.heading.endswith("1) 재검진")
+    assert criteria.mental_health.contacts["자살"][0] == "보건소 자살예방전담인력"
+
+
+def test_values_come_from_the_index_not_from_the_code(tmp_path: Path):
+    changed = GUIDE.replace("허리둘레≥90cm(남), ≥85cm(여)", "허리둘레≥95cm(남), ≥80cm(여)").replace(
+        "정상군 | 총 1회(12개월)", "정상군 | 총 1회(11개월)")
+    ctx = index_guide(tmp_path, changed, decoy=False)
+    try:
+        criteria = load_criteria(ctx.retriever, "metabolic")
+    finally:
+        ctx.close()
+    assert criteria.factors["waist"].limits == (Limit("waist", ">=", 95, 80, "cm"),)
+    assert criteria.recheck.months["정상군"] == (11,)
+    result = assess(man(waist=92), criteria)
+    assert result["risk_factors"]["waist"] is False
+    assert result["recheck_months"] == [11]
+
+
+def test_another_documents_table_8_and_the_ncep_idf_tables_are_not_used(indexed_guide):
+    criteria = load_criteria(indexed_guide.retriever, "metabolic")
+    assert {f.citation.source for f in criteria.factors.values()} == {GUIDE_SOURCE}
+    # NCEP's own 102/88 cm and 110 mg/dL, IDF's 94/80 cm, the decoy's 140/90 and 180: none decides.
+    result = assess(man(waist=95, fbg=105, sys=132, tg=160, hdl=38), criteria)
+    assert result["risk_factors"] == {"waist": True, "bp": True, "glucose": True, "tg": True, "hdl": True}
+    assert assess(woman(waist=82), criteria)["risk_factors"]["waist"] is False
+
+
+def test_without_the_guide_in_the_index_the_builtin_table_is_used_and_said_so(ctx):
+    criteria = load_criteria(ctx.retriever, "metabolic")
+    assert criteria.source["from"] == "builtin"
+    assert "색인에" in criteria.source["note"]
+    result = assess(man(), criteria)
+    assert result["criteria_source"]["from"] == "builtin"
+    assert result["basis"][0]["citation"]["table"] == "표 8"
+
+
+def test_a_part_missing_from_the_guide_falls_back_and_is_named(tmp_path: Path):
+    without_sms = GUIDE.split("#### 2) SMS 발송")[0]
+    ctx = index_guide(tmp_path, without_sms, decoy=False)
+    try:
+        criteria = load_criteria(ctx.retriever, "metabolic")
+    finally:
+        ctx.close()
+    assert criteria.source["from"] == "indexed+builtin"
+    assert criteria.source["builtin_parts"] == ["sms"]
+    assert criteria.sms == builtin_criteria().sms
+    assert criteria.factors["waist"].citation.source == GUIDE_SOURCE
+
+
+def test_a_caption_and_its_table_in_different_chunks_are_read_together(tmp_path: Path):
+    padding = "- " + "시험용 설명 문장입니다. " * 58
+    padded = GUIDE.replace("**표 8. 시험용", f"{padding}\n\n**표 8. 시험용")
+    ctx = index_guide(tmp_path, padded, decoy=False)
+    try:
+        chunks = ctx.retriever.fetch("metabolic", limit=1000)
+        criteria = load_criteria(ctx.retriever, "metabolic")
+    finally:
+        ctx.close()
+    holding_rows = [c for c in chunks if "|복부비만|" in c.text]
+    assert holding_rows and all("표 8" not in c.text for c in holding_rows)
+    assert criteria.source["from"] == "indexed"
+    assert criteria.factors["waist"].citation.table == "표 8"
+    assert [t.rows for t in tables(guide_lines(chunks))] == [t.rows for t in tables(markdown_lines(padded, GUIDE_SOURCE))]
+
+
+def test_every_factor_names_its_medication_as_the_guide_and_the_choice_say():
+    factors = builtin_criteria().factors
+    assert set(factors) == set(FACTORS)
+    assert {k: f.medication for k, f in factors.items()} == {
+        "waist": None, "bp": "고혈압", "glucose": "당뇨병", "tg": "이상지질혈증", "hdl": "이상지질혈증"}
