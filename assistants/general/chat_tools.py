@@ -45,7 +45,7 @@ class DeadlineTool:
             return ToolResult(request.missing)
         assert request.received is not None and request.period is not None
         try:
-            deadline = compute_deadline(request.received, request.period.text,
+            deadline = compute_deadline(request.received, request.period.text, request.excluded,
                                         extra_holidays=self._extra_holidays)
         except DeadlineInputError as exc:
             return ToolResult(f"처리기한을 계산하지 못했습니다: {exc.message}.")

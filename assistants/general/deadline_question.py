@@ -4,7 +4,12 @@ received date (and time) and the 처리기간 it states, for the deadline calcul
 
 Dates: 2026년 2월 12일, 2월 12일 (the year of `today`), 2026. 2. 12., 2026-02-12.
 Times: 오후 3시, 오전 10시 30분, 15시, 15:00. Periods: 7일, 3일, 2주, 1개월, 1년, 즉시 (read
-by deadline.parse_period, so the chat and the tool accept the same periods)."""
+by deadline.parse_period, so the chat and the tool accept the same periods).
+
+The first date is the receipt. Later dates are periods not counted (시행령 제20조) when the
+question says so (보완, 보정, 제외, 빼고, 산입하지 …): "2월 13일부터 14일까지", "2월 13일~2월
+14일", or one day ("2월 13일 하루"). Without such a word later dates are left alone: an
+answer must not drop days the asker did not ask to drop."""
 
 from __future__ import annotations
 
@@ -31,6 +36,11 @@ _NAMED_PERIOD = re.compile(rf"처리\s*기간\D{{0,8}}?(?P<p>{_PERIOD_WORD})")
 #: Any period; not one followed by 접수 ("12일에 접수": a day of the month, not a period).
 _ANY_PERIOD = re.compile(rf"(?<![\d.:])(?P<p>{_PERIOD_WORD})(?!\s*(?:에\s*)?접수)")
 
+#: The question says some days are not counted.
+_EXCLUDES = re.compile(r"보완|보정|제외|빼고|빼면|산입하지|산입\s*안|불산입|넣지\s*않|현지\s*조사|조사\s*기간")
+#: A period's end written with its day only: "2월 13일부터 14일까지".
+_DAY_ONLY = re.compile(r"(?<![\d.월])\s*(?P<d>\d{1,2})\s*일(?=\s*까지)")
+
 MISSING_BOTH = "접수일과 처리기간을 알려 주시면 처리기한을 계산해 드립니다"
 EXAMPLE = "예: 2026년 2월 12일 오후 3시 접수, 처리기간 7일"
 
@@ -44,6 +54,8 @@ class DeadlineQuestion:
     received: datetime | date | None
     period: Period | None
     error: DeadlineInputError | None = None
+    #: Periods not counted, as deadline.compute_deadline takes them ("2026-02-13..2026-02-14").
+    excluded: tuple[str, ...] = ()
 
     @property
     def missing(self) -> str | None:
@@ -78,11 +90,60 @@ def read_deadline_question(question: str, today: date) -> DeadlineQuestion | Non
         received, text = _received(text, today)
     except DeadlineInputError as exc:
         return DeadlineQuestion(None, None, exc)
+    excluded: tuple[str, ...] = ()
+    if received is not None and _EXCLUDES.search(question):
+        try:
+            excluded, text = _excluded(text, received if isinstance(received, date) and not isinstance(
+                received, datetime) else received.date())
+        except DeadlineInputError as exc:
+            return DeadlineQuestion(received, None, exc)
     try:
         period = _period(text)
     except DeadlineInputError as exc:
-        return DeadlineQuestion(received, None, exc)
-    return DeadlineQuestion(received, period)
+        return DeadlineQuestion(received, None, exc, excluded)
+    return DeadlineQuestion(received, period, None, excluded)
+
+
+def _excluded(text: str, received: date) -> tuple[tuple[str, ...], str]:
+    """The periods after the receipt date, as "start..end", and `text` without them (their
+    "13일" is not a 처리기간). A date without a year is in the receipt's year."""
+    periods: list[str] = []
+    while (match := _DATE.search(text)) is not None:
+        start = _date_of(match, received.year)
+        text = _blank(text, match)
+        end = start
+        rest = text[match.end():]
+        joined = re.match(r"\s*(?:부터|에서|~|〜|–|…)\s*", rest) or re.match(r"\s*-\s*(?=\d)", rest)
+        if joined:
+            after = match.end() + joined.end()
+            following = _DATE.match(text, after)
+            day_only = _DAY_ONLY.match(text, after) if following is None else None
+            if following is not None:
+                end = _date_of(following, start.year)
+                text = _blank(text, following)
+            elif day_only is not None:
+                end = _day_in_month(start, int(day_only.group("d")), day_only.group(0).strip())
+                text = _blank(text, day_only)
+        periods.append(f"{start.isoformat()}..{end.isoformat()}")
+    return tuple(periods), text
+
+
+def _date_of(match: re.Match, default_year: int) -> date:
+    g = match.groupdict()
+    year = g["iso_y"] or g["dot_y"] or g["ko_y"]
+    month = g["iso_m"] or g["dot_m"] or g["ko_m"]
+    day = g["iso_d"] or g["dot_d"] or g["ko_d"]
+    try:
+        return date(int(year) if year else default_year, int(month), int(day))
+    except ValueError:
+        raise DeadlineInputError("exclude", f"제외 기간의 날짜 '{match.group(0).strip()}'은(는) 없는 날짜입니다") from None
+
+
+def _day_in_month(start: date, day: int, written: str) -> date:
+    try:
+        return start.replace(day=day)
+    except ValueError:
+        raise DeadlineInputError("exclude", f"제외 기간의 끝날 '{written}'은(는) 없는 날짜입니다") from None
 
 
 def _received(text: str, today: date) -> tuple[datetime | date | None, str]:
@@ -91,13 +152,9 @@ def _received(text: str, today: date) -> tuple[datetime | date | None, str]:
     match = _DATE.search(text)
     if match is None:
         return None, text
-    g = match.groupdict()
-    year = g["iso_y"] or g["dot_y"] or g["ko_y"]
-    month = g["iso_m"] or g["dot_m"] or g["ko_m"]
-    day = g["iso_d"] or g["dot_d"] or g["ko_d"]
     try:
-        received_day = date(int(year) if year else today.year, int(month), int(day))
-    except ValueError:
+        received_day = _date_of(match, today.year)
+    except DeadlineInputError:
         raise DeadlineInputError("received", f"접수일 '{match.group(0).strip()}'은(는) 없는 날짜입니다") from None
     text = _blank(text, match)
     moment, text = _time(text)

@@ -112,3 +112,43 @@ def test_the_tool_says_what_is_missing_without_citing():
     result = DeadlineTool().run(read("민원 처리기간은 어떻게 계산하나요?"))
     assert not result.answers_question and result.cite == ()
     assert result.text.startswith("접수일과 처리기간을 알려 주시면")
+
+
+@pytest.mark.parametrize("question, excluded, period", [
+    ("2026년 2월 12일 접수, 처리기간 7일, 보완 기간 2월 13일부터 16일까지는 빼고 처리기한은 언제?",
+     ("2026-02-13..2026-02-16",), "7일"),
+    ("2026. 2. 12. 접수, 처리기간 10일, 2026. 2. 13.~2026. 2. 16. 보완 요구 기간 제외하면 처리기한은?",
+     ("2026-02-13..2026-02-16",), "10일"),
+    ("2026년 2월 12일 오후 3시 접수 처리기간 3일, 2월 13일 하루 보정 기간 제외하면 처리기한은?",
+     ("2026-02-13..2026-02-13",), "3일"),
+    ("2026년 2월 12일 접수, 처리기간 14일, 보완 2월 16일부터 2월 17일까지, 현지조사 3월 2일부터 3월 3일까지 "
+     "산입하지 않으면 처리기한은?", ("2026-02-16..2026-02-17", "2026-03-02..2026-03-03"), "14일"),
+])
+def test_periods_not_counted_are_read_after_the_receipt(question: str, excluded: tuple[str, ...], period: str):
+    found = read(question)
+    assert found.excluded == excluded
+    assert found.period is not None and found.period.text == period  # "16일까지" is not the period
+
+
+def test_a_later_date_without_an_exclusion_word_drops_no_day():
+    found = read("2026년 2월 12일 접수, 처리기간 7일인데 2월 20일에 방문하면 처리기한은?")
+    assert found.excluded == () and found.period.text == "7일"
+
+
+def test_an_impossible_exclusion_date_is_named():
+    found = read("2026년 2월 12일 접수, 처리기간 7일, 보완 기간 2월 30일 제외하면 처리기한은?")
+    assert found.error is not None and found.error.field == "exclude"
+    assert "2월 30일" in found.error.message
+    text = DeadlineTool(today=lambda: TODAY).run(found).text
+    assert text == "처리기한을 계산하지 못했습니다: 제외 기간의 날짜 '2월 30일'은(는) 없는 날짜입니다."
+
+
+def test_the_chat_tool_counts_without_the_excluded_days():
+    tool = DeadlineTool(today=lambda: TODAY)
+    plain = tool.run(read("2026년 3월 3일 접수, 처리기간 7일이면 처리기한은?"))
+    assert plain.text.startswith("처리기한: 2026. 3. 11.(수)")
+    excluded = tool.run(read("2026년 3월 3일 접수, 처리기간 7일, 보완 기간 3월 4일부터 5일까지 제외하면 처리기한은?"))
+    # Two working days not counted: the end moves two working days on (13일 금요일).
+    assert excluded.text.startswith("처리기한: 2026. 3. 13.(금)")
+    assert "2026. 3. 4.(수)" in excluded.text and "2026. 3. 5.(목)" in excluded.text
+    assert any(ref.article == "제20조" for ref in excluded.cite)
