@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -144,7 +144,7 @@ def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_l
         _answer_all(answer_one, list(zip(pending, searched)), plan.workers, run, bar)
     finally:
         bar.close()
-    _score_generation(ctx, generation_cases(cases), done, run)
+    _score_generation(ctx, generation_cases(cases), done, run, plan.corpus)
 
     wanted = {c.id for c in cases}
     records = _unique([r for r in run.records() if r["id"] in wanted])
@@ -191,11 +191,12 @@ def _answer_all(answer_one: Callable[[QACase, CaseResult], dict], work: list[tup
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _score_generation(ctx: AppContext, cases: list[GenerationCase], done: set[str], run: RunDir) -> None:
+def _score_generation(ctx: AppContext, cases: list[GenerationCase], done: set[str], run: RunDir,
+                      corpus: Path) -> None:
     for case in cases:
         scorer = scorer_for(case.assistant)
         if scorer is not None and case.id not in done:
-            run.append(generation_record(ctx, case, scorer))
+            run.append(generation_record(ctx, replace(case, corpus=corpus), scorer))
 
 
 def _stop_after() -> int | None:
@@ -217,16 +218,17 @@ def _unique(records: list[dict]) -> list[dict]:
 def build_metrics(records: list[dict], *, generating: bool, suite: str, llm_mode: str, limit: int | None,
                   generation: dict, context: dict, run_id: str = "", judge: dict | None = None) -> dict:
     """metrics.json from the records: the measured blocks (every metric of the table in
-    eval.case_metrics), what was run (search mode, embedder, index, model, limit), the
-    generation cases and the per-assistant, per-category and per-suite blocks; a judged
+    eval.case_metrics, each over its kind of record), what was run (search mode, embedder,
+    index, model, limit), the generation cases and the per-assistant, per-category and
+    per-suite blocks; a judged
     run adds who judged at the end (`judge`: engine, model, prompt hash and what the two
     scores mean under that engine; eval.judging.metrics_label)."""
     qa = qa_records(records)
     metrics = {
-        "suite": suite, **measure(qa, generating),
+        "suite": suite, **measure(records, generating),
         "mode": context.get("mode"), "embedder": context.get("embedder"), "index": context.get("index", {}),
         "llm": {"mode": llm_mode, "name": llm_names(qa)}, "limit": limit, "generation": generation,
-        **breakdowns(qa, generating),
+        **breakdowns(records, generating),
         "run": run_id,
     }
     label = metrics_label(judge)

@@ -29,6 +29,9 @@ Direction = Literal["higher", "lower", "neutral"]
 RunKind = Literal["retrieval", "answers"]
 #: Which runs write a metric: every run, answer runs, or answer runs whose model generates.
 Runs = Literal["every", "answers", "generating"]
+#: Which records a metric reads: question-answer records, or a generator's (an assistant's
+#: scorer, eval.generation: e.g. the metabolic classification).
+Cases = Literal["qa", "generation"]
 Row = tuple[float, ...]
 
 #: Per-case judge scores a judge may add to a record (their means land in "answer").
@@ -163,7 +166,8 @@ class CaseMetric:
     `when`: metrics.json has it only if this holds for the records (judge scores). `empty`:
     the value written when it is undefined. `why_empty`: the block's Korean note then.
     `note`: a fixed note stored beside it as `<name>_note`. `detail`: shown folded in the
-    report, not in `eval run`'s summary."""
+    report, not in `eval run`'s summary. `cases`: the records it reads (eval.run_metrics
+    hands each metric only its kind)."""
 
     key: str
     direction: Direction
@@ -180,6 +184,7 @@ class CaseMetric:
     note: str = ""
     detail: bool = False
     bar: Bar | None = None
+    cases: Cases = "qa"
 
     def written(self, records: Sequence[dict], kind: RunKind, generating: bool) -> bool:
         """Does metrics.json of such a run have this metric?"""
@@ -435,14 +440,18 @@ CASE_METRICS: tuple[CaseMetric, ...] = (
 
 
 def metric_table() -> tuple[CaseMetric, ...]:
-    """The table as it stands now (with any registered metric)."""
-    return CASE_METRICS
+    """The table as it stands now: with any registered metric, then the assistants' scorers'
+    own (`METRICS` in assistants/<name>/scorer.py, eval.generation.scorer_metrics)."""
+    from .generation import scorer_metrics  # the scorers import this module
+
+    keys = {m.key for m in CASE_METRICS}
+    return (*CASE_METRICS, *(m for m in scorer_metrics() if m.key not in keys))
 
 
 def register_metric(metric: CaseMetric) -> None:
     """Add a metric (an assistant's own measure, say) after the others."""
     global CASE_METRICS
-    if any(m.key == metric.key for m in CASE_METRICS):
+    if any(m.key == metric.key for m in metric_table()):
         raise ValueError(f"지표 '{metric.key}'는 이미 있습니다")
     CASE_METRICS = (*CASE_METRICS, metric)
 
@@ -453,7 +462,7 @@ def unregister_metric(key: str) -> None:
 
 
 def find_metric(key: str) -> CaseMetric | None:
-    return next((m for m in CASE_METRICS if m.key == key), None)
+    return next((m for m in metric_table() if m.key == key), None)
 
 
 def paired_deltas(metric: CaseMetric, rows_a: np.ndarray, rows_b: np.ndarray, resamples: np.ndarray,

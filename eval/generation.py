@@ -3,18 +3,28 @@ generation case and returns the fields of its cases.jsonl record (the draft, the
 facts it got right, ...). An assistant's scorer is the `score` function of its own
 `assistants/<name>/scorer.py` (or one registered in code, as tests do). Assistants without a
 scorer have their generation cases counted as skipped, so a suite with `*_cases.jsonl`
-files still runs today."""
+files still runs today. A scorer skips a case it cannot score (an input file the run's
+corpus lacks, say) by returning `{"skipped": "<Korean reason>"}`: counted as skipped, the
+reason in the run's generation note, never a failure.
+
+A scorer module may also define `METRICS`, a tuple of eval.case_metrics.CaseMetric over its
+records (`cases="generation"`): the metric table includes them (`scorer_metrics`), so
+metrics.json, the report, `eval compare` and the gates show them like any other metric."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .suites import GenerationCase
 
 if TYPE_CHECKING:
     from appcontext import AppContext
+
+    from .case_metrics import CaseMetric
 
 GenerationScorer = Callable[["AppContext", GenerationCase], dict[str, Any]]
 
@@ -55,10 +65,36 @@ def generation_record(ctx: "AppContext", case: GenerationCase, scorer: Generatio
 
 
 def generation_summary(cases: Sequence[GenerationCase], records: Sequence[dict]) -> dict[str, Any]:
-    """n: generation cases in the run; scored: those with a record; the rest were skipped."""
-    scored_ids = {r["id"] for r in records}
-    skipped = sum(1 for c in cases if c.id not in scored_ids)
-    summary: dict[str, Any] = {"n": len(cases), "scored": len(cases) - skipped, "skipped": skipped}
-    if skipped:
-        summary["note"] = SKIP_NOTE
+    """n: generation cases in the run; scored: those with a record that was not skipped;
+    the rest were skipped, and the note says why (each reason once)."""
+    by_id = {r["id"]: r for r in records}
+    reasons: list[str] = []
+    for case in cases:
+        record = by_id.get(case.id)
+        reason = SKIP_NOTE if record is None else record.get("skipped")
+        if reason:
+            reasons.append(str(reason))
+    summary: dict[str, Any] = {"n": len(cases), "scored": len(cases) - len(reasons), "skipped": len(reasons)}
+    if reasons:
+        summary["note"] = "; ".join(dict.fromkeys(reasons))
     return summary
+
+
+def scorer_metrics(package: str = "assistants") -> tuple["CaseMetric", ...]:
+    """The `METRICS` of every scorer module in the package's assistant folders."""
+    return _scorer_metrics(package)
+
+
+@cache
+def _scorer_metrics(package: str) -> tuple["CaseMetric", ...]:
+    try:
+        root = importlib.import_module(package)
+    except ModuleNotFoundError:
+        return ()
+    folders = sorted({path.parent.name for base in getattr(root, "__path__", [])
+                      for path in Path(base).glob("*/scorer.py")})
+    metrics: list[CaseMetric] = []
+    for name in folders:
+        module = importlib.import_module(f"{package}.{name}.scorer")
+        metrics.extend(getattr(module, "METRICS", ()))
+    return tuple(metrics)

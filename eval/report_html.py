@@ -21,7 +21,7 @@ from .case_metrics import JUDGE_SCORES, judge_value, metric_table
 from .failures import KIND_LABELS, diagnose_record
 from .metric_keys import lookup
 from .metric_lines import summary_lines
-from .run_metrics import breakdowns, measure, qa_records
+from .run_metrics import breakdowns, generation_records, measure, qa_records
 from .runs import REPORT_FILE, Run, load_run
 from .svg import PALETTE, bar_chart, histogram
 
@@ -103,7 +103,8 @@ def render(run: Run) -> str:
         body.append("<h2>점수 분포</h2>" + _score_charts(records))
     body.append("<h2>도우미별·분류별</h2>" + _group_charts(metrics, records, retrieval_only))
     body.append("<h2>응답 시간</h2>" + _latency_charts(records, retrieval_only))
-    body.append(_failures(records))
+    # A generation case (a misclassified participant, say) fails with its scorer's reason.
+    body.append(_failures(records if retrieval_only else [*records, *generation_records(run.records)]))
     if _judged(run.meta):
         body.append(_judged_cases(records, run.meta.get("judge") or {}))
     return ("<!DOCTYPE html>\n<html lang=\"ko\"><head><meta charset=\"utf-8\">"
@@ -117,8 +118,7 @@ def metrics_from_records(run: Run) -> dict[str, Any]:
     if run.meta.get("kind") == "retrieval":
         return measure(run.records, False, "retrieval")
     generating = _generating(run)
-    qa = qa_records(run.records)
-    return {**measure(qa, generating), **breakdowns(qa, generating),
+    return {**measure(run.records, generating), **breakdowns(run.records, generating),
             "llm": run.meta.get("llm") or {}}
 
 

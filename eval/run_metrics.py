@@ -1,7 +1,12 @@
 """metrics.json's measured blocks from cases.jsonl records alone (so a resumed run, or
 `eval report` on a stored one, gets exactly what a straight run gets): every metric of
 the table in eval.case_metrics that such a run writes, nested by its dotted key, for the
-whole run and again per assistant, category and suite."""
+whole run and again per assistant, category and suite.
+
+Records may mix question-answer and generation records (`kind`): each metric reads only
+its own kind (`CaseMetric.cases`). A group holding generation records only (the metabolic
+classification suite's) has no question-answer metrics, and a group with no metric at all
+is left out of the breakdowns."""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from typing import Any
 from .case_metrics import RunKind, metric_table
 from .case_metrics import judge_value as judge_value  # the dashboard reads judge scores from here
 
-__all__ = ["NO_CATEGORY", "breakdown", "breakdowns", "judge_value", "llm_names", "measure", "qa_records"]
+__all__ = ["NO_CATEGORY", "breakdown", "breakdowns", "generation_records", "judge_value", "llm_names", "measure",
+           "qa_records"]
 
 NO_CATEGORY = "(분류 없음)"
 
@@ -21,16 +27,24 @@ def qa_records(records: Sequence[dict]) -> list[dict]:
     return [r for r in records if r.get("kind", "qa") == "qa"]
 
 
+def generation_records(records: Sequence[dict]) -> list[dict]:
+    return [r for r in records if r.get("kind", "qa") == "generation"]
+
+
 def measure(records: Sequence[dict], generating: bool, kind: RunKind = "answers") -> dict[str, Any]:
-    """The measured blocks over question-answer records of a run of this kind, in the
-    table's order. A block whose metric is undefined (null) says why in its `note`."""
+    """The measured blocks over the records of a run of this kind, in the table's order.
+    A block whose metric is undefined (null) says why in its `note`."""
+    by_kind = {"qa": qa_records(records), "generation": generation_records(records)}
+    # Generation records alone: no question was asked, so no question metric (not zeros).
+    skip_qa = not by_kind["qa"] and bool(by_kind["generation"])
     out: dict[str, Any] = {}
     why: dict[tuple[str, ...], list[str]] = {}
     for metric in metric_table():
-        if not metric.written(records, kind, generating):
+        mine = by_kind[metric.cases]
+        if (metric.cases == "qa" and skip_qa) or not metric.written(mine, kind, generating):
             continue
         *block, name = metric.key.split(".")
-        value = metric.stored(records)
+        value = metric.stored(mine)
         place = _block(out, block)
         place[name] = value
         if metric.note:
@@ -47,7 +61,8 @@ def breakdown(records: Sequence[dict], key: Callable[[dict], str], generating: b
     groups: dict[str, list[dict]] = {}
     for record in records:
         groups.setdefault(key(record), []).append(record)
-    return {name: measure(group, generating, kind) for name, group in sorted(groups.items())}
+    measured = {name: measure(group, generating, kind) for name, group in sorted(groups.items())}
+    return {name: block for name, block in measured.items() if block}
 
 
 def breakdowns(records: Sequence[dict], generating: bool, kind: RunKind = "answers") -> dict[str, dict]:

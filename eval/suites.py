@@ -55,6 +55,9 @@ class GenerationCase:
     origin: str = ""
     category: str = ""
     suite: str = ""
+    #: The run's corpora folder, where a case's file references resolve (set by the runner;
+    #: e.g. the metabolic cases' `record_ref`).
+    corpus: Path | None = None
 
 
 Case = QACase | GenerationCase
