@@ -31,6 +31,9 @@ class Run:
     path: Path
     metrics: dict
     cases: list[dict] | None  # None: the run has no cases.jsonl
+    #: Its generation records (a scorer's, e.g. the metabolic classification): paired apart
+    #: for the metrics that read them (CaseMetric.cases == "generation").
+    generated: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -121,10 +124,14 @@ def compare_runs(run_a: Path, run_b: Path, *, n_boot: int = 2000, seed: int = 0)
     elif cases_a and cases_b and not common:
         notes.append("두 실행에 공통 문항이 없어 신뢰구간을 계산할 수 없습니다")
     pairs = [(keyed_a[key], keyed_b[key]) for key in common]
-    resamples = (np.random.default_rng(seed).integers(0, len(pairs), size=(n_boot, len(pairs)))
-                 if pairs and n_boot > 0 else None)
+    rng = np.random.default_rng(seed)
+    resamples = rng.integers(0, len(pairs), size=(n_boot, len(pairs))) if pairs and n_boot > 0 else None
+    generated = _generated_pairs(a, b)
+    resamples_generated = (rng.integers(0, len(generated), size=(n_boot, len(generated)))
+                           if generated and n_boot > 0 else None)
     rows = [row for metric in metric_table() if metric.direction != "neutral"
-            if (row := _metric_row(metric, a, b, pairs, resamples)) is not None]
+            if (row := _metric_row(metric, a, b, *((pairs, resamples) if metric.cases == "qa"
+                                                   else (generated, resamples_generated)))) is not None]
     return Comparison(str(a.path), str(b.path), len(cases_a), len(cases_b), len(common), only_a, only_b,
                       rows, find_flips(pairs), notes, n_boot, seed, a.metrics, b.metrics)
 
@@ -137,10 +144,18 @@ def load_run(path: Path) -> Run:
     metrics = _read_json(metrics_path)
     cases_path = folder / "cases.jsonl"
     cases = _read_jsonl(cases_path) if cases_path.is_file() else None
+    generated = []
     if cases is not None:
-        # Generation records (the RFP drafter's) have measures of their own, not these.
+        # Generation records have measures of their own (their scorer's), not these.
+        generated = [r for r in cases if r.get("kind", "qa") == "generation"]
         cases = [r for r in cases if r.get("kind", "qa") == "qa"]
-    return Run(folder, metrics, cases)
+    return Run(folder, metrics, cases, generated)
+
+
+def _generated_pairs(a: Run, b: Run) -> list[tuple[dict, dict]]:
+    """The generation cases both runs scored, matched by suite and id."""
+    keyed_a = {(r.get("suite"), r.get("id")): r for r in a.generated}
+    return [(keyed_a[key], r) for r in b.generated if (key := (r.get("suite"), r.get("id"))) in keyed_a]
 
 
 def _metric_row(metric: CaseMetric, a: Run, b: Run, pairs: list[tuple[dict, dict]],
@@ -165,8 +180,9 @@ def _shown_value(run: Run, metric: CaseMetric) -> tuple[bool, float | None]:
     present, value = lookup(run.metrics, metric.key)
     if present:
         return present, value
-    if run.cases and metric.available(run.cases):
-        return True, metric.value(run.cases)
+    records = run.cases if metric.cases == "qa" else run.generated
+    if records and metric.available(records):
+        return True, metric.value(records)
     return False, None
 
 

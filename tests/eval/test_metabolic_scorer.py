@@ -16,9 +16,12 @@ from appcontext import AppContext
 from assistants.metabolic.scorer import compare
 from cli.eval_cmd import summary_table
 from eval.answer_runner import run_answers
+from eval.compare import compare_runs
 from eval.metric_keys import direction
 from eval.run_metrics import breakdowns, measure
 from rag.config import load_settings
+
+from .run_dirs import write_run
 
 NORMAL = {"sex": "남", "age": 45, "height": 172.0, "weight": 70.0, "waist": 82.0, "sys": 118, "dia": 74,
           "fbg": 90.0, "tg": 100.0, "hdl": 55.0, "ldl": 110.0, "tc": 185.0}
@@ -151,3 +154,17 @@ def test_a_field_is_right_only_when_it_is_exactly_the_expected_value():
         "recheck_months": False}
     # Only the fields the case expects are scored.
     assert compare({"group": "정상군"}, {"group": "정상군", "risk_factor_count": 3}) == {"group": True}
+
+
+def test_compare_pairs_classification_cases_for_the_interval(tmp_path: Path):
+    def run(folder: str, right: int) -> Path:
+        cases = [{"id": f"p{i:02d}", "kind": "generation", "assistant": "metabolic", "suite": "people",
+                  "classification": {"exact": i < right, "fields": {"group": i < right}}} for i in range(20)]
+        return write_run(tmp_path / folder, cases, {"n": 0, "n_total": 0, **measure(cases, generating=False)})
+
+    comparison = compare_runs(run("a", 10), run("b", 16))
+    exact = comparison.row("classification.exact")
+
+    assert (exact.a, exact.b) == (0.5, 0.8) and exact.delta_common == pytest.approx(0.3)
+    assert exact.ci is not None and exact.verdict == "better"
+    assert comparison.row("citation.recall") is None  # no question case on either side
