@@ -153,7 +153,7 @@ def man(**values) -> dict:
 
 
 def woman(**values) -> dict:
-    return man(id="P-2", name="시험여", sex="여", **values)
+    return man(**{"id": "P-2", "name": "시험여", "sex": "여", **values})
 
 
 def survey(name: str = "시험남", patient_id: str = "P-1", **answers) -> dict:

@@ -1,0 +1,71 @@
+"""The 대사증후군 상담 매뉴얼's own endpoints, mounted at /api/assistants/metabolic/ (api/app.py).
+Thin: the logic is in service.py, shared with the CLI.
+
+The body is read here rather than by a pydantic model so that no validation message (which
+would quote the input) can carry a participant's values into a log."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import current_user, services
+from api.errors import InputError
+from api.services.accounts import Principal
+from api.services.container import Services
+
+from .service import AUDIT_ACTION, AssessInputError, assess_all, audit_detail, criteria_for, records_of, surveys_of
+
+router = APIRouter(tags=["대사증후군 상담 매뉴얼"])
+
+MAX_BODY_BYTES = 2 * 1024 * 1024
+_ASSESS_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+    {"type": "object", "description": "참여자 기록 하나 (test_data.json 형식 + medications, new_registration)"},
+    {"type": "array", "items": {"type": "object"}, "description": "참여자 기록 목록"},
+    {"type": "object", "required": ["records"], "properties": {
+        "records": {"description": "참여자 기록 하나 또는 목록"},
+        "survey": {"description": "기초설문 하나 또는 목록 (survey_data.json 형식; id 또는 이름으로 짝지음)"}}},
+]}}}}}
+
+
+class BodyTooLarge(InputError):
+    status = 413
+    code = "too_large"
+    english = "Payload too large"
+
+
+@router.post("/assess", openapi_extra=_ASSESS_BODY,
+             summary="검진 결과 분류: 위험요인 5개, 군판정, 재검진 주기, SMS, 연계 (2025 서울특별시 대사증후군 관리사업 안내서)")
+async def assess_records(request: Request, user: Principal = Depends(current_user),
+                         svc: Services = Depends(services)) -> dict:
+    """A record, a list, or {"records": …, "survey": …}; returns {"results": [...]}, one per
+    record with its `id`. Nothing about the participants is stored; the audit log records
+    that an assessment was made, by whom and for how many records."""
+    data = await _json_body(request)
+    try:
+        if isinstance(data, dict) and "records" in data:
+            records, surveys = records_of(data["records"], "records"), surveys_of(data.get("survey"), "survey")
+        else:
+            records, surveys = records_of(data, "body"), []
+    except AssessInputError as exc:
+        raise InputError(exc.field, exc.message) from None
+    collection = svc.assistants.require("metabolic").collection
+    criteria = await run_in_threadpool(criteria_for, svc.context.retriever, collection)
+    results = await run_in_threadpool(assess_all, records, criteria, surveys)
+    svc.audit.record(user.username, AUDIT_ACTION, audit_detail(results), assistant="metabolic", collection=collection)
+    return {"results": results}
+
+
+async def _json_body(request: Request):
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge("body", f"요청이 너무 큽니다: {MAX_BODY_BYTES // (1024 * 1024)} MB 미만으로 나눠 보내 주세요")
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("body", "요청 본문이 올바른 JSON이 아닙니다 — 참여자 기록(객체 또는 목록)이나 "
+                                 "{\"records\": [...], \"survey\": [...]}로 보내 주세요") from None

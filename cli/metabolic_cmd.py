@@ -1,0 +1,114 @@
+"""`seoul-assist metabolic …`: the 대사증후군 상담 매뉴얼's tools.
+
+    seoul-assist metabolic assess FILE.json|FILE.jsonl [--survey SURVEY.json] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from assistants.metabolic.criteria import Criteria, builtin_criteria
+from assistants.metabolic.service import (AssessInputError, assess_all, criteria_for, parse_records_text,
+                                          parse_surveys_text)
+
+from .common import context_from, settings_from
+
+_MARK = {True: "해당", False: "해당 없음", None: "판정 불가"}
+_FACTOR_NAMES = {"waist": "복부비만(허리둘레)", "bp": "높은 혈압", "glucose": "높은 혈당", "tg": "높은 중성지방",
+                 "hdl": "낮은 HDL 콜레스테롤"}
+
+
+def register(sub) -> None:
+    p = sub.add_parser("metabolic", help="대사증후군 상담 매뉴얼 도구 (검진 결과 분류)")
+    tools = p.add_subparsers(dest="tool", required=True, metavar="TOOL")
+    a = tools.add_parser("assess", help="검진 결과로 위험요인·군·재검진 주기를 분류 (2025 서울특별시 대사증후군 관리사업 안내서 기준)")
+    a.add_argument("file", type=Path, metavar="FILE", help="참여자 기록: JSON 객체, JSON 목록 또는 JSONL")
+    a.add_argument("--survey", type=Path, metavar="SURVEY.json", help="기초설문 (한 명 또는 목록; id 또는 이름으로 짝지음)")
+    a.add_argument("--json", action="store_true", help='JSON으로 출력: {"results": [...]}')
+    a.set_defaults(handler=run_assess)
+
+
+def run_assess(args: argparse.Namespace) -> int:
+    records = parse_records_text(_read(args.file, "file"), "file")
+    surveys = parse_surveys_text(_read(args.survey, "survey"), "survey") if args.survey else []
+    results = assess_all(records, _criteria(args), surveys)
+    if args.json:
+        print(json.dumps({"results": results}, ensure_ascii=False, indent=2))
+    else:
+        for number, result in enumerate(results):
+            if number:
+                print()
+            print_result(result)
+    return 1 if any("errors" in r for r in results) else 0
+
+
+def _read(path: Path, field: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AssessInputError(field, f"파일 {path}이(가) 없습니다") from None
+    except UnicodeDecodeError:
+        raise AssessInputError(field, f"파일 {path}을(를) UTF-8 텍스트로 읽을 수 없습니다") from None
+    except OSError as exc:
+        raise AssessInputError(field, f"파일 {path}을(를) 읽을 수 없습니다: {exc.strerror}") from None
+
+
+def _criteria(args: argparse.Namespace) -> Criteria:
+    # Only an index that exists is opened: without one the built-in table is used (and said so).
+    settings = settings_from(args)
+    if not settings.index_dir.exists():
+        return builtin_criteria()
+    ctx = context_from(args)
+    try:
+        return criteria_for(ctx.retriever, ctx.assistants.require("metabolic").collection)
+    finally:
+        ctx.close()
+
+
+def print_result(result: dict) -> None:
+    print(f"[{result['id']}] {result['kind']}")
+    if "errors" in result:
+        print("  분류하지 못했습니다:")
+        for error in result["errors"]:
+            print(f"  - {error['message']}")
+        print(f"  ※ {result['notice']}")
+        return
+    for referral in result["referrals"]:
+        print(f"  ▶ {referral['kind']}: {referral['reason']}")
+        if referral.get("contacts"):
+            print(f"    상담창구: {', '.join(referral['contacts'])}")
+    print(f"  군: {result['group'] or '판정 불가'} (위험요인 {result['risk_factor_count']}개)")
+    for factor, present in result["risk_factors"].items():
+        detail = result["undetermined"].get(factor) or _thresholds(result, factor)
+        print(f"  - {_FACTOR_NAMES[factor]}: {_MARK[present]}" + (f" — {detail}" if detail else ""))
+    if result["group"] is None and "group" in result["undetermined"]:
+        print(f"  군 판정 불가: {result['undetermined']['group']}")
+    if result["recheck_months"]:
+        print(f"  재검진: {', '.join(f'{m}개월' for m in result['recheck_months'])}")
+    if result["sms"]:
+        sms = result["sms"]
+        awareness = f"{sms['awareness_per_month']}회/월" if sms["awareness_per_month"] else "-"
+        print(f"  SMS: 건강관리 {sms['health_management_per_month']}회/월, 건강인지 {awareness}, "
+              f"방문일자 알림 {sms['visit_reminders']}회")
+    if result["care_plan"]:
+        print(f"  {result['care_plan']['service']}: {result['care_plan']['staff']}")
+    for warning in result["warnings"]:
+        print(f"  주의: {warning['message']}")
+    cited = {_cite(b["citation"]) for b in result["basis"] if b.get("citation")}
+    print("  근거: " + "; ".join(sorted(cited)))
+    print(f"  기준 출처: {result['criteria_source']['note']}")
+    print(f"  ※ {result['notice']}")
+
+
+def _thresholds(result: dict, factor: str) -> str:
+    parts = [f"{b['value']}{' ' + b['unit'] if b.get('unit') else ''} ({b['threshold']})"
+             for b in result["basis"] if b.get("rule") == factor]
+    return ", ".join(parts)
+
+
+def _cite(citation: dict) -> str:
+    heading = citation["heading"].split(" › ")[-1]
+    table = f" {citation['table']}" if citation.get("table") else ""
+    return f"{citation['document']} › {heading}{table}"
