@@ -123,12 +123,18 @@ def generation_cases(cases: Sequence[Case]) -> list[GenerationCase]:
     return [c for c in cases if isinstance(c, GenerationCase)]
 
 
+#: Keys only a generator's input line has: an RFP's project, a participant's record.
+GENERATION_KEYS = ("project_name", "record", "record_ref")
+
+
 def _is_generation(raw: Any, generation_file: bool) -> bool:
-    # The README names generation files *_cases.jsonl. Elsewhere only an RFP input line
-    # without question or answerable counts, so a QA line with a misspelt key still fails.
+    # The README names generation files *_cases.jsonl. Elsewhere only a generator's input
+    # line (an RFP project, a metabolic participant) without question or answerable counts,
+    # so a QA line with a misspelt key still fails.
     if not isinstance(raw, dict):
         return False
-    return generation_file or ("question" not in raw and "answerable" not in raw and "project_name" in raw)
+    return generation_file or ("question" not in raw and "answerable" not in raw
+                               and any(key in raw for key in GENERATION_KEYS))
 
 
 def _check_assistant(raw: dict, where: str, known: Sequence[str]) -> None:

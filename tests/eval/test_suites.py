@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.suites import Evidence, GenerationCase, load_suite, load_suites, suite_names
+from eval.suites import Evidence, GenerationCase, QACase, load_suite, load_suites, suite_names
 from rag.errors import SuiteError
 
 GOOD = {
@@ -108,6 +108,16 @@ def test_an_rfp_input_line_in_a_question_file_is_a_generation_case_but_a_bad_que
     assert isinstance(load_suite(write_suite(tmp_path, GOOD, {**RFP, "id": "g"}))[1], GenerationCase)
     with pytest.raises(SuiteError, match="'question' 필드"):
         load_suite(write_suite(tmp_path, {k: v for k, v in GOOD.items() if k != "question"}))
+
+
+def test_a_participant_line_in_a_question_file_is_a_generation_case(tmp_path: Path):
+    inline = {"id": "p1", "assistant": "metabolic", "record": {"sex": "남", "waist": 90}, "expected": {}}
+    referenced = {"id": "p2", "assistant": "metabolic", "record_ref": {"file": "x.json", "index": 0}}
+
+    cases = load_suite(write_suite(tmp_path, GOOD, inline, referenced))
+
+    assert [type(c) for c in cases] == [QACase, GenerationCase, GenerationCase]
+    assert cases[1].inputs["record"] == {"sex": "남", "waist": 90}
 
 
 @pytest.mark.skipif(not SHARED_RFP.is_file(), reason="../shared/benchmarks not found")
