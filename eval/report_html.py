@@ -219,7 +219,9 @@ def _group_charts(metrics: dict[str, Any], records: Sequence[dict], retrieval_on
             continue
         charted = [m for m in metric_table() if m.bar is not None and m.bar.run == kind
                    and any(lookup(block, m.key)[0] for block in groups.values())]
-        rows = [(_short_name(key, name) + ("" if retrieval_only else f" (n={block.get('n_total', 0)})"),
+        # A group of generation cases alone has no question count to show.
+        rows = [(_short_name(key, name) + ("" if retrieval_only or "n_total" not in block
+                                           else f" (n={block['n_total']})"),
                  [lookup(block, m.key)[1] for m in charted])
                 for name, block in groups.items()]
         charts.append(bar_chart(rows, [m.bar.label for m in charted if m.bar], title=label))

@@ -125,7 +125,8 @@ def test_the_summary_and_the_report_show_the_block_from_the_metric_table(classif
     printed = {line.split("  ")[0]: line.split()[-7:] for line in summary_table(metrics).splitlines()}
     assert printed["검진 결과 분류 전체 일치 / 군 / 재검진 / 위험요인 수"] == "0.500 / 0.500 / 0.750 / 0.750".split()
     assert "검진 결과 분류 전체 일치 / 군 / 재검진 / 위험요인 수" in html and "0.500 / 0.500 / 0.750 / 0.750" in html
-    assert "분류 전체 일치" in html  # the per-group bar
+    assert "<title>분류 전체 일치: 0.500</title>" in html  # the per-group bar
+    assert "검진 결과 분류 (n=" not in html  # the category's bar: no question count for these cases
     assert "군: &quot;대사증후군&quot; (기대 &quot;건강주의군&quot;)" in html  # the failures table
     assert direction("classification.exact") == "higher"  # gates and `eval compare` know it
 
