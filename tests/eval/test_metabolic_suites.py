@@ -7,6 +7,7 @@ personas where ../shared/corpora holds their file."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from appcontext import AppContext
 from eval.answer_runner import run_answers
 from eval.suites import load_suite
+from ingest.discovery import discover
 from rag.config import load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -119,3 +121,25 @@ def test_without_the_shared_corpus_the_personas_are_skipped_not_failed(ctx: AppC
     assert metrics["generation"]["skipped"] == 20 and metrics["generation"]["scored"] == 0
     assert "참조한 기록 파일이 코퍼스에 없어 건너뜀" in metrics["generation"]["note"]
     assert wrong(records) == [] and metrics["classification"]["exact"] is None
+
+
+GUIDE = "metabolic/parsed/20250307_2025 서울특별시 대사증후군 관리사업 안내서"
+
+
+@pytest.mark.skipif(not (CORPUS / GUIDE).is_dir(), reason=f"../shared/corpora/{GUIDE} not found")
+def test_with_the_guide_indexed_the_criteria_read_from_it_classify_the_same(tmp_path: Path):
+    """The scorer assesses with the criteria the assistant reads from its index (표 8 and the
+    tables as indexed), not only with the built-in copy."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS / GUIDE, corpus / GUIDE)
+    context = AppContext(load_settings("test", data_dir=tmp_path / "data", llm={"mode": "fake"}))
+    try:
+        files, _ = discover(corpus)
+        context.ingest.ingest("metabolic", corpus, files, progress=False)
+        context.ingest.embed_pending("metabolic", progress=False)
+        metrics, records = run_suite(context, BOUNDARIES, corpus, tmp_path / "run")
+    finally:
+        context.close()
+
+    assert {r["criteria_source"]["from"] for r in records} == {"indexed"}
+    assert wrong(records) == [] and metrics["classification"]["exact"] == 1.0
