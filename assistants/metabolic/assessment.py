@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .criteria import FACTORS, GROUPS, MEASURE_LABELS, MEDICATIONS, Criteria, FactorRule
+from .criteria import FACTORS, MEASURE_LABELS, MEDICATIONS, Criteria, FactorRule
 from .guide_text import Citation
 from .validation import Checked, Problem, RecordInvalid, check_record, record_id
 
@@ -259,5 +259,3 @@ def _round(value: float | None) -> float | int | None:
         return None
     return int(value) if float(value).is_integer() else round(value, 2)
 
-
-__all__ = ["assess", "group_for", "phq9", "GROUPS", "NOTICE"]
