@@ -20,6 +20,8 @@ KIND_LABELS = {
     "abstained_answerable": "답할 수 있는데 답변 거절",
     "answered_unanswerable": "답할 수 없는데 답변함",
     "citation": "인용 근거 불일치",
+    # A generation case's scorer (the metabolic classification) names its wrong fields.
+    "classification": "분류 불일치",
 }
 
 

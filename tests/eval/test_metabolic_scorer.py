@@ -128,6 +128,7 @@ def test_the_summary_and_the_report_show_the_block_from_the_metric_table(classif
     assert "<title>분류 전체 일치: 0.500</title>" in html  # the per-group bar
     assert "검진 결과 분류 (n=" not in html  # the category's bar: no question count for these cases
     assert "군: &quot;대사증후군&quot; (기대 &quot;건강주의군&quot;)" in html  # the failures table
+    assert "분류 불일치 1건" in html and "오류 1건" in html
     assert direction("classification.exact") == "higher"  # gates and `eval compare` know it
 
 

@@ -103,7 +103,7 @@ function metricCards(metrics) {
 // eval.failures.KIND_LABELS
 const FAILURE_LABELS = {
   error: "오류", retrieval: "검색 실패", passages: "답변 구절 밖", abstained_answerable: "답할 수 있는데 답변 거절",
-  answered_unanswerable: "답할 수 없는데 답변함", citation: "인용 근거 불일치",
+  answered_unanswerable: "답할 수 없는데 답변함", citation: "인용 근거 불일치", classification: "분류 불일치",
 };
 
 // Failing-case columns: header and how to read it from a case row (api/services/evaluations.case_row).
