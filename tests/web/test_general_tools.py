@@ -85,7 +85,8 @@ def shots(browser, screenshot, name: str, result: str) -> None:
 def test_signed_out_the_page_asks_to_sign_in(browser, live_server):
     notice = open_page(browser, live_server, PAGE, "#signin-needed")
     link = notice.find_element(By.CSS_SELECTOR, "a")
-    assert link.get_attribute("href") == f"{live_server.url}/#/login"
+    # …and back here once signed in (tests/web/test_childcare_page.py follows the link).
+    assert link.get_attribute("href") == f"{live_server.url}/#/login?next=/assistants/general"
     assert "로그인" in notice.text
 
 
@@ -102,8 +103,8 @@ def test_the_general_chat_links_to_its_tools(browser, live_server, screenshot):
     wait_for(browser, lambda d: css(d, "#user-name").text == "admin", message="로그인한 사용자가 나오지 않습니다")
     assert_accessible(browser, "업무 도구 화면")
     # Only an assistant with a page shows the link.
-    open_page(browser, live_server, "#/chat/childcare", "#chat-title")
-    wait_for(browser, lambda d: "보육" in css(d, "#chat-title").text)
+    open_page(browser, live_server, "#/chat/metabolic", "#chat-title")
+    wait_for(browser, lambda d: "대사증후군" in css(d, "#chat-title").text)
     assert browser.find_elements(By.CSS_SELECTOR, ".tools-link") == []
 
 

@@ -1,4 +1,4 @@
-// Start-up and hash routes: #/login, #/chat/<assistant>[/<conversation>],
+// Start-up and hash routes: #/login[?next=/assistants/<name>], #/chat/<assistant>[/<conversation>][?q=<question>],
 // #/documents[/<collection>], #/eval, #/eval/<run id>[?filters of its failing cases].
 
 import { request, session } from "./api.js";
@@ -24,6 +24,13 @@ function parseHash() {
   return { page: parts[0] || "chat", args: parts.slice(1), query: new URLSearchParams(search) };
 }
 
+/** Where `#/login?next=…` sends the user once signed in: an assistant's own page
+ *  (/assistants/<name>, which links here when signed out); never another site. */
+function returnPage(query) {
+  const next = query.get("next") || "";
+  return /^\/assistants\/[\w-]+$/.test(next) ? next : "";
+}
+
 function updateHeader(page) {
   const user = session.user;
   document.getElementById("site-nav").hidden = !user;
@@ -47,7 +54,7 @@ function message(view, title, text) {
 function pageFor(page, args, query, view) {
   switch (page) {
     case "chat":
-      return showChat(view, args);
+      return showChat(view, args, query);
     case "documents":
       return showDocuments(view, args);
     case "eval":
@@ -83,6 +90,7 @@ async function route() {
   const { page, args, query } = parseHash();
   if (!session.user) {
     if (page !== "login") afterLogin = location.hash || "#/chat";
+    else afterLogin = returnPage(query) || afterLogin;
     updateHeader("login");
     if (page !== "login") {
       location.replace("#/login");
@@ -93,7 +101,7 @@ async function route() {
     return;
   }
   if (page === "login") {
-    location.replace("#/chat");
+    location.replace(returnPage(query) || "#/chat");
     return;
   }
   updateHeader(page);
@@ -114,7 +122,8 @@ async function route() {
 function signedIn() {
   const target = afterLogin && !afterLogin.startsWith("#/login") ? afterLogin : "#/chat";
   afterLogin = "#/chat";
-  if (location.hash === target) route();
+  if (target.startsWith("/")) location.assign(target);  // an assistant's own page
+  else if (location.hash === target) route();
   else location.hash = target;
 }
 

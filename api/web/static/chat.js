@@ -202,8 +202,9 @@ function toolsLink(title, href) {
   row.append(title, el("a", { href, class: "tools-link" }, "업무 도구"));
 }
 
-/** Render #/chat/<assistant>[/<conversation id>]; returns a clean-up function. */
-export async function showChat(main, [name, conversationParam] = []) {
+/** Render #/chat/<assistant>[/<conversation id>][?q=<question>] (q: a question to fill in,
+ *  as an assistant's own page links to it); returns a clean-up function. */
+export async function showChat(main, [name, conversationParam] = [], query = new URLSearchParams()) {
   const assistants = await loadAssistants();
   const readable = assistants.filter((a) => a.readable);
   const assistant = assistants.find((a) => a.name === name) || readable[0];
@@ -281,6 +282,7 @@ export async function showChat(main, [name, conversationParam] = []) {
     question.value = unsent.text;
     unsent = null;
   }
+  if (!conversationId && !question.value && query.get("q")) question.value = query.get("q");
   question.focus();
   return () => controller.abort();
 }
