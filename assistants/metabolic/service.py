@@ -1,5 +1,5 @@
 """What the CLI and the API share: reading records and surveys (one JSON object, a JSON list,
-or JSONL), pairing each record with its participant's survey, and classifying every record
+JSONL, or for records a CSV export), pairing each record with its participant's survey, and classifying every record
 (a bad one is reported by its `id`, the others are classified).
 
 Survey by participant: a record's survey is the one whose `survey.patient_id` equals the
@@ -11,7 +11,10 @@ assessment was made, by whom, and how many records (`audit_detail`)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -34,11 +37,24 @@ class AssessInputError(SeoulAssistError):
         self.message = message
 
 
-def parse_records_text(text: str, field: str = "file") -> list:
-    """A JSON list, one JSON object, or JSONL (one object a line)."""
+#: The file types records are read from, by suffix.
+RECORD_FILE_KINDS = {".json": "json", ".jsonl": "json", ".csv": "csv"}
+#: CSV columns read as numbers by the record check; in a second reading's column (sys2,
+#: dia2) the value joins the first as the record's two readings.
+_CSV_SECOND_READINGS = {"sys2": "sys", "dia2": "dia"}
+_CSV_TRUE = {"true", "1", "예", "y", "yes", "o", "신규"}
+_CSV_FALSE = {"false", "0", "아니오", "n", "no", "x", "재등록"}
+
+
+def parse_records_text(text: str, field: str = "file", kind: str = "json") -> list:
+    """kind "json": a JSON list, one JSON object, or JSONL (one object a line); kind "csv":
+    a header row of the record's field names (sex, age, waist, sys, dia, … and optionally
+    sys2, dia2, medications, new_registration), then one record a row."""
     stripped = text.strip().lstrip("\ufeff")
     if not stripped:
         raise AssessInputError(field, "참여자 기록이 비어 있습니다")
+    if kind == "csv":
+        return records_of(_csv_records(stripped, field), field)
     try:
         data = json.loads(stripped)
     except ValueError:
@@ -57,6 +73,65 @@ def _jsonl(text: str, field: str) -> list:
             raise AssessInputError(field, f"{number}번째 줄이 올바른 JSON이 아닙니다: JSON 목록, JSON 객체 하나, "
                                           "또는 한 줄에 객체 하나(JSONL)로 보내 주세요") from None
     return records
+
+
+def parse_records_file(filename: str, data: bytes, field: str = "file") -> list:
+    """An uploaded export: .json, .jsonl or .csv, in UTF-8 (with or without BOM) or, as Excel
+    saves a Korean CSV, CP949."""
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    kind = RECORD_FILE_KINDS.get(suffix)
+    if kind is None:
+        raise AssessInputError(field, f"'{filename}'은(는) 읽을 수 없는 형식입니다: JSON, JSONL 또는 CSV 파일을 올려 주세요")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp949")
+        except UnicodeDecodeError:
+            raise AssessInputError(field, f"'{filename}'을(를) 글자로 읽을 수 없습니다: UTF-8 또는 CP949로 "
+                                          "저장해 주세요") from None
+    return parse_records_text(text, field, kind)
+
+
+def _csv_records(text: str, field: str) -> list[dict]:
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [name.strip() for name in rows[0]]
+    if "sex" not in header:
+        raise AssessInputError(field, "CSV 첫 줄은 항목 이름이어야 합니다 (id, sex, age, waist, sys, dia, fbg, tg, "
+                                      "hdl, …): 'sex' 열이 없습니다")
+    duplicated = sorted({name for name in header if name and header.count(name) > 1})
+    if duplicated:
+        raise AssessInputError(field, f"CSV 첫 줄에 같은 항목 이름이 두 번 있습니다: {', '.join(duplicated)}")
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(header):
+            raise AssessInputError(field, f"CSV {number}번째 줄의 칸이 {len(row)}개로 첫 줄의 항목 "
+                                          f"{len(header)}개보다 많습니다: 쉼표가 든 값은 큰따옴표로 감싸 주세요")
+        records.append(_csv_record(dict(zip(header, (cell.strip() for cell in row)))))
+    return records
+
+
+def _csv_record(cells: dict[str, str]) -> dict:
+    """One row as the JSON record it stands for: empty cells left out, a second blood
+    pressure reading joined to the first, medications split, new_registration a boolean
+    where it reads as one (anything else is left for the record check to name)."""
+    record: dict[str, Any] = {}
+    for name, value in cells.items():
+        if not name or value == "" or name in _CSV_SECOND_READINGS:
+            continue
+        if name == "medications":
+            record[name] = [m for m in re.split(r"[,;/|·]", value) if m.strip()]
+        elif name == "new_registration":
+            lowered = value.lower()
+            record[name] = True if lowered in _CSV_TRUE else False if lowered in _CSV_FALSE else value
+        else:
+            record[name] = value
+    for second, first in _CSV_SECOND_READINGS.items():
+        if cells.get(second):
+            record[first] = [record[first], cells[second]] if first in record else [cells[second]]
+    return record
 
 
 def records_of(data: Any, field: str = "records") -> list:

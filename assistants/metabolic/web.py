@@ -12,15 +12,19 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import current_user, services
-from api.errors import InputError
+from api.errors import InputError, PayloadTooLarge
 from api.services.accounts import Principal
 from api.services.container import Services
+from api.upload_form import read_upload_form
 
-from .service import AUDIT_ACTION, AssessInputError, assess_all, audit_detail, criteria_for, records_of, surveys_of
+from .service import (AUDIT_ACTION, AssessInputError, assess_all, audit_detail, criteria_for, parse_records_file,
+                      records_of, surveys_of)
 
 router = APIRouter(tags=["대사증후군 상담 매뉴얼"])
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
+# Under the upload reader's in-memory spool (1 MiB), so an export is never written to disk.
+MAX_EXPORT_BYTES = 1024 * 1024 - 1
 _ASSESS_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
     {"type": "object", "description": "참여자 기록 하나 (test_data.json 형식 + medications, new_registration)"},
     {"type": "array", "items": {"type": "object"}, "description": "참여자 기록 목록"},
@@ -56,6 +60,32 @@ async def assess_records(request: Request, user: Principal = Depends(current_use
     results = await run_in_threadpool(assess_all, records, criteria, surveys)
     svc.audit.record(user.username, AUDIT_ACTION, audit_detail(results), assistant="metabolic", collection=collection)
     return {"results": results}
+
+
+@router.post("/records", summary="참여자 기록 파일 읽기 (JSON, JSONL, CSV): 분류하지 않고 기록만 돌려줌",
+             openapi_extra={"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                 "type": "object", "required": ["file"], "properties": {"file": {
+                     "type": "string", "format": "binary",
+                     "description": "내보낸 기록: JSON, JSONL 또는 CSV (첫 줄에 sex, age, waist … 항목 이름; 1 MB 미만)"}}}}}}})
+async def read_records(request: Request, user: Principal = Depends(current_user)) -> dict:
+    """The page's upload: the file's records as JSON ({"records": [...]}), for the form or
+    for /assess. Read in memory, neither stored nor logged."""
+    try:
+        form = await read_upload_form(request, max_file_bytes=MAX_EXPORT_BYTES, max_files=1, file_fields=("file",))
+    except PayloadTooLarge:
+        raise BodyTooLarge("file", "파일이 너무 큽니다: 1 MB 미만으로 나눠 올려 주세요") from None
+    try:
+        if not form.files:
+            raise InputError("file", "참여자 기록 파일(file)을 올려 주세요")
+        received = form.files[0]
+        if received.too_large:
+            raise BodyTooLarge("file", f"'{received.filename}'이(가) 너무 큽니다: 1 MB 미만으로 나눠 올려 주세요")
+        records = parse_records_file(received.filename, received.file.read(), "file")
+    except AssessInputError as exc:
+        raise InputError(exc.field, exc.message) from None
+    finally:
+        form.close()
+    return {"records": records}
 
 
 async def _json_body(request: Request):
