@@ -16,7 +16,7 @@ _CHUNK_NAMESPACE = uuid.UUID("5b0f6a52-6f1c-4d7e-9a43-0c7c1f0d2a11")
 MetadataValue = str | int
 
 #: "별표 2", "별표 1의2", "[별표 3]": how an article refers to an appendix of its law.
-APPENDIX_REFERENCE = re.compile(r"별표\s*(\d+)(?:\s*의\s*(\d+))?(?![\d의])")
+APPENDIX_REFERENCE = re.compile(r"별표\s*(\d+)(?:\s*의\s*(\d+))?(?!\d|\s*의\s*\d)")
 
 
 @dataclass(frozen=True)

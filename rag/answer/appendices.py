@@ -50,10 +50,11 @@ def appendix_indexed_in(titles: Sequence[str]) -> AppendixIndexed:
     packed = [re.sub(r"\s+", "", t) for t in titles]
 
     def indexed(law: str, label: str) -> bool:
-        law_key = re.sub(r"\s+", "", law)
+        # "유아교육법" inside "유아교육법시행령별표1" names the decree, not the act.
+        law_name = re.compile(re.escape(re.sub(r"\s+", "", law)) + r"(?!시행령|시행규칙)")
         number = re.escape(re.sub(r"\s+", "", label))
         pattern = re.compile(rf"{number}(?![\d의])")
-        return any(law_key in t and pattern.search(t) for t in packed)
+        return any(law_name.search(t) and pattern.search(t) for t in packed)
 
     return indexed
 

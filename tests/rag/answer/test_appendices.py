@@ -67,12 +67,29 @@ def test_articles_carry_the_appendices_they_refer_to():
     assert [a.label for a in chunks["제3조"].appendices] == ["별표 2"]
 
 
+def test_a_reference_followed_by_a_genitive_is_still_a_reference():
+    from rag.documents import Appendix, referenced_appendices
+
+    listed = (Appendix("별표 1", "자격기준", ""), Appendix("별표 1의2", "영상기기", ""), Appendix("별표 2", "배치", ""))
+    def labels(text: str) -> list[str]:
+        return [a.label for a in referenced_appendices(text, listed)]
+
+    assert labels("보육교사의 자격은 별표 1의 자격기준에 따른다.") == ["별표 1"]
+    assert labels("별표 1의2의 기준에 맞게 관리한다.") == ["별표 1의2"]
+    assert labels("별표 1의 2에 따른 영상기기") == ["별표 1의2"]
+    assert labels("별표 12에 따른다.") == []
+
+
 def test_an_uploaded_appendix_counts_as_indexed_by_its_law_and_number():
     indexed = appendix_indexed_in(["배치법 시행규칙 uploads/배치법 시행규칙 [별표 2] 배치기준.pdf"])
     assert indexed("배치법 시행규칙", "별표 2")
     assert not indexed("배치법 시행규칙", "별표 1")
     assert not indexed("다른법 시행규칙", "별표 2")
     assert not appendix_indexed_in(["배치법 시행규칙 별표 1의2.pdf"])("배치법 시행규칙", "별표 1")
+    # The decree's 별표 1 is not the act's: the act's name is a prefix of the decree's.
+    decree = appendix_indexed_in(["유아교육법 시행령 별표 1 유치원 규모.pdf"])
+    assert decree("유아교육법 시행령", "별표 1")
+    assert not decree("유아교육법", "별표 1")
 
 
 def _indexed(tmp_path: Path) -> AppContext:
