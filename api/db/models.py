@@ -174,3 +174,17 @@ class DocumentDeletion(Base):
     source: Mapped[str] = mapped_column(String(1024))
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MetabolicAssessment(Base):
+    """One saved 검진 결과 분류 (metabolic.store_history), kept for its counsellor. The
+    record, survey and result, and the label the counsellor typed, are stored only as
+    Fernet ciphertext (metabolic.history_key): no name, id or health value in a clear column."""
+
+    __tablename__ = "metabolic_assessments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    label_ciphertext: Mapped[str] = mapped_column(Text)
+    payload_ciphertext: Mapped[str] = mapped_column(Text)

@@ -8,13 +8,15 @@ variables `SEOUL_ASSIST_<FIELD>` with `__` between nested names, e.g.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from contextvars import ContextVar
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -164,6 +166,40 @@ class GeneralSettings(BaseModel):
     extra_holidays: list[date] = Field(default_factory=list)
 
 
+class MetabolicSettings(BaseModel):
+    """The 대사증후군 상담 매뉴얼's saved history of assessments (assistants/metabolic/history.py)."""
+
+    # Off: nothing about a participant is stored. On: a counsellor may save an assessment,
+    # kept encrypted with history_key (a Fernet key, from this file or
+    # SEOUL_ASSIST_METABOLIC__HISTORY_KEY).
+    store_history: bool = False
+    history_key: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _key_when_storing(self) -> "MetabolicSettings":
+        # ConfigError rather than ValueError: pydantic's message would quote the key.
+        key = self.history_key.get_secret_value().strip() if self.history_key else ""
+        if self.store_history and not key:
+            raise ConfigError("설정 오류: metabolic.store_history가 켜져 있으면 metabolic.history_key(Fernet 키)가 "
+                              "필요합니다 — 설정 파일이나 SEOUL_ASSIST_METABOLIC__HISTORY_KEY로 주세요. 키 만들기: "
+                              f"{FERNET_KEY_COMMAND}")
+        if key and not _is_fernet_key(key):
+            raise ConfigError("설정 오류: metabolic.history_key가 Fernet 키가 아닙니다 (URL-safe base64로 쓴 32바이트). "
+                              f"키 만들기: {FERNET_KEY_COMMAND}")
+        return self
+
+
+FERNET_KEY_COMMAND = ('python -c "from cryptography.fernet import Fernet; '
+                      'print(Fernet.generate_key().decode())"')
+
+
+def _is_fernet_key(key: str) -> bool:
+    try:
+        return len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        return False
+
+
 class Settings(BaseSettings):
     """Everything configurable. Paths that are relative resolve against the working directory."""
 
@@ -186,6 +222,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     server: ServerSettings = ServerSettings()
     general: GeneralSettings = GeneralSettings()
+    metabolic: MetabolicSettings = MetabolicSettings()
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> "Settings":
