@@ -17,6 +17,8 @@ from api.services.accounts import Principal
 from api.services.container import Services
 from api.upload_form import read_upload_form
 
+from .history_web import router as history_router
+from .history_web import save_if_asked, save_request
 from .service import (AUDIT_ACTION, AssessInputError, assess_all, audit_detail, criteria_for, parse_records_file,
                       records_of, surveys_of)
 
@@ -30,7 +32,9 @@ _ASSESS_BODY = {"requestBody": {"required": True, "content": {"application/json"
     {"type": "array", "items": {"type": "object"}, "description": "참여자 기록 목록"},
     {"type": "object", "required": ["records"], "properties": {
         "records": {"description": "참여자 기록 하나 또는 목록"},
-        "survey": {"description": "기초설문 하나 또는 목록 (survey_data.json 형식; id 또는 이름으로 짝지음)"}}},
+        "survey": {"description": "기초설문 하나 또는 목록 (survey_data.json 형식; id 또는 이름으로 짝지음)"},
+        "save": {"type": "boolean", "description": "true: 결과를 암호화해 저장 (metabolic.store_history가 켜진 경우만)"},
+        "label": {"type": "string", "description": "저장할 때 붙일 상담자용 이름 (암호화해 저장)"}}},
 ]}}}}}
 
 
@@ -45,9 +49,11 @@ class BodyTooLarge(InputError):
 async def assess_records(request: Request, user: Principal = Depends(current_user),
                          svc: Services = Depends(services)) -> dict:
     """A record, a list, or {"records": …, "survey": …}; returns {"results": [...]}, one per
-    record with its `id`. Nothing about the participants is stored; the audit log records
-    that an assessment was made, by whom and for how many records."""
+    record with its `id`. Nothing about the participants is stored unless `"save": true`
+    (metabolic.store_history; then encrypted, history.py, and "saved" gives the numbers);
+    the audit log records that an assessment was made, by whom and for how many records."""
     data = await _json_body(request)
+    to_save = save_request(data, svc.settings.metabolic)  # "save": true, metabolic.store_history
     try:
         if isinstance(data, dict) and "records" in data:
             records, surveys = records_of(data["records"], "records"), surveys_of(data.get("survey"), "survey")
@@ -59,7 +65,7 @@ async def assess_records(request: Request, user: Principal = Depends(current_use
     criteria = await run_in_threadpool(criteria_for, svc.context.retriever, collection)
     results = await run_in_threadpool(assess_all, records, criteria, surveys)
     svc.audit.record(user.username, AUDIT_ACTION, audit_detail(results), assistant="metabolic", collection=collection)
-    return {"results": results}
+    return {"results": results, **await save_if_asked(to_save, svc, user, records, surveys, results)}
 
 
 @router.post("/records", summary="참여자 기록 파일 읽기 (JSON, JSONL, CSV): 분류하지 않고 기록만 돌려줌",
@@ -99,3 +105,6 @@ async def _json_body(request: Request):
     except (ValueError, UnicodeDecodeError):
         raise InputError("body", "요청 본문이 올바른 JSON이 아닙니다 — 참여자 기록(객체 또는 목록)이나 "
                                  "{\"records\": [...], \"survey\": [...]}로 보내 주세요") from None
+
+
+router.include_router(history_router)
