@@ -76,9 +76,22 @@ def format_passage(passage: Passage, same_document: bool = False) -> str:
     return f"[{passage.n}] {label}\n{body}"
 
 
-def build_messages(question: str, passages: Sequence[Passage], assistant: AssistantSpec) -> list[ChatMessage]:
+def documents_block(passages: Sequence[Passage]) -> str:
+    """The numbered passages the model reads, between [문서] and [문서 끝]."""
     shown = [p for p in passages if p.prompt_text.strip()]
     titles = [p.chunk.title for p in shown]
     documents = "\n\n".join(format_passage(p, p.chunk.title in titles[:i]) for i, p in enumerate(shown))
-    user = f"[문서]\n{documents}\n[문서 끝]\n\n[질문]\n{question.strip()}"
+    return f"[문서]\n{documents}\n[문서 끝]"
+
+
+def build_messages(question: str, passages: Sequence[Passage], assistant: AssistantSpec) -> list[ChatMessage]:
+    user = f"{documents_block(passages)}\n\n[질문]\n{question.strip()}"
     return [ChatMessage("system", system_prompt(assistant)), ChatMessage("user", user)]
+
+
+def task_system_prompt(role: str, layout: Sequence[str]) -> str:
+    """For a text written from passages that answers no question (a participant's
+    counselling summary, a section of an RFP): the same grounding rules 1–5, then the
+    task's own layout rules numbered on from 6 (rag/answer/grounded.py)."""
+    rules = "\n".join(f"{number}. {rule}" for number, rule in enumerate(layout, start=6))
+    return f"당신은 {role}입니다.\n{_GROUNDING}" + (f"\n{rules}" if rules else "")
