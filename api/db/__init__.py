@@ -3,8 +3,8 @@ jobs) in SQLAlchemy, SQLite by default and PostgreSQL by URL, migrated with Alem
 
 from .database import Database
 from .models import (ApiKey, AuditEvent, Base, CollectionReader, Conversation, DocumentDeletion, Feedback,
-                     LoginFailure, Message, MetabolicAssessment,
+                     LoginFailure, Message, MetabolicAssessment, SavedRfpDraft,
                      UploadJob, User, UserSession)
 
 __all__ = ["ApiKey", "AuditEvent", "Base", "CollectionReader", "Conversation", "Database", "DocumentDeletion", "Feedback",
-           "LoginFailure", "Message", "MetabolicAssessment", "UploadJob", "User", "UserSession"]
+           "LoginFailure", "Message", "MetabolicAssessment", "SavedRfpDraft", "UploadJob", "User", "UserSession"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -188,3 +188,22 @@ class MetabolicAssessment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     label_ciphertext: Mapped[str] = mapped_column(Text)
     payload_ciphertext: Mapped[str] = mapped_column(Text)
+
+
+class SavedRfpDraft(Base):
+    """One saved 제안요청서 초안 (assistants/rfp/store.py), for its owner and admins. The whole
+    draft is the JSON of ``RfpDraft.to_dict``; title, agency, budget and status are copied out
+    of it for the list. ``proposal``: a regenerated section waiting to be applied or discarded."""
+
+    __tablename__ = "rfp_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    agency: Mapped[str] = mapped_column(String(200), default="")
+    budget_krw: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | approved
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    proposal: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
