@@ -1,18 +1,25 @@
 """`seoul-assist metabolic …`: the 대사증후군 상담 매뉴얼's tools.
 
-    seoul-assist metabolic assess FILE.json|FILE.jsonl [--survey SURVEY.json] [--json]
+    seoul-assist metabolic assess FILE.json|FILE.jsonl [--survey SURVEY.json] [--llm MODE] [--json]
+
+With an index, each classified record also gets its counselling passages from the
+programme's guides; with --llm naming a model, a verified personal summary of them too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from assistants.metabolic.criteria import Criteria, builtin_criteria
-from assistants.metabolic.service import (AssessInputError, assess_all, criteria_for, parse_records_text,
-                                          parse_surveys_text)
+from appcontext import AppContext
+from assistants.metabolic.criteria import builtin_criteria
+from assistants.metabolic.service import (AssessInputError, Summarise, assess_all, counsel_with, counselling_guide,
+                                          criteria_for, parse_records_text, parse_surveys_text)
+from assistants.metabolic.summary import summarise
 
+from .ask_cmd import LLM_MODES
 from .common import context_from, settings_from
 
 _MARK = {True: "해당", False: "해당 없음", None: "판정 불가"}
@@ -26,6 +33,8 @@ def register(sub) -> None:
     a = tools.add_parser("assess", help="검진 결과로 위험요인·군·재검진 주기를 분류 (2025 서울특별시 대사증후군 관리사업 안내서 기준)")
     a.add_argument("file", type=Path, metavar="FILE", help="참여자 기록: JSON 객체, JSON 목록 또는 JSONL")
     a.add_argument("--survey", type=Path, metavar="SURVEY.json", help="기초설문 (한 명 또는 목록; id 또는 이름으로 짝지음)")
+    a.add_argument("--llm", choices=LLM_MODES,
+                   help="상담 요약(AI 생성 초안)을 만들 언어 모델 (없거나 extractive면 요약 없이 상담 내용 발췌만)")
     a.add_argument("--json", action="store_true", help='JSON으로 출력: {"results": [...]}')
     a.set_defaults(handler=run_assess)
 
@@ -33,7 +42,7 @@ def register(sub) -> None:
 def run_assess(args: argparse.Namespace) -> int:
     records = parse_records_text(_read(args.file, "file"), "file")
     surveys = parse_surveys_text(_read(args.survey, "survey"), "survey") if args.survey else []
-    results = assess_all(records, _criteria(args), surveys)
+    results = _assess(args, records, surveys)
     if args.json:
         print(json.dumps({"results": results}, ensure_ascii=False, indent=2))
     else:
@@ -55,16 +64,33 @@ def _read(path: Path, field: str) -> str:
         raise AssessInputError(field, f"파일 {path}을(를) 읽을 수 없습니다: {exc.strerror}") from None
 
 
-def _criteria(args: argparse.Namespace) -> Criteria:
-    # Only an index that exists is opened: without one the built-in table is used (and said so).
+def _assess(args: argparse.Namespace, records: list, surveys: list) -> list[dict]:
+    # Only an index that exists is opened: without one the built-in table is used (and
+    # said so), and there are no guides to counsel from.
     settings = settings_from(args)
     if not settings.index_dir.exists():
-        return builtin_criteria()
-    ctx = context_from(args)
+        return assess_all(records, builtin_criteria(), surveys)
+    ctx = context_from(args, **({"llm": {"mode": args.llm}} if args.llm else {}))
     try:
-        return criteria_for(ctx.retriever, ctx.assistants.require("metabolic").collection)
+        spec = ctx.assistants.require("metabolic")
+        criteria = criteria_for(ctx.retriever, spec.collection)
+        counsel = counsel_with(counselling_guide(ctx.retriever, ctx.state), spec.collection,
+                               _summariser(ctx, spec.role) if args.llm not in (None, "extractive") else None)
+        return assess_all(records, criteria, surveys, counsel)
     finally:
         ctx.close()
+
+
+def _summariser(ctx: AppContext, role: str) -> Summarise | None:
+    llm = ctx.answers.llm()
+    if llm is None:
+        print("알림: 언어 모델을 쓸 수 없어 상담 요약 없이 상담 내용(발췌)만 보여 드립니다.", file=sys.stderr)
+        return None
+
+    def summary(sections, result: dict, survey) -> dict | None:
+        return summarise(llm, ctx.analyzer, ctx.settings, role, sections, result, survey)
+
+    return summary
 
 
 def print_result(result: dict) -> None:
@@ -96,10 +122,29 @@ def print_result(result: dict) -> None:
         print(f"  {result['care_plan']['service']}: {result['care_plan']['staff']}")
     for warning in result["warnings"]:
         print(f"  주의: {warning['message']}")
+    _print_counselling(result)
     cited = {_cite(b["citation"]) for b in result["basis"] if b.get("citation")}
     print("  근거: " + "; ".join(sorted(cited)))
     print(f"  기준 출처: {result['criteria_source']['note']}")
     print(f"  ※ {result['notice']}")
+
+
+def _print_counselling(result: dict) -> None:
+    summary = result.get("counselling_summary")
+    if summary and summary["text"]:
+        print(f"  상담 요약 ({summary['status']}):")
+        for line in summary["text"].splitlines():
+            print(f"    {line}")
+        for citation in summary["citations"]:
+            print(f"    [{citation['n']}] {citation['label']}")
+    elif summary:
+        print(f"  상담 요약: {summary['notice']}")
+    for entry in result.get("counselling", ()):
+        print(f"  상담 내용 · {entry['title']} ({entry['why']})")
+        for passage in entry["passages"]:
+            print(f"    [{passage['n']}] {passage['area']} — {passage['label']}")
+            for line in passage["text"].splitlines():
+                print(f"        {line}")
 
 
 def _thresholds(result: dict, factor: str) -> str:

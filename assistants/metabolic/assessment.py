@@ -70,7 +70,8 @@ def assess(record: Mapping, criteria: Criteria, survey: Mapping | None = None, *
         "care_plan": care_plan,
         "medications": list(medications),
         "basis": basis,
-        "counselling": [],
+        "counselling": [],  # filled by counselling.py where the guides are indexed
+        "counselling_summary": None,  # an LLM's verified summary (summary.py), on request
         "choices": list(criteria.choices),
         "criteria_source": dict(criteria.source),
         "warnings": [p.to_dict() for p in warnings],

@@ -15,14 +15,18 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rag.errors import SeoulAssistError
 from rag.retrieval.retriever import HybridRetriever
 
 from .assessment import assess
+from .counselling import CounsellingGuide, NumberedSections, counselling_view, guides_state, shared_guide
 from .criteria import Criteria, load_criteria
+
+if TYPE_CHECKING:
+    from ingest.state import IngestState
 
 MAX_RECORDS = 1000
 AUDIT_ACTION = "metabolic_assess"
@@ -184,8 +188,11 @@ def _who(survey: Mapping) -> tuple[str, str]:
     return ("" if patient_id in (None, "") else str(patient_id)), str(head.get("patient_name") or "")
 
 
-def assess_all(records: Sequence[Any], criteria: Criteria, surveys: Sequence[Mapping] = ()) -> list[dict]:
-    """One result per record, in order, each carrying the record's `id` (or #position)."""
+def assess_all(records: Sequence[Any], criteria: Criteria, surveys: Sequence[Mapping] = (),
+               counsel: Callable[[dict, Mapping | None], None] | None = None) -> list[dict]:
+    """One result per record, in order, each carrying the record's `id` (or #position).
+    `counsel(result, survey)`, when given, fills each classified result's counselling
+    (counselling.py; the CLI's --llm also its summary, summary.py)."""
     results = []
     single = len(records) == 1
     for position, record in enumerate(records, start=1):
@@ -194,12 +201,47 @@ def assess_all(records: Sequence[Any], criteria: Criteria, surveys: Sequence[Map
         if surveys and survey is None and "errors" not in result:
             result["warnings"].append({"field": "survey", "message": "survey: 이 참여자의 기초설문을 찾지 못했습니다 "
                                                                       "(id 또는 이름으로 찾음)"})
+        if counsel is not None and "errors" not in result:
+            counsel(result, survey)
         results.append(result)
     return results
 
 
 def criteria_for(retriever: HybridRetriever, collection: str) -> Criteria:
     return load_criteria(retriever, collection)
+
+
+def counselling_guide(retriever: HybridRetriever, state: IngestState) -> CounsellingGuide:
+    """The guide kept for this index; its cache is keyed by the guides' content hashes."""
+    return shared_guide(retriever, lambda collection: guides_state(state.documents(collection)))
+
+
+Summarise = Callable[[NumberedSections, dict, "Mapping | None"], "dict | None"]
+
+
+def counsel_with(guide: CounsellingGuide, collection: str,
+                 summarise: Summarise | None = None) -> Callable[[dict, Mapping | None], None]:
+    """`assess_all`'s `counsel`: each result's counselling and, with `summarise`, its summary."""
+    def counsel(result: dict, survey: Mapping | None) -> None:
+        sections = guide.numbered_sections(collection, result, survey)
+        result["counselling"] = counselling_view(sections)
+        if summarise is not None:
+            result["counselling_summary"] = summarise(sections, result, survey)
+
+    return counsel
+
+
+def one_record(data: Any) -> tuple[Any, Mapping | None]:
+    """The record (and its survey) a summary is asked for: {"record": …, "survey": …}, or
+    the record alone. A summary is made for one participant at a time."""
+    if isinstance(data, Mapping) and ("record" in data or "records" in data):
+        field = "record" if "record" in data else "records"
+        records, surveys = records_of(data[field], field), surveys_of(data.get("survey"), "survey")
+    else:
+        field, records, surveys = "body", records_of(data, "body"), []
+    if len(records) != 1:
+        raise AssessInputError(field, f"요약은 참여자 한 명씩 만듭니다 (받은 기록 {len(records)}건)")
+    return records[0], survey_for(records[0], surveys, single=True)
 
 
 def audit_detail(results: Sequence[dict]) -> str:

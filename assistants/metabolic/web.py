@@ -7,8 +7,11 @@ would quote the input) can carry a participant's values into a log."""
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import current_user, services
@@ -19,10 +22,12 @@ from api.upload_form import read_upload_form
 
 from .history_web import router as history_router
 from .history_web import save_if_asked, save_request
-from .service import (AUDIT_ACTION, AssessInputError, assess_all, audit_detail, criteria_for, parse_records_file,
-                      records_of, surveys_of)
+from .service import (AUDIT_ACTION, AssessInputError, assess_all, audit_detail, counsel_with, counselling_guide,
+                      criteria_for, one_record, parse_records_file, records_of, surveys_of)
+from .summary import SUMMARY_AUDIT_ACTION, summary_events
 
 router = APIRouter(tags=["대사증후군 상담 매뉴얼"])
+log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 # Under the upload reader's in-memory spool (1 MiB), so an export is never written to disk.
@@ -63,7 +68,8 @@ async def assess_records(request: Request, user: Principal = Depends(current_use
         raise InputError(exc.field, exc.message) from None
     collection = svc.assistants.require("metabolic").collection
     criteria = await run_in_threadpool(criteria_for, svc.context.retriever, collection)
-    results = await run_in_threadpool(assess_all, records, criteria, surveys)
+    counsel = counsel_with(counselling_guide(svc.context.retriever, svc.context.state), collection)
+    results = await run_in_threadpool(assess_all, records, criteria, surveys, counsel)
     svc.audit.record(user.username, AUDIT_ACTION, audit_detail(results), assistant="metabolic", collection=collection)
     return {"results": results, **await save_if_asked(to_save, svc, user, records, surveys, results)}
 
@@ -92,6 +98,50 @@ async def read_records(request: Request, user: Principal = Depends(current_user)
     finally:
         form.close()
     return {"records": records}
+
+
+@router.post("/summary", openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["record"], "properties": {
+        "record": {"type": "object", "description": "참여자 기록 하나 (/assess와 같은 형식)"},
+        "survey": {"type": "object", "description": "그 참여자의 기초설문 (선택)"}}}}}}},
+             summary="상담 요약 (AI 생성 초안, SSE): 참여자 한 명의 상담 내용을 쉬운 말로 요약하고 문장마다 근거를 확인")
+async def summary_stream(request: Request, user: Principal = Depends(current_user),
+                         svc: Services = Depends(services)) -> StreamingResponse:
+    """Server-sent events: `counselling` (the numbered passages, at once), `queued`, `token`
+    (unverified), `verified`, then `final` ({"summary": {text, citations, removed, status} or
+    null without a language model, "notice"}) or `error`. The prompt carries no name or id,
+    and measured values only where the settings allow (summary.py)."""
+    data = await _json_body(request)
+    try:
+        record, survey = one_record(data)
+    except AssessInputError as exc:
+        raise InputError(exc.field, exc.message) from None
+    spec = svc.assistants.require("metabolic")
+    svc.limiter.take(user.username)
+    criteria = await run_in_threadpool(criteria_for, svc.context.retriever, spec.collection)
+    guide = counselling_guide(svc.context.retriever, svc.context.state)
+    result = (await run_in_threadpool(assess_all, [record], criteria, [survey] if survey else []))[0]
+    if "errors" in result:
+        first = result["errors"][0]
+        raise InputError(first["field"], first["message"])
+    sections = await run_in_threadpool(guide.numbered_sections, spec.collection, result, survey)
+    answers = svc.context.answers
+    llm = await run_in_threadpool(answers.llm)
+    svc.audit.record(user.username, SUMMARY_AUDIT_ACTION, "1건 상담 요약", assistant="metabolic",
+                     collection=spec.collection)
+    events = summary_events(llm, answers.analyzer, svc.settings, spec.role, sections, result, survey,
+                            turns=svc.generation_queue)
+    return StreamingResponse(_sse(events), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
+def _sse(events: Iterator[tuple[str, dict]]) -> Iterator[str]:
+    try:
+        for name, data in events:
+            yield f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+    except Exception as exc:  # the stream has started: report in-band (never the record's values)
+        log.error("상담 요약 스트림 오류: %s", type(exc).__name__)
+        yield f"event: error\ndata: {json.dumps({'message': '요약을 만드는 중 오류가 발생했습니다'}, ensure_ascii=False)}\n\n"
 
 
 async def _json_body(request: Request):

@@ -15,7 +15,8 @@ from .conftest import man, survey, woman
 
 CRITERIA = builtin_criteria()
 KEYS = {"id", "kind", "referrals", "risk_factors", "risk_factor_count", "undetermined", "group", "recheck_months",
-        "sms", "care_plan", "medications", "basis", "counselling", "choices", "criteria_source", "warnings", "notice"}
+        "sms", "care_plan", "medications", "basis", "counselling", "counselling_summary", "choices", "criteria_source", "warnings",
+        "notice"}
 
 
 def factors(record: dict, survey_: dict | None = None) -> dict:
@@ -42,7 +43,7 @@ def test_result_has_the_issue_keys_and_json_types():
     result = assess(man(), CRITERIA)
     assert set(result) == KEYS
     assert json.loads(json.dumps(result, ensure_ascii=False)) == result
-    assert result["counselling"] == []
+    assert result["counselling"] == [] and result["counselling_summary"] is None  # filled by counselling.py
     assert result["notice"] == NOTICE
     assert "진단" not in json.dumps({k: v for k, v in result.items() if k not in ("notice", "basis", "choices")},
                                   ensure_ascii=False)
