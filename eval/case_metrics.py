@@ -30,8 +30,9 @@ RunKind = Literal["retrieval", "answers"]
 #: Which runs write a metric: every run, answer runs, or answer runs whose model generates.
 Runs = Literal["every", "answers", "generating"]
 #: Which records a metric reads: question-answer records, or a generator's (an assistant's
-#: scorer, eval.generation: e.g. the metabolic classification).
-Cases = Literal["qa", "generation"]
+#: scorer, eval.generation: e.g. the metabolic classification), or both ("all": a count that
+#: means the same in either, such as invented citations, which an RFP draft can have too).
+Cases = Literal["qa", "generation", "all"]
 Row = tuple[float, ...]
 
 #: Per-case judge scores a judge may add to a record (their means land in "answer").
@@ -403,7 +404,7 @@ CASE_METRICS: tuple[CaseMetric, ...] = (
     CaseMetric("citation.recall_all", "higher", "인용", "citations", _recall_all, ratio, label="재현율(전체)",
                why_empty="답변 가능 문항이 없습니다"),
     CaseMetric("citation.invented", "lower", "지어낸 인용 (0이어야 함)", "invented_citations",
-               lambda r: (float(r.get("invented_citations") or 0),), total, unit=COUNT),
+               lambda r: (float(r.get("invented_citations") or 0),), total, unit=COUNT, cases="all"),
     CaseMetric("citation.n_answered", "neutral", "답변한 답변 가능 문항 수", "citations",
                _count(lambda r: answerable(r) and answered(r)), total, unit=COUNT, detail=True),
     CaseMetric("citation.n_citations", "neutral", "채점한 인용 수", "citations",

@@ -130,7 +130,7 @@ def compare_runs(run_a: Path, run_b: Path, *, n_boot: int = 2000, seed: int = 0)
     resamples_generated = (rng.integers(0, len(generated), size=(n_boot, len(generated)))
                            if generated and n_boot > 0 else None)
     rows = [row for metric in metric_table() if metric.direction != "neutral"
-            if (row := _metric_row(metric, a, b, *((pairs, resamples) if metric.cases == "qa"
+            if (row := _metric_row(metric, a, b, *((pairs, resamples) if metric.cases != "generation"
                                                    else (generated, resamples_generated)))) is not None]
     return Comparison(str(a.path), str(b.path), len(cases_a), len(cases_b), len(common), only_a, only_b,
                       rows, find_flips(pairs), notes, n_boot, seed, a.metrics, b.metrics)
@@ -180,7 +180,7 @@ def _shown_value(run: Run, metric: CaseMetric) -> tuple[bool, float | None]:
     present, value = lookup(run.metrics, metric.key)
     if present:
         return present, value
-    records = run.cases if metric.cases == "qa" else run.generated
+    records = run.cases if metric.cases != "generation" else run.generated
     if records and metric.available(records):
         return True, metric.value(records)
     return False, None

@@ -34,14 +34,15 @@ def generation_records(records: Sequence[dict]) -> list[dict]:
 def measure(records: Sequence[dict], generating: bool, kind: RunKind = "answers") -> dict[str, Any]:
     """The measured blocks over the records of a run of this kind, in the table's order.
     A block whose metric is undefined (null) says why in its `note`."""
-    by_kind = {"qa": qa_records(records), "generation": generation_records(records)}
+    by_kind = {"qa": qa_records(records), "generation": generation_records(records), "all": list(records)}
     # Generation records alone: no question was asked, so no question metric (not zeros).
     skip_qa = not by_kind["qa"] and bool(by_kind["generation"])
     out: dict[str, Any] = {}
     why: dict[tuple[str, ...], list[str]] = {}
     for metric in metric_table():
         mine = by_kind[metric.cases]
-        if (metric.cases == "qa" and skip_qa) or not metric.written(mine, kind, generating):
+        if (metric.cases == "qa" and skip_qa) or not metric.written(mine, kind, generating) or (
+                metric.cases == "all" and skip_qa and not metric.available(mine)):
             continue
         *block, name = metric.key.split(".")
         value = metric.stored(mine)

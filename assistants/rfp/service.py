@@ -34,7 +34,7 @@ def draft_from_data(ctx: "AppContext", data: Any, *, llm: bool = False, progress
 
 
 def _writer(ctx: "AppContext") -> SectionWriter | None:
-    model = ctx.llm
+    model = ctx.llm()
     if model is None:
         return None
     from .prose import GroundedSectionWriter

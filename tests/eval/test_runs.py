@@ -39,6 +39,8 @@ RFP_CASES = [
     {"id": "rfp-case-002", "assistant": "rfp", "project_name": "누리집 개편", "budget_krw": 50000000,
      "agency": "서울시", "summary": "- 누리집을 개편한다.", "origin": "codeit-rfp100"},
 ]
+#: The same generation lines for an assistant without a scorer (rfp has one: assistants/rfp/scorer.py).
+UNSCORED_CASES = [dict(case, assistant="childcare") for case in RFP_CASES]
 
 
 @pytest.fixture(scope="module")
@@ -258,7 +260,7 @@ def test_several_suites_in_one_run_keep_their_names_and_generation_cases_are_ski
     first = write_suite(tmp_path / "childcare.jsonl")
     # A second suite mixing assistants, with an id that the first one also uses.
     second = write_lines(tmp_path / "mixed.jsonl", [dict(CASES[2], id="cc-01"), dict(CASES[3], id="x-02")])
-    rfp = write_lines(tmp_path / "rfp_cases.jsonl", RFP_CASES)
+    rfp = write_lines(tmp_path / "rfp_cases.jsonl", UNSCORED_CASES)
 
     metrics = run_answers(shared_ctx, [first, second, rfp], SAMPLES, tmp_path / "run", progress=False)
 
@@ -292,7 +294,7 @@ def test_a_registered_generation_scorer_records_its_cases(shared_ctx: AppContext
 
 
 def test_a_suite_of_generation_cases_alone_runs(shared_ctx: AppContext, tmp_path: Path):
-    metrics = run_answers(shared_ctx, write_lines(tmp_path / "rfp_cases.jsonl", RFP_CASES), SAMPLES,
+    metrics = run_answers(shared_ctx, write_lines(tmp_path / "rfp_cases.jsonl", UNSCORED_CASES), SAMPLES,
                           tmp_path / "run", progress=False)
 
     assert (metrics["n_total"], metrics["generation"]["skipped"]) == (0, 2)

@@ -1,0 +1,183 @@
+"""The harness's scorer of RFP cases (`rfp_cases.jsonl`, `assistant: "rfp"`): the case's
+inputs are drafted (extractive, or by the run's model when it generates) and the draft is
+compared with what the case says a correct RFP states:
+
+- rule_facts: each non-null value of the case's `rule_facts` against the draft's;
+- required content: each `required_rfp_content` item is stated with a citation to (one of)
+  its `basis` articles (a section paragraph citing that law and article);
+- structure: every section of the outline present and non-empty;
+- requirement IDs: well-formed (CAT-NNN), unique, in a known category;
+- specificity: a requirement names a specific content word of the 사업명 or 사업 개요;
+- invented citations: cited articles that are not in the index (must be 0);
+- the drafting time.
+
+`METRICS` are this assistant's lines of metrics.json (`rfp.*`, `latency_ms.draft_p50/p95`);
+`citation.invented` is the table's own, which reads these records too."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import weakref
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from eval.case_metrics import MS, Bar, CaseMetric, Row, nearest_rank, ratio, total
+from eval.case_metrics import COUNT as COUNT_UNIT
+
+from .checker import is_specific, valid_id
+from .draft import RfpDraft
+from .drafting import OUTLINE, invented_citations
+from .inputs import RfpInputError
+from .requirements import specific_words
+from .service import draft_from_data
+from .statutes import SHORT_NAMES
+
+if TYPE_CHECKING:
+    from appcontext import AppContext
+    from eval.suites import GenerationCase
+
+ASSISTANT = Path(__file__).parent.name
+TASK = "제안요청서 초안"
+_ARTICLE = re.compile(r"제\d+조(?:의\d+)?")
+
+
+def score(ctx: "AppContext", case: "GenerationCase") -> dict[str, Any]:
+    inputs = case.inputs
+    base: dict[str, Any] = {"question": f"{TASK}: {inputs.get('project_name', '')}"}
+    roots = [case.corpus] if case.corpus is not None else None
+    if case.corpus is not None:
+        _index_statutes(ctx, case.corpus)  # once per run: not part of a draft's time
+    generating = ctx.settings.llm.mode != "extractive"
+    try:
+        started = time.perf_counter()
+        draft = draft_from_data(ctx, inputs, llm=generating, corpus_roots=roots)
+        elapsed = round((time.perf_counter() - started) * 1000, 1)
+    except RfpInputError as exc:
+        return {**base, "error": exc.message, "failure": f"입력 오류: {exc}", "failure_kinds": ["error"]}
+    record = evaluate(draft, inputs)
+    wrong = [k for k, right in record["rfp"]["rule_facts"].items() if not right]
+    missing = [item for item, right in record["rfp"]["content"].items() if not right]
+    failure = "; ".join([*(f"규칙 불일치: {k}" for k in wrong), *(f"근거 인용 없음: {m}" for m in missing)]) or None
+    return {**base, **record, "draft_ms": elapsed, "llm": draft.generator,
+            "answer": f"절 {len(draft.sections)}개, 요구사항 {len(draft.requirements)}건, 규칙 {len(draft.rule_facts)}건",
+            "removed_citations": draft.removed_citations, "similar": [s.notice_no or s.project_name for s in draft.similar],
+            "failure": failure, "failure_kinds": ["rfp"] if failure else []}
+
+
+_INDEXED: "weakref.WeakKeyDictionary[AppContext, set[Path]]" = weakref.WeakKeyDictionary()
+
+
+def _index_statutes(ctx: "AppContext", corpus: Path) -> None:
+    """The assistant's folders of the run's corpus in its collection (phase 1: the article
+    text the rules read; no embedding is needed to fetch an article). The harness indexes
+    only the question cases' assistants."""
+    from ingest.corpus import ingest_corpora
+
+    seen = _INDEXED.setdefault(ctx, set())
+    if corpus not in seen:
+        ingest_corpora(ctx.ingest, ctx.assistants, [corpus], assistants=[ASSISTANT], progress=False)
+        seen.add(corpus)
+
+
+def evaluate(draft: RfpDraft, case: dict[str, Any]) -> dict[str, Any]:
+    """Per-check results of one draft against one case (the fields METRICS read)."""
+    facts = {key: _same(draft.rule_facts[key].value if key in draft.rule_facts else _MISSING, want)
+             for key, want in (case.get("rule_facts") or {}).items() if not key.endswith("_note") and want is not None}
+    cited = {(c.law, c.article) for s in draft.sections for c in s.citations}
+    content = {item.get("item", ""): _basis_cited(str(item.get("basis", "")), cited)
+               for item in case.get("required_rfp_content") or [] if isinstance(item, dict)}
+    numbers = {s.number: bool(s.paragraphs and any(p.strip() for p in s.paragraphs)) for s in draft.sections}
+    structure = {number: numbers.get(number, False) for number, _, _ in OUTLINE}
+    ids = [r.id for r in draft.requirements]
+    id_valid = [valid_id(r.id, r.category) and ids.count(r.id) == 1 for r in draft.requirements]
+    words = specific_words(f"{draft.input.project_name}\n{draft.input.summary}")
+    specific = [is_specific(r, words) for r in draft.requirements]
+    return {"rfp": {"rule_facts": facts, "content": content, "structure": structure,
+                    "id_valid": [sum(id_valid), len(id_valid)], "specific": [sum(specific), len(specific)]},
+            "invented_citations": invented_citations(draft)}
+
+
+_MISSING = object()
+
+
+def _same(got: Any, want: Any) -> bool:
+    if isinstance(want, bool) or want is None:
+        return got is want
+    if isinstance(want, int | float):
+        return not isinstance(got, bool) and isinstance(got, int | float) and got == want
+    if isinstance(want, str) and isinstance(got, str):
+        squash = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
+        return squash(got) == squash(want)
+    return got == want
+
+
+def _basis_cited(basis: str, cited: set[tuple[str, str]]) -> bool:
+    """`basis` ("소프트웨어 진흥법 제44조제2항", "국가계약법 시행령 제43조제2항 / 지방계약법 …"):
+    any of its alternatives cited by law and article."""
+    for alternative in basis.split("/"):
+        for part in re.split(r"[·,]\s*(?=[가-힣 ]+제\d)", alternative.strip()):
+            law, article = _law_article(part)
+            if law and article and (law, article) in cited:
+                return True
+    return False
+
+
+def _law_article(text: str) -> tuple[str | None, str | None]:
+    match = _ARTICLE.search(text)
+    if not match:
+        return None, None
+    law = text[:match.start()].strip()
+    for short, full in SHORT_NAMES.items():
+        if law.startswith(short):
+            law = full + law[len(short):]
+    return law, match.group(0)
+
+
+# --- the metrics -----------------------------------------------------------------------------
+
+def _scored(record: dict) -> bool:
+    return isinstance(record.get("rfp"), dict)
+
+
+def _share(part: str) -> Callable[[dict], Row]:
+    def row(record: dict) -> Row:
+        if not _scored(record):
+            return (0.0, 0.0)
+        values = record["rfp"].get(part) or {}
+        if isinstance(values, list):
+            return (float(values[0]), float(values[1]))
+        return (float(sum(bool(v) for v in values.values())), float(len(values)))
+    return row
+
+
+def _draft_ms(record: dict) -> Row:
+    value = record.get("draft_ms")
+    return (float(value) if isinstance(value, int | float) else math.nan,)
+
+
+def _any_case(records) -> bool:
+    # A case this scorer drafted (or failed to): a bare record of the assistant is not one.
+    return any(r.get("assistant") == ASSISTANT and ("rfp" in r or "error" in r) for r in records)
+
+
+def _metric(key: str, label: str, row: Callable[[dict], Row], **more: Any) -> CaseMetric:
+    return CaseMetric(key, more.pop("direction", "higher"), more.pop("title", "제안요청서 초안"), _scored, row,
+                      more.pop("reduce", ratio), label=label, when=_any_case, cases="generation", **more)
+
+
+METRICS: tuple[CaseMetric, ...] = (
+    _metric("rfp.rule_facts_accuracy", "규칙 사실 정확도", _share("rule_facts"), bar=Bar("answers", "RFP 규칙 사실"),
+            why_empty="채점한 제안요청서 사례가 없습니다"),
+    _metric("rfp.required_content_coverage", "필수 기재사항(근거 인용)", _share("content")),
+    _metric("rfp.structure_completeness", "목차 완결성", _share("structure")),
+    _metric("rfp.requirement_id_valid", "요구사항 고유번호", _share("id_valid")),
+    _metric("rfp.requirement_specificity", "요구사항 구체성", _share("specific")),
+    # The issue's bound: an extractive draft within 5 s.
+    *(_metric(f"latency_ms.draft_p{q}", f"p{q}", _draft_ms, title="제안요청서 초안 작성 시간", direction="lower",
+              reduce=nearest_rank(q), unit=MS, empty=0.0) for q in (50, 95)),
+    _metric("rfp.n", "", lambda r: (float(_scored(r)),), title="채점한 제안요청서 사례 수", direction="neutral",
+            reduce=total, unit=COUNT_UNIT, detail=True),
+)
