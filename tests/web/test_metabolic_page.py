@@ -50,13 +50,25 @@ CSV = ("id,sex,age,waist,sys,dia,fbg,tg,hdl,ldl,tc,medications,new_registration\
        "C-2,남,55,0,120,80,90,100,50,100,170,고혈압,false\n")
 
 
+def _counselling_fixture():
+    """The counselling guidebook of tests/assistants/metabolic (issue 17's counselling part),
+    or None where that part is not in this checkout."""
+    try:
+        from tests.assistants.metabolic import counselling_fixture
+    except ImportError:
+        return None
+    return counselling_fixture
+
+
 @pytest.fixture(scope="module")
 def web_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     """The web fixtures' server with the test guide (tests/assistants/metabolic) indexed in
-    `metabolic`, so the criteria are read from the index and cited where it states them."""
+    `metabolic`, so the criteria are read from the index and cited where it states them, and
+    the test counselling guidebook beside it."""
     root = tmp_path_factory.mktemp("metabolic-page")
     svc = build_services(root, server={"ingest_on_start": False})
-    guide = write_guide(root / "guide", decoy=False)
+    counselling = _counselling_fixture()
+    guide = counselling.write_counselling_corpus(root / "guide") if counselling else write_guide(root / "guide", decoy=False)
     files, _ = discover(guide)
     svc.context.ingest.ingest("metabolic", guide, files, progress=False)
     yield svc
@@ -313,6 +325,29 @@ def test_counselling_and_the_ai_summary_stay_a_draft_until_reviewed(browser, liv
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     assert_accessible(browser, "상담 내용과 AI 요약")
     shots(browser, screenshot, "counselling", "#counselling")
+
+
+def test_the_ai_summary_streams_in_from_the_guidebook_marked_a_draft(browser, live_server, screenshot):
+    if _counselling_fixture() is None:
+        pytest.skip("상담 내용(counselling) 부분이 이 checkout에 없습니다")
+    new_form(browser, live_server)
+    fill(browser, {"f-waist": "95", "f-sys": "120", "f-dia": "80", "f-fbg": "90", "f-tg": "100", "f-hdl": "55"})
+    css(browser, "#assess-submit").click()
+    section = visible(browser, '.counselling-section[data-factor="waist"]')
+    assert "세 끼를 규칙적으로" in section.text
+    assert browser.find_elements(By.CSS_SELECTOR, "#ai-summary") == []  # only when asked for
+    css(browser, "#summary-button").click()
+    mark = visible(browser, "#review-mark")
+    assert mark.text == "AI 생성 초안 · 검토 전"
+    summary = css(browser, "#ai-summary")
+    assert "세 끼를 규칙적으로" in summary.text
+    chip = summary.find_element(By.CSS_SELECTOR, "button.cite")
+    chip.click()  # the passage itself, fetched by its chunk_id
+    dialog = visible(browser, "#passage-dialog")
+    wait_for(browser, lambda d: "상담가이드북" in dialog.text and "시험용 문장으로 체중 조절" in dialog.text)
+    css(browser, "#passage-dialog .dialog-close").click()
+    assert_accessible(browser, "AI 상담 요약")
+    screenshot("metabolic-page-1366-summary")
 
 
 def test_the_chat_for_free_questions_is_beside_the_form(browser, live_server):

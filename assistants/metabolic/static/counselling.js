@@ -40,7 +40,7 @@ function sections(result) {
     class: "counselling-section", "data-factor": section.factor },
   el("h4", {}, section.title, section.stage ? el("span", { class: "stage" }, ` · ${section.stage.label}`) : null),
   section.why ? el("p", { class: "hint section-why" }, section.why) : null,
-  el("ol", { class: "counselling-passages" }, (section.passages || []).map(passageItem)))));
+  el("ul", { class: "counselling-passages" }, (section.passages || []).map(passageItem)))));
 }
 
 function reviewForm(review) {
