@@ -366,6 +366,11 @@ def test_the_chat_for_free_questions_is_beside_the_form(browser, live_server):
     css(browser, "#chat-open").click()
     opened = browser.execute_script("return window.opened")
     assert opened == [[f"/#/chat/metabolic?q={quote('금연 상담은 어떻게 하나요?')}", "_blank", "noopener"]]
+    # What the new tab shows: the metabolic chat with the question filled in, not yet sent.
+    browser.get(f"{live_server.url}{opened[0][0]}")
+    wait_for(browser, lambda d: css(d, "#question").get_attribute("value") == "금연 상담은 어떻게 하나요?",
+             message="대화 화면에 질문이 채워지지 않습니다")
+    assert "대사증후군" in css(browser, "#chat-title").text
 
 
 def test_at_400_px_the_page_is_one_column_without_sideways_scroll(browser, live_server, screenshot):
