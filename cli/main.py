@@ -8,11 +8,11 @@ import sys
 
 from rag.errors import SeoulAssistError
 
-from . import (admin_cmd, ask_cmd, assistants_cmd, demo_cmd, eval_cmd, general_cmd, ingest_cmd, metabolic_cmd, search_cmd,
-               serve_cmd, status_cmd)
+from . import (admin_cmd, ask_cmd, assistants_cmd, demo_cmd, eval_cmd, general_cmd, ingest_cmd, metabolic_cmd, rfp_cmd,
+               search_cmd, serve_cmd, status_cmd)
 
 COMMANDS = (serve_cmd, ingest_cmd, search_cmd, ask_cmd, assistants_cmd, status_cmd, eval_cmd, demo_cmd, admin_cmd,
-            general_cmd, metabolic_cmd)
+            general_cmd, metabolic_cmd, rfp_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
