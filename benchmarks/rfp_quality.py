@@ -9,7 +9,8 @@ metrics), and a table per case plus the totals against the issue's targets:
     .venv/bin/python benchmarks/rfp_quality.py [--llm extractive|embedded|…] [--limit N]
 
 With a model the prose sections are generated (slow on 2 cores: use --limit and say how
-many). The result is written to benchmarks/results/rfp_quality.json."""
+many). The result is written to benchmarks/results/rfp_quality.json (rfp_quality_<llm>.json
+with a model)."""
 
 from __future__ import annotations
 
@@ -82,7 +83,8 @@ def main() -> None:
     print(f"\n{len(cases)}개 사례 ({args.llm}): " + ", ".join(f"{k} {overall[k]}" for k in TARGETS)
           + f", invented {invented}, draft p50 {p50:.0f} ms / p95 {p95:.0f} ms; 법령 색인 {ingest_s:.1f} s")
     print("목표: " + ", ".join(f"{k} {'충족' if ok else '미달'}" for k, ok in met.items()))
-    write_json("rfp_quality.json", {"llm": args.llm, "cases": len(cases), "metrics": {
+    name = "rfp_quality.json" if args.llm == "extractive" else f"rfp_quality_{args.llm}.json"
+    write_json(name, {"llm": args.llm, "cases": len(cases), "metrics": {
         "rfp.rule_facts_accuracy": overall["rule_facts"], "rfp.required_content_coverage": overall["content"],
         "rfp.structure_completeness": overall["structure"], "rfp.requirement_id_valid": overall["id_valid"],
         "rfp.requirement_specificity": overall["specific"], "citation.invented": invented,
