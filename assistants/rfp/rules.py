@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .draft import LawCitation, RfpInput, RuleFact, needs_check
+from .draft import RfpInput, RuleFact, needs_check
 from .statutes import (EGOV_DECREE, LOCAL_DECREE, LOCAL_RULE, NATIONAL_DECREE, SW_ACT, SW_DECREE, ArticleSource,
                        cite)
 from .thresholds import EOK, read_thresholds

@@ -69,3 +69,10 @@ def test_bad_input_is_named_and_nothing_is_written(cli, tmp_path: Path, args, na
 def test_an_unknown_extension_names_out(cli, tmp_path: Path):
     code, _, err = cli("--input", "x.json", "--out", str(tmp_path / "draft.pdf"))
     assert code == 2 and "--out" in err and ".pdf" in err
+
+
+def test_the_progress_bar_names_each_section(capsys: pytest.CaptureFixture):
+    from cli.rfp_cmd import _bar
+
+    _bar(12, 24, "Ⅳ-1 요구사항 총괄표")
+    assert "[############------------] 12/24 Ⅳ-1 요구사항 총괄표" in capsys.readouterr().err
