@@ -342,6 +342,13 @@ def _sentences_within(paragraph: str, room: int) -> str:
     return kept
 
 
+def first_sentences(text: str, limit: int) -> str:
+    """The whole sentences of `text` that fit in `limit` characters; at least the first."""
+    if len(text) <= limit:
+        return text
+    return _sentences_within(text, limit) or _SENTENCE_END.split(text, maxsplit=1)[0]
+
+
 # --- one guide per index, shared by the requests on it -------------------------------------
 
 _SHARED: dict[int, CounsellingGuide] = {}

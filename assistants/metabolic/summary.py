@@ -18,11 +18,13 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Protocol
 
 from rag.answer.grounded import Grounded, GroundedEvent, personal_data_allowed, stream_grounded
+from rag.answer.service import EMBEDDED_PROMPT_TOKENS
 from rag.answer.types import Passage
 from rag.errors import LLMError
 from rag.llm.base import LLM, GenerationParams
 
-from .counselling import FACTOR_TITLES, GuidePassage, NumberedSections, counselling_view, survey_categories
+from .counselling import (FACTOR_TITLES, GuidePassage, NumberedSections, counselling_view, first_sentences,
+                          survey_categories)
 from .criteria import MEASURE_LABELS
 
 if TYPE_CHECKING:
@@ -40,6 +42,8 @@ LAYOUT = (
     "[참여자]는 문서가 아닙니다. 참여자에게 맞는 내용을 [문서]에서 골라 쓰고, 진단하거나 검사 수치를 말하지 마십시오.",
     "이름, 연락처 같은 개인정보는 쓰지 마십시오.",
 )
+#: The least of a passage a budgeted prompt shows (about one sentence).
+_MIN_SHARE = 80
 _HABITS = {"smoking": "흡연", "alcohol": "음주", "physical_activity": "신체활동", "diet": "식습관"}
 
 
@@ -65,11 +69,12 @@ def summary_task(result: Mapping, survey: Mapping | None, with_values: bool) -> 
             "\n\n이 참여자에게 맞는 생활습관 상담 내용을 [문서]에서 골라 요약해 주십시오.")
 
 
-def prompt_passages(sections: NumberedSections,
-                    shown: int) -> list[Passage]:
+def prompt_passages(sections: NumberedSections, shown: int, budget: int | None = None) -> list[Passage]:
     """Every counselling passage under its number; the first `shown` of them, taken a
     section's best first in turn, are given to the model, the others only to verification
-    (an empty excerpt keeps a passage out of the prompt, as the chat does)."""
+    (an empty excerpt keeps a passage out of the prompt, as the chat does). With a
+    `budget` (characters, about tokens in Korean) each shown passage is cut to its first
+    whole sentences, an equal share each."""
     by_n: dict[int, GuidePassage] = {}
     order: list[int] = []
     depth = max((len(p) for _, p in sections), default=0)
@@ -80,8 +85,23 @@ def prompt_passages(sections: NumberedSections,
                 if n not in by_n:
                     by_n[n] = found
                     order.append(n)
-    chosen = set(order[:shown])
-    return [Passage(n, by_n[n].chunk, excerpt=by_n[n].text if n in chosen else "") for n in sorted(by_n)]
+    chosen = order[:shown]
+    share = max(_MIN_SHARE, budget // len(chosen)) if budget and chosen else None
+
+    def shown_text(n: int) -> str:
+        if n not in chosen:
+            return ""
+        return first_sentences(by_n[n].text, share) if share else by_n[n].text
+
+    return [Passage(n, by_n[n].chunk, excerpt=shown_text(n)) for n in sorted(by_n)]
+
+
+def prompt_budget(settings: "Settings") -> int | None:
+    """The chat's passage budget: llm.prompt_tokens, else 260 for the CPU models (on 2
+    cores every prompt token delays the first word), else none."""
+    if settings.llm.prompt_tokens is not None:
+        return settings.llm.prompt_tokens
+    return EMBEDDED_PROMPT_TOKENS if settings.llm.mode in ("embedded", "llamacpp") else None
 
 
 def summary_view(grounded: Grounded) -> dict:
@@ -96,7 +116,7 @@ def stream_summary(llm: LLM, analyzer: "KoreanAnalyzer", settings: "Settings", r
                    survey: Mapping | None) -> Iterator[GroundedEvent]:
     """The summary as the model writes it, checked sentence by sentence, then final."""
     shown = settings.llm.prompt_passages or settings.answer.max_passages
-    passages = prompt_passages(sections, shown)
+    passages = prompt_passages(sections, shown, prompt_budget(settings))
     task = summary_task(result, survey, personal_data_allowed(settings))
     params = GenerationParams(max_tokens=settings.llm.max_tokens, temperature=settings.llm.temperature)
     yield from stream_grounded(llm, analyzer, passages, task, role=role, layout=LAYOUT, params=params)

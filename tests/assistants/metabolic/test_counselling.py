@@ -14,6 +14,7 @@ from assistants.metabolic.assessment import assess
 from assistants.metabolic.counselling import GUIDE_TITLES, CounsellingGuide, excerpt, guides_state, survey_categories
 from assistants.metabolic.criteria import load_criteria
 from assistants.metabolic.service import assess_all, counsel_with
+from assistants.metabolic.summary import prompt_passages
 
 from .conftest import man, survey
 from .counselling_fixture import GUIDEBOOK_SOURCE, NOT_A_GUIDE_MARK, index_counselling_corpus
@@ -138,3 +139,16 @@ def test_excerpt_stops_at_the_next_topic_and_keeps_whole_sentences():
     assert excerpt(text, "혈압 운동", limit=90) == f"{first} {second}"  # whole sentences within the limit
     assert excerpt(text, "혈압 운동", limit=50) == ""  # one short sentence only announces: not quoted
     assert excerpt("### 제목\n\n|표|혈압|\n\n짧은 안내입니다.", "혈압") == ""  # a table and a short line: nothing
+
+
+def test_the_summary_prompt_takes_each_sections_best_passage_first_within_the_budget(counselling_index: AppContext):
+    result = assess(man(waist=95, sys=135, fbg=110), load_criteria(counselling_index.retriever, "metabolic"))
+    sections = guide_for(counselling_index).numbered_sections("metabolic", result)
+    whole = prompt_passages(sections, 3)
+    assert [p.n for p in whole] == list(range(1, len(whole) + 1))  # every passage, for verification
+    assert [p.n for p in whole if p.excerpt] == [passages[0][0] for _, passages in sections]  # one per section
+    budgeted = prompt_passages(sections, 3, budget=90)
+    for full, cut in zip(whole, budgeted):
+        assert (cut.excerpt == "") == (full.excerpt == "")
+        assert full.excerpt.startswith(cut.excerpt) and (not cut.excerpt or cut.excerpt.endswith("다."))
+    assert sum(len(p.excerpt) for p in budgeted) < sum(len(p.excerpt) for p in whole)
