@@ -16,6 +16,7 @@ there is removed and listed in `removed_citations`."""
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from .draft import CATEGORIES, LawCitation, Requirement, RfpDraft, RfpInput, Rul
 from .requirements import ProjectTerms, build_requirements, project_terms, summary_parts
 from .rules import RuleSet, compute_rules, contract_act
 from .similar import ExampleIndex, ExampleNotice, as_similar
-from .statutes import ArticleSource, is_indexed
+from .statutes import SHORT_NAMES, ArticleSource, is_indexed
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,16 @@ class DraftContext:
 
 
 class SectionWriter:
-    """A model's prose for one section: returns (paragraphs, truncated) or None to keep the
-    extractive text (the model failed, or nothing it wrote could be verified)."""
+    """A model's prose for one section, or None to keep the extractive text (the model
+    failed, or nothing it wrote could be verified)."""
 
     name = "extractive"
+    #: The model's whole output of the last `write` (shown or not): the articles it named
+    #: are checked against the index even where its sentences were not kept.
+    last_output: str = ""
 
     def write(self, number: str, title: str, ctx: DraftContext, extractive: list[str]) -> tuple[list[str], bool] | None:
+        """(paragraphs, truncated) or None."""
         return None
 
 
@@ -86,18 +91,22 @@ def draft_rfp(inp: RfpInput, articles: ArticleSource, *, assumptions: Sequence[s
     example_names = [name for notice, _ in found for name in notice.requirement_names]
     requirements = check(build_requirements(inp, terms, example_names), terms.words)
     ctx = DraftContext(inp, rules, terms, requirements, found)
+    removed: list[str] = []  # articles the model named that the index does not hold
     total = len(OUTLINE)
     for index, (number, title, level) in enumerate(OUTLINE, start=1):
         section = _BUILDERS[number](ctx, Section(number, title, level))
         if number in PROSE_SECTIONS and writer.name != "extractive":
+            writer.last_output = ""
             written = writer.write(number, title, ctx, section.paragraphs)
-            if written is not None:
-                section.paragraphs, section.truncated = written
+            checked = _model_articles_checked(written[0] if written else [], writer.last_output, articles, removed)
+            if written is not None and checked:  # else nothing verified: the extractive text stays
+                section.paragraphs, section.truncated = checked, written[1]
         ctx.done.append(section)
         if progress:
             progress(index, total, f"{number} {title}")
     draft = RfpDraft(input=inp, sections=ctx.done, requirements=requirements, rule_facts=rules.facts,
-                     similar=as_similar(found), assumptions=[*assumptions, *rules.assumptions], generator=writer.name)
+                     similar=as_similar(found), assumptions=[*assumptions, *rules.assumptions], generator=writer.name,
+                     removed_citations=removed)
     remove_unindexed_citations(draft, articles)
     return draft
 
@@ -121,6 +130,45 @@ def remove_unindexed_citations(draft: RfpDraft, articles: ArticleSource) -> None
             section.paragraphs = _renumber(section.paragraphs, section.citations, kept)
             section.citations = kept
     draft.removed_citations = removed
+
+
+_NAMED_ARTICLE = re.compile(r"「?([가-힣][가-힣 ]*?(?:법률|법|령|규칙))」?\s*(?:시행령|시행규칙)?\s*(제\d+조(?:의\d+)?)")
+
+
+def _model_articles_checked(paragraphs: list[str], generated: str, articles: ArticleSource,
+                            removed: list[str]) -> list[str]:
+    """A model's prose keeps no [n] marker (its passages are the officer's inputs, not
+    articles); every article it named (in all it wrote, shown or not) that is not indexed is
+    listed in `removed`, and a sentence naming one is taken out."""
+    for match in _NAMED_ARTICLE.finditer(generated):
+        label = f"{match.group(1).strip()} {match.group(2)}"
+        if not _indexed_anywhere(articles, match.group(0), match.group(1).strip(), match.group(2)) \
+                and label not in removed:
+            removed.append(label)
+    kept = []
+    for paragraph in paragraphs:
+        sentences = re.split(r"(?<=[.다])\s+", re.sub(r"\s*\[\d+\]", "", paragraph))
+        good = []
+        for sentence in sentences:
+            missing = [f"{m.group(1).strip()} {m.group(2)}" for m in _NAMED_ARTICLE.finditer(sentence)
+                       if not _indexed_anywhere(articles, m.group(0), m.group(1).strip(), m.group(2))]
+            if missing:
+                removed.extend(label for label in missing if label not in removed)
+            else:
+                good.append(sentence)
+        if good:
+            kept.append(" ".join(good) + " (출처: 입력한 사업 정보)")
+    return kept
+
+
+def _indexed_anywhere(articles: ArticleSource, named: str, law: str, article: str) -> bool:
+    full = SHORT_NAMES.get(law, law)
+    laws = [full]
+    if "시행령" in named:
+        laws = [f"{full} 시행령"]
+    elif "시행규칙" in named:
+        laws = [f"{full} 시행규칙"]
+    return any(articles.parts(name, article) for name in laws)
 
 
 def invented_citations(draft: RfpDraft) -> int:
@@ -342,8 +390,6 @@ _BUILDERS: dict[str, Callable[[DraftContext, Section], Section]] = {
 
 
 def _renumber(paragraphs: list[str], before: list[LawCitation], after: list[LawCitation]) -> list[str]:
-    import re
-
     mapping = {i: after.index(c) + 1 for i, c in enumerate(before, start=1) if c in after}
 
     def swap(match: "re.Match[str]") -> str:

@@ -5,7 +5,8 @@ a sentence that is not is removed by `citations.verify_answer`, as in chat answe
 
 A section is `truncated` when the model stopped at its token limit (the output reached
 `max_tokens`, or its last sentence is unfinished). When nothing it wrote is verified, or the
-model fails, the extractive text stays (None)."""
+model fails, the extractive text stays (None); `last_output` keeps what it wrote, so the
+articles it named are checked all the same."""
 
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class GroundedSectionWriter(SectionWriter):
         except LLMError as exc:
             log.warning("%s 절을 모델로 쓰지 못해 발췌 문안을 씁니다: %s", number, exc)
             return None
+        self.last_output = result.generated
         if not result.text.strip():
             return None
         paragraphs = [p.strip() for p in result.text.split("\n") if p.strip()]

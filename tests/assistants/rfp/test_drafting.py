@@ -88,3 +88,14 @@ def test_unverifiable_prose_keeps_the_extractive_text():
 def test_the_draft_round_trips_through_json():
     result = draft()
     assert RfpDraft.from_dict(result.to_dict()).to_dict() == result.to_dict()
+
+
+def test_an_article_the_model_names_that_is_not_indexed_is_removed_and_reported():
+    analyzer = KoreanAnalyzer.shared()
+    reply = ("열람실 좌석 예약이 필요합니다 [1]. 소프트웨어 진흥법 제99조에 따라 좌석 배정 통계를 냅니다 [1]. "
+             "소프트웨어 진흥법 제60조의 하자담보를 따릅니다 [1].")
+    result = draft(writer=GroundedSectionWriter(FakeLLM(lambda messages: reply), analyzer, "도우미"))
+    prose = " ".join(p for s in result.sections if s.number in ("Ⅰ-2", "Ⅱ", "Ⅲ-1", "Ⅰ-6") for p in s.paragraphs)
+    assert "소프트웨어 진흥법 제99조" in result.removed_citations and "제99조" not in prose
+    assert "[1]" not in prose  # the model's markers point at the inputs, not at articles
+    assert "소프트웨어 진흥법 제60조" not in result.removed_citations
