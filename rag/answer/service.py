@@ -30,6 +30,7 @@ from .appendices import AppendixIndexed, appendices_to_read, appendix_notice
 from .basis import basis_of
 from .citations import verify_answer
 from .drafts import finished_length
+from .grounded import personal_data_allowed
 from .extractive import extractive_answer
 from .excerpts import excerpt_passages
 from .faq_entry import cites_entry, question_entry
@@ -42,7 +43,6 @@ from .types import Answer, AnswerEvent, Citation, Passage
 log = logging.getLogger(__name__)
 
 #: Modes whose model runs outside this process (PII may leave the machine).
-_EXTERNAL = {"openai", "vllm"}
 
 #: Passage tokens for the embedded CPU model (see LLMSettings.prompt_tokens).
 EMBEDDED_PROMPT_TOKENS = 260
@@ -360,10 +360,7 @@ class AnswerService:
                       llm=llm, generated=generated, timings_ms=timings)
 
     def _may_send_raw(self, found: dict) -> bool:
-        if not found:
-            return True
-        external = self.settings.llm.mode in _EXTERNAL
-        return not external or self.settings.answer.send_pii_to_external_llm
+        return not found or personal_data_allowed(self.settings)
 
     def _fallback_notice(self, use_llm: bool) -> str:
         if use_llm and self._llm_error:

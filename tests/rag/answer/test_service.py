@@ -238,9 +238,13 @@ def test_pii_is_masked_in_logs_and_for_external_models(indexed_sample, caplog):
     question = "010-1234-5678 번호로 문의한 CCTV 영상 보관 기간은 며칠인가요?"
     caplog.set_level(logging.INFO, logger="rag.answer.service")
     llm = FakeLLM(["녹화된 영상은 60일 이상 보관하여야 합니다 [1]."])
-    ask(service(indexed_sample, llm), question)
+    ask(service(indexed_sample, llm, llm={"mode": "embedded"}), question)
     assert "010-1234-5678" not in caplog.text
     assert "010-1234-5678" in llm.last_prompt[-1].content  # in-process model: nothing leaves
+    # The test double stands for a model elsewhere (rag.answer.grounded.personal_data_allowed).
+    double = FakeLLM(["녹화된 영상은 60일 이상 보관하여야 합니다 [1]."])
+    ask(service(indexed_sample, double, llm={"mode": "fake"}), question)
+    assert "010-1234-5678" not in double.last_prompt[-1].content
     external = FakeLLM(["녹화된 영상은 60일 이상 보관하여야 합니다 [1]."])
     ask(service(indexed_sample, external, llm={"mode": "openai", "base_url": "http://127.0.0.1:9/v1"}), question)
     assert "010-1234-5678" not in external.last_prompt[-1].content
