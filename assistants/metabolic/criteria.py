@@ -2,7 +2,9 @@
 표 8 (the five risk factors), the 군판정 table (four groups), the 재검진 table, the SMS table,
 who makes the 건강관리계획 or gives the 검사결과 안내, the PHQ-9 referral rule and its
 상담창구, the 만 20~69세 eligibility and the two-reading blood pressure. Each value keeps
-the citation (file, heading, 표 number) of the line it was read from.
+the citation (file, heading, 표 number) of the line it was read from, and the id of the
+indexed chunk holding that line (표 8: the factor's own row), so the page opens the passage
+itself; the built-in criteria have no chunk to point to and carry no chunk id.
 
 Without the document in the index, `builtin_criteria()` stands in, and the result says so
 (`criteria_source`); tests/assistants/metabolic/test_criteria_real.py fails when a value
@@ -325,12 +327,25 @@ def criteria_from_lines(lines: Sequence[Line]) -> Criteria:
             log.warning("안내서에서 %s을(를) 읽지 못해 내장 기준을 씀: %s", name, exc)
             parts[name] = getattr(builtin, name)
             missing.append(name)
+    parts["disease_limits"] = _disease_limits_located(builtin.disease_limits, found)
     note = (f"색인된 {GUIDE_TITLE}에서 읽은 기준입니다." if not missing else
             f"색인된 {GUIDE_TITLE}에서 읽었으나 일부({', '.join(missing)})는 찾지 못해 내장 기준을 썼습니다.")
     source = {"from": "indexed" if not missing else "indexed+builtin", "document": GUIDE_TITLE, "note": note}
     if missing:
         source["builtin_parts"] = missing
     return replace(builtin, **parts, source=source)
+
+
+def _disease_limits_located(limits: Sequence[DiseaseLimit], found: Sequence[Table]) -> tuple[DiseaseLimit, ...]:
+    """The built-in 표 9–11 limits (their values are not read from the guide), each cited to
+    the indexed chunk of its table where the guide has that table under the cited heading."""
+    located = []
+    for limit in limits:
+        table = find_table(found, number=limit.citation.table)
+        if table is not None and table.first.heading == limit.citation.heading:
+            limit = replace(limit, citation=replace(limit.citation, chunk_id=table.first.chunk_id))
+        located.append(limit)
+    return tuple(located)
 
 
 _LIMIT = re.compile(r"(?:(?P<name>수축기|이완기)[^\d≥<≤>]{0,6})?(?P<op>≥|>=|<|≤|>)\s*(?P<num>\d+(?:\.\d+)?)\s*"
@@ -342,15 +357,17 @@ def _factors(found: Sequence[Table]) -> dict[str, FactorRule]:
     if table is None:
         raise CriteriaNotFound("표 8 (대사증후군 진단기준)")
     factors: dict[str, FactorRule] = {}
-    for row in table.body():
+    for index, row in enumerate(table.rows[1:], start=1):
         if len(row) < 2:
             continue
         label, text = row[0], row[1].lstrip("- ").strip()
         factor = _factor_of(label + " " + text)
         if factor is None:
             continue
+        # Cited to the chunk holding this factor's row: the one whose text states its threshold.
         factors[factor] = FactorRule(factor, label, _limits(factor, text),
-                                     _FACTOR_MEDICATION.get(factor) if "약물" in text else None, text, table.cite())
+                                     _FACTOR_MEDICATION.get(factor) if "약물" in text else None, text,
+                                     table.cite(row=index))
     if set(factors) != set(FACTORS):
         raise CriteriaNotFound(f"표 8의 요인: {sorted(factors)}")
     return factors

@@ -2,13 +2,16 @@
 each line knowing its file and heading, so a table read from it can be cited where it stands.
 
 A chunk boundary may fall inside a table (a long table is cut between rows), so tables are
-read from the re-joined lines, never from one chunk."""
+read from the re-joined lines, never from one chunk. Each line keeps the id of its chunk, so
+a citation can name the indexed passage that holds the cited row or line (the page opens it
+from GET /api/passages/<collection>/<chunk_id>); lines read from a file, and the built-in
+criteria, have none."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from rag.retrieval.results import RetrievedChunk
 
@@ -18,17 +21,22 @@ GUIDE_TITLE = "2025 서울특별시 대사증후군 관리사업 안내서"
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a rule is written: the file, its heading path and, for a table, its number."""
+    """Where a rule is written: the file, its heading path and, for a table, its number;
+    `chunk_id` is the indexed chunk holding it (None for the built-in criteria). Two
+    citations of the same place are equal whatever chunk ids an index gave them."""
 
     source: str
     document: str
     heading: str
     table: str | None = None
+    chunk_id: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         out = {"source": self.source, "document": self.document, "heading": self.heading}
         if self.table:
             out["table"] = self.table
+        if self.chunk_id:
+            out["chunk_id"] = self.chunk_id
         return out
 
     def label(self) -> str:
@@ -42,9 +50,10 @@ class Line:
     source: str
     document: str
     heading: str
+    chunk_id: str | None = field(default=None, compare=False)  # the indexed chunk it was read from
 
     def cite(self, table: str | None = None) -> Citation:
-        return Citation(self.source, self.document, self.heading, table)
+        return Citation(self.source, self.document, self.heading, table, self.chunk_id)
 
 
 @dataclass(frozen=True)
@@ -52,9 +61,13 @@ class Table:
     rows: tuple[tuple[str, ...], ...]  # the header first; the |---| line left out
     first: Line
     number: str | None  # "표 8" when a caption names it
+    row_lines: tuple[Line, ...] = ()  # the line of each row, in the order of `rows`
 
-    def cite(self) -> Citation:
-        return self.first.cite(self.number)
+    def cite(self, row: int | None = None) -> Citation:
+        """The table's citation; with `row` (an index into `rows`), its chunk is the one
+        holding that row, which a long table cut between chunks may put in a later chunk."""
+        line = self.row_lines[row] if row is not None and row < len(self.row_lines) else self.first
+        return replace(self.first.cite(self.number), chunk_id=line.chunk_id)
 
     def body(self) -> tuple[tuple[str, ...], ...]:
         return self.rows[1:]
@@ -68,7 +81,7 @@ def guide_lines(chunks: Iterable[RetrievedChunk]) -> list[Line]:
         heading = " › ".join(chunk.heading_path) or chunk.locator
         for raw in chunk.text.splitlines():
             if raw.strip():
-                lines.append(Line(raw.strip(), chunk.source, chunk.title, heading))
+                lines.append(Line(raw.strip(), chunk.source, chunk.title, heading, chunk.id))
     return lines
 
 
@@ -105,13 +118,15 @@ def tables(lines: Sequence[Line]) -> list[Table]:
             continue
         start = i
         rows: list[tuple[str, ...]] = []
+        row_lines: list[Line] = []
         while i < len(lines) and lines[i].text.startswith("|"):
             cells = split_row(lines[i].text)
             if not all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
                 rows.append(cells)
+                row_lines.append(lines[i])
             i += 1
         number = caption[0] if caption and start - caption[1] <= 4 else None
-        found.append(Table(tuple(rows), lines[start], number))
+        found.append(Table(tuple(rows), lines[start], number, tuple(row_lines)))
         caption = None
     return found
 

@@ -115,6 +115,26 @@ def test_api_one_record_with_its_survey(staff: TestClient):
     assert result["referrals"][0]["always_show"] is True
 
 
+def test_api_basis_citations_open_the_indexed_passage_stating_the_rule(staff: TestClient):
+    """Each rule's citation carries the chunk id of the indexed passage holding it, and
+    GET /api/passages/metabolic/{chunk_id} opens that passage with the threshold in it."""
+    body = {"records": man(waist=95, sys=[128, 134], dia=[80, 84], hdl=38, new_registration=True), "survey": survey(q9=1)}
+    (result,) = staff.post("/api/assistants/metabolic/assess", json=body).json()["results"]
+    entries = {b["rule"]: b for b in result["basis"]}
+    expected = {"waist": "허리둘레≥90cm(남), ≥85cm(여)", "hdl": "HDL콜레스테롤<40mg/dL(남), <50mg/dL(여)",
+                "bp": "수축기혈압≥130mmHg 또는 이완기혈압≥85mmHg", "group": "위험요인 1-2개 인 자",
+                "recheck": "총 2회(6개월, 12개월)", "bp_average": "혈압은 두 번 측정하여 평균값으로 함"}
+    referral = result["referrals"][0]
+    for rule, citation, stated in [(rule, entries[rule]["citation"], text) for rule, text in expected.items()] + \
+            [("referral", referral["citation"], "자살의도(9번 항목)")]:
+        assert citation.get("chunk_id"), f"{rule}: chunk_id 없음"
+        reply = staff.get(f"/api/passages/metabolic/{citation['chunk_id']}")
+        assert reply.status_code == 200, (rule, reply.text)
+        passage = reply.json()
+        assert stated in passage["text"], f"{rule}: 근거 문단에 '{stated}'이(가) 없습니다"
+        assert passage["source"] == citation["source"]
+
+
 def test_api_list_body_reports_a_bad_record_by_id(staff: TestClient):
     reply = staff.post("/api/assistants/metabolic/assess", json=[man(id="A"), man(id="B", sex="?")])
     assert reply.status_code == 200

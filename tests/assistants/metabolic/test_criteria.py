@@ -11,7 +11,7 @@ from assistants.metabolic.assessment import assess
 from assistants.metabolic.criteria import FACTORS, Limit, builtin_criteria, load_criteria
 from assistants.metabolic.guide_text import GUIDE_TITLE, guide_lines, markdown_lines, tables
 
-from .conftest import GUIDE, GUIDE_SOURCE, index_guide, man, woman
+from .conftest import GUIDE, GUIDE_SOURCE, index_guide, man, survey, woman
 
 
 def test_indexed_guide_gives_the_programme_values_with_citations(indexed_guide):
@@ -59,9 +59,32 @@ def test_without_the_guide_in_the_index_the_builtin_table_is_used_and_said_so(ct
     criteria = load_criteria(ctx.retriever, "metabolic")
     assert criteria.source["from"] == "builtin"
     assert "색인에" in criteria.source["note"]
-    result = assess(man(), criteria)
+    result = assess(man(fbg=130), criteria, survey(q9=1))
     assert result["criteria_source"]["from"] == "builtin"
     assert result["basis"][0]["citation"]["table"] == "표 8"
+    # No indexed passage stands behind the built-in table: no citation claims one.
+    citations = [b["citation"] for b in result["basis"] + result["referrals"]]
+    assert citations and not [c for c in citations if "chunk_id" in c]
+
+
+def test_each_factor_is_cited_to_the_chunk_holding_its_own_row(tmp_path: Path):
+    # Rows between 복부비만 and the rest make the chunker cut 표 8 in two.
+    filler = "".join(f"|시험용 참고 {n}|- 시험용 참고 문장입니다. 판정에 쓰지 않는 줄입니다. 시험용 참고 문장입니다.|\n"
+                     for n in range(30))
+    cut = GUIDE.replace("|복부비만|- 허리둘레≥90cm(남), ≥85cm(여)|\n",
+                        "|복부비만|- 허리둘레≥90cm(남), ≥85cm(여)|\n" + filler)
+    ctx = index_guide(tmp_path, cut, decoy=False)
+    try:
+        chunks = {c.id: c.text for c in ctx.retriever.fetch("metabolic", limit=1000)}
+        criteria = load_criteria(ctx.retriever, "metabolic")
+    finally:
+        ctx.close()
+    assert criteria.source["from"] == "indexed"
+    factors = criteria.factors
+    assert "허리둘레≥90cm(남), ≥85cm(여)" in chunks[factors["waist"].citation.chunk_id]
+    held = chunks[factors["hdl"].citation.chunk_id]
+    assert "HDL콜레스테롤<40mg/dL(남), <50mg/dL(여)" in held and "허리둘레≥90cm" not in held
+    assert factors["waist"].citation == factors["hdl"].citation  # the same table, whichever chunk holds the row
 
 
 def test_a_part_missing_from_the_guide_falls_back_and_is_named(tmp_path: Path):

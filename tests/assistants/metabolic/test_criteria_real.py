@@ -63,6 +63,19 @@ def test_builtin_table_equals_the_indexed_guide(criteria: Criteria):
     assert (criteria.sms.citation, criteria.bp_average) == (builtin.sms.citation, builtin.bp_average)
 
 
+def test_each_rule_is_cited_to_the_indexed_chunk_stating_it(real_index: AppContext, criteria: Criteria):
+    chunks = {c.id: c.text for c in real_index.retriever.fetch("metabolic", limit=20000)}
+    stated = {criteria.factors["waist"].citation: "허리둘레≥90cm(남), ≥85cm(여)",
+              criteria.factors["hdl"].citation: "HDL콜레스테롤<40mg/dL(남), <50mg/dL(여)",
+              criteria.groups.citation: "위험요인 3개 이상인 자", criteria.recheck.citation: "총 4회(3개월",
+              criteria.sms.citation: "|대사증후군|8회/월|", criteria.mental_health.citation: "PHQ-9 결과 10점 이상",
+              criteria.bp_average: "평균값으로 함", criteria.care_plans.citation: "의사 (간호사)"}
+    for citation, text in stated.items():
+        assert citation.chunk_id in chunks and text in chunks[citation.chunk_id], citation.label()
+    limits = {limit.citation.table: limit.citation.chunk_id for limit in criteria.disease_limits}
+    assert "**표 10. 당뇨병 진단기준**" in chunks[limits["표 10"]]
+
+
 def test_the_other_criteria_are_in_the_index(real_index: AppContext):
     chunks = real_index.retriever.fetch("metabolic", flt=PointFilter(), limit=20000)
     text = "\n".join(c.text for c in chunks)
