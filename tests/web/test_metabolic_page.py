@@ -149,13 +149,20 @@ def test_the_form_is_classified_into_a_card_with_the_referrals_first(browser, li
     shots(browser, screenshot, "card", "#result")
 
 
-def test_a_source_chip_opens_the_cited_rule(browser, live_server):
+def test_a_source_chip_opens_the_indexed_passage_stating_the_rule(browser, live_server):
     chip = css(browser, '#factor-table tr[data-factor="waist"] button.cite')
     assert "표 8" in chip.get_attribute("aria-label")
     chip.click()
     dialog = visible(browser, "#passage-dialog")
-    assert "다. 군판정 (표 8)" in css(browser, "#passage-title").text
-    assert "허리둘레≥90cm(남), ≥85cm(여)" in dialog.text
+    # The passage itself, fetched by the citation's chunk_id: the whole row of 표 8 as indexed,
+    # not only the criterion the card already shows.
+    wait_for(browser, lambda d: "|복부비만|- 허리둘레≥90cm(남), ≥85cm(여)|" in dialog.text,
+             message="색인된 근거 문단이 열리지 않습니다")
+    fetched = browser.execute_script(
+        "return performance.getEntriesByType('resource').map((e) => e.name)"
+        ".filter((n) => n.includes('/api/passages/metabolic/'))")
+    assert fetched, "GET /api/passages/metabolic/{chunk_id}를 부르지 않았습니다"
+    assert "다. 군판정" in css(browser, "#passage-title").text
     assert "part-01.md" in dialog.text  # the file it stands in
     css(browser, "#passage-dialog .dialog-close").click()
     wait_for(browser, lambda d: not css(d, "#passage-dialog").is_displayed())

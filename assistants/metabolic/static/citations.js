@@ -1,6 +1,8 @@
 // Citation chips for the 검진 결과 분류: a rule's citation (file, heading, 표 number) opens the
-// main UI's passage viewer with the guide's wording of the rule; a retrieved passage (with
-// its chunk_id) opens the passage itself from GET /api/passages/<collection>/<chunk_id>.
+// main UI's passage viewer on the indexed passage stating the rule when the citation has its
+// chunk_id (criteria read from the index), else on the guide's wording of the rule (the
+// built-in criteria have no indexed passage); a retrieved passage (with its chunk_id) opens
+// the passage itself. Both from GET /api/passages/<collection>/<chunk_id>.
 
 import { openPassage } from "/static/dialog.js";
 import { el } from "/static/dom.js";
@@ -18,7 +20,8 @@ export function ruleChip(citation, text) {
   if (!citation) return null;
   const label = citationLabel(citation);
   const ref = { label, title: citation.document, locator: citation.heading, source: citation.source,
-    text: text || `${label}에 적힌 기준입니다.` };
+    text: text || `${label}에 적힌 기준입니다.`,
+    ...(citation.chunk_id ? { collection: state.collection, chunk_id: citation.chunk_id } : {}) };
   return el("button", { type: "button", class: "cite rule-cite", "aria-haspopup": "dialog",
     "aria-label": `근거: ${label} 보기`, title: label, onclick: (event) => openPassage(ref, event.currentTarget) },
   citation.table || "근거");
