@@ -2,7 +2,8 @@
 // form (typed, pasted or uploaded), classified by POST /api/assistants/metabolic/assess into a
 // card, several participants into a batch table, a sheet to print for the participant, and
 // the chat for free questions beside it. Nothing about a participant is kept by the page
-// beyond what is on screen.
+// beyond what is on screen; the server keeps a result only when asked to ("이 결과 저장",
+// where metabolic.store_history is on: saved_history.js).
 
 import { request, session, streamEvents, upload } from "/static/api.js";
 import { announce, clear, el } from "/static/dom.js";
@@ -10,8 +11,9 @@ import { setupDialog } from "/static/dialog.js";
 import { batchTable } from "./batch.js";
 import { state as citations } from "./citations.js";
 import { printSheet } from "./print_sheet.js";
-import { FieldErrors, fillForm, readForm } from "./record_form.js";
+import { FieldErrors, fillForm, fillSurvey, readForm } from "./record_form.js";
 import { resultCard } from "./result_card.js";
+import { afterSave, keepSaveChoice, loadHistory, saveFields, setupSaving } from "./saved_history.js";
 
 const API = "/api/assistants/metabolic";
 const CHAT = "/#/chat/metabolic";
@@ -38,6 +40,7 @@ async function signIn() {
     $("user-name").textContent = me.user.display_name || me.user.username;
     $("user-box").hidden = false;
     loadAssistant();
+    loadHistory(historyActions);
   } catch (error) {
     if (error.status === 401) needSignIn();
   }
@@ -94,9 +97,12 @@ function render() {
   $("print-button").hidden = Boolean(result.errors);
 }
 
-function show(record, survey, result) {
+/** `origin`: where a result not just computed comes from (a saved one), said above the card. */
+function show(record, survey, result, origin = "") {
   Object.assign(shown, { record, survey, result, review: newReview() });
   render();
+  $("result-origin").textContent = origin;
+  $("result-origin").hidden = !origin;
   $("result-title").focus();
   announce(result.group ? `${result.group}, 위험요인 ${result.risk_factor_count}개` : "결과가 나왔습니다");
 }
@@ -111,10 +117,12 @@ async function assessForm(errors) {
   errors.clear();
   const read = readForm(errors);
   if (!read) return;
-  const body = read.survey ? { records: read.record, survey: read.survey } : { records: read.record };
+  const body = { records: read.record, ...(read.survey ? { survey: read.survey } : {}), ...saveFields() };
+  $("save-status").textContent = "";
   await busy($("assess-submit"), async () => {
     try {
-      const [result] = (await request(`${API}/assess`, { method: "POST", json: body })).results;
+      const reply = await request(`${API}/assess`, { method: "POST", json: body });
+      const [result] = reply.results;
       if (result.errors) {
         hideResult();
         result.errors.forEach((e, index) => errors.show(e.field === "record" ? "" : e.field, e.message, { focus: index === 0 }));
@@ -122,6 +130,7 @@ async function assessForm(errors) {
         return;
       }
       show(read.record, read.survey, result);
+      if (reply.saved) await afterSave(reply.saved, historyActions);
     } catch (error) {
       hideResult();
       failed(errors, error);
@@ -191,7 +200,7 @@ function pastedRecords(text) {
 async function useRecords(records) {
   if (records.length === 1) {
     $("batch").hidden = true;
-    fillForm(records[0]);
+    keepSaveChoice(() => fillForm(records[0]));
     $("record-form").requestSubmit();
     return;
   }
@@ -252,6 +261,17 @@ function setupImport() {
   });
 }
 
+// --- saved results (metabolic.store_history) ----------------------------------------------
+
+const historyActions = {
+  signIn: needSignIn,
+  show: (saved, origin) => {
+    fillForm(saved.record);
+    fillSurvey(saved.survey);
+    show(saved.record, saved.survey, saved.result, origin);
+  },
+};
+
 // --- the chat beside the form ---------------------------------------------------------------
 
 function chatUrl(question) {
@@ -283,6 +303,7 @@ function start() {
     hideResult();
   });
   $("print-button").addEventListener("click", () => window.print());
+  setupSaving();
   setupImport();
   setupChat();
   signIn();

@@ -134,3 +134,11 @@ export function fillForm(record) {
   for (const box of document.querySelectorAll('input[name="medications"]')) box.checked = names.has(box.value);
   $("f-new").checked = record.new_registration === true;
 }
+
+/** A survey's PHQ-9 answers (as readSurvey writes them, or a survey_data.json entry) into the form. */
+export function fillSurvey(survey) {
+  const mental = (survey && survey.mental_health) || {};
+  setNumber("f-phq9", mental.phq9_total_score);
+  const item9 = Object.entries(mental).find(([key]) => key.startsWith("phq9_q9"));
+  setNumber("f-phq9-q9", item9 ? item9[1] : "");
+}
