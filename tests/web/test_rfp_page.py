@@ -228,7 +228,9 @@ def test_a_pasted_case_line_fills_the_form_and_its_own_notice_is_not_an_example(
 
 
 def open_saved(browser, title: str) -> None:
-    item = next(i for i in browser.find_elements(By.CSS_SELECTOR, "#saved-list .saved-item") if title in i.text)
+    item = wait_for(browser, lambda d: next((i for i in d.find_elements(By.CSS_SELECTOR, "#saved-list .saved-item")
+                                             if title in i.get_attribute("textContent")), None),
+                    message=f"내 초안 목록에 '{title}'이(가) 없습니다")
     item.find_element(By.CSS_SELECTOR, ".saved-open").click()
     draft_shown(browser, title)
 

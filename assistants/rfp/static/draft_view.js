@@ -100,8 +100,11 @@ export function similarList(similar) {
 }
 
 export function assumptionList(assumptions, removed) {
-  const items = [...(assumptions || []).map((text) => el("li", {}, ...richText(text))),
-    ...(removed || []).map((label) => el("li", { class: "removed-citation" }, `색인에 없어 뺀 인용: ${label}`))];
+  const items = (assumptions || []).map((text) => el("li", {}, ...richText(text)));
+  if (removed && removed.length) {
+    items.push(el("li", { class: "removed-citation", id: "removed-citations" },
+      `색인에 없어 뺀 조문 인용 ${removed.length}개: ${removed.join(", ")} — 법령 색인을 확인하세요.`));
+  }
   if (!items.length) return null;
   return el("ul", { class: "assumptions", id: "assumptions" }, items);
 }

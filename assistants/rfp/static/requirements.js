@@ -4,6 +4,7 @@
 // draft names them; the checker's findings stand beside each requirement.
 
 import { el } from "/static/dom.js";
+import { richText } from "./draft_view.js";
 
 /** The categories the server knows (assistants/rfp/draft.py CATEGORIES). */
 export const CATEGORIES = {
@@ -11,7 +12,7 @@ export const CATEGORIES = {
   QUR: "품질", COR: "제약사항", PMR: "프로젝트 관리", PSR: "프로젝트 지원", CSR: "컨설팅", CUR: "컨설팅 산출물",
   MAR: "유지관리", SMR: "운영",
 };
-const COLUMNS = ["고유번호", "분류", "명칭", "정의", "세부내용", "산출정보", "관련 요구사항", "출처", "검토 의견", "작업"];
+const COLUMNS = ["고유번호", "분류", "명칭", "내용 (정의 · 세부내용 · 산출정보 · 관련 요구사항 · 출처)", "검토 의견", "작업"];
 
 function categorySelect(value, attrs) {
   return el("select", attrs, Object.entries(CATEGORIES).map(([code, name]) =>
@@ -19,7 +20,7 @@ function categorySelect(value, attrs) {
 }
 
 function lines(list) {
-  return list && list.length ? el("ul", { class: "cell-list" }, list.map((item) => el("li", {}, item))) : "—";
+  return list && list.length ? el("ul", { class: "cell-list" }, list.map((item) => el("li", {}, ...richText(item)))) : "—";
 }
 
 function findingsCell(findings) {
@@ -36,26 +37,42 @@ function splitIds(text) {
   return text.split(/[,\s]+/).map((id) => id.trim()).filter(Boolean);
 }
 
+/** What a requirement says, under its definition: the fields real RFPs give each block. */
+function contentCell(requirement) {
+  const item = (term, value) => el("div", {}, el("dt", {}, term), el("dd", {}, value));
+  return [
+    el("p", { class: "req-definition" }, ...richText(requirement.definition)),
+    el("dl", { class: "req-fields" },
+      item("세부내용", lines(requirement.details)), item("산출정보", lines(requirement.outputs)),
+      item("관련 요구사항", requirement.related.length ? requirement.related.join(", ") : "—"),
+      item("출처", requirement.source || "—")),
+  ];
+}
+
 /** The row's cells as inputs; returns a function reading the changed fields. */
 function editCells(row, requirement) {
   const id = requirement.id;
+  const fieldId = (key) => `req-${id}-${key}`;
   const inputs = {
-    category: categorySelect(requirement.category, { "aria-label": `${id} 분류` }),
-    name: el("input", { value: requirement.name, "aria-label": `${id} 명칭`, maxlength: "300" }),
-    definition: el("textarea", { rows: "3", "aria-label": `${id} 정의` }),
-    details: el("textarea", { rows: "3", "aria-label": `${id} 세부내용 (한 줄에 하나)` }),
-    outputs: el("textarea", { rows: "2", "aria-label": `${id} 산출정보 (한 줄에 하나)` }),
-    related: el("input", { value: requirement.related.join(", "), "aria-label": `${id} 관련 요구사항 (쉼표로 구분)` }),
-    source: el("input", { value: requirement.source, "aria-label": `${id} 출처` }),
+    category: categorySelect(requirement.category, { id: fieldId("category"), "aria-label": `${id} 분류` }),
+    name: el("input", { id: fieldId("name"), value: requirement.name, "aria-label": `${id} 명칭`, maxlength: "300" }),
+    definition: el("textarea", { id: fieldId("definition"), rows: "3" }),
+    details: el("textarea", { id: fieldId("details"), rows: "3" }),
+    outputs: el("textarea", { id: fieldId("outputs"), rows: "2" }),
+    related: el("input", { id: fieldId("related"), value: requirement.related.join(", ") }),
+    source: el("input", { id: fieldId("source"), value: requirement.source }),
   };
   inputs.definition.value = requirement.definition;
   inputs.details.value = requirement.details.join("\n");
   inputs.outputs.value = requirement.outputs.join("\n");
-  const cells = row.querySelectorAll("td");
-  ["category", "name", "definition", "details", "outputs", "related", "source"].forEach((key, i) => {
-    cells[i].replaceChildren(inputs[key]);
-    cells[i].classList.add("editing");
-  });
+  const labelled = (key, label) => el("div", { class: "cell-field" }, el("label", { for: fieldId(key) }, label), inputs[key]);
+  const [category, name, content] = row.querySelectorAll("td");
+  category.replaceChildren(inputs.category);
+  name.replaceChildren(inputs.name);
+  content.replaceChildren(labelled("definition", "정의"), labelled("details", "세부내용 (한 줄에 하나)"),
+    labelled("outputs", "산출정보 (한 줄에 하나)"), labelled("related", "관련 요구사항 (쉼표로 구분)"),
+    labelled("source", "출처"));
+  for (const cell of [category, name, content]) cell.classList.add("editing");
   inputs.name.focus();
   return () => {
     const now = {
@@ -76,14 +93,10 @@ function requirementRow(requirement, handlers) {
   const actions = el("td", { class: "req-actions" }, edit, remove, error);
   const row = el("tr", { "data-id": id, class: requirement.findings.length ? "has-findings" : null },
     el("th", { scope: "row", class: "req-id" }, id),
-    el("td", { class: "nowrap" }, `${requirement.category} ${CATEGORIES[requirement.category] || ""}`),
-    el("td", { class: "req-name" }, requirement.name),
-    el("td", { class: "long-text" }, requirement.definition),
-    el("td", { class: "long-text" }, lines(requirement.details)),
-    el("td", {}, lines(requirement.outputs)),
-    el("td", { class: "nowrap" }, requirement.related.length ? requirement.related.join(", ") : "—"),
-    el("td", {}, requirement.source || "—"),
-    el("td", { class: "req-findings" }, findingsCell(requirement.findings)),
+    el("td", { class: "req-category", "data-label": "분류" }, requirement.category, el("span", { class: "category-name" }, CATEGORIES[requirement.category] || "")),
+    el("td", { class: "req-name", "data-label": "명칭" }, requirement.name),
+    el("td", { class: "req-content", "data-label": "내용" }, ...contentCell(requirement)),
+    el("td", { class: "req-findings", "data-label": "검토 의견" }, findingsCell(requirement.findings)),
     actions);
   let read = null;
   edit.addEventListener("click", async () => {
