@@ -4,7 +4,7 @@ each case drafted as the harness drafts it (assistants/rfp/scorer.py: same check
 metrics), and a table per case plus the totals against the issue's targets:
 
   rule facts 1.0, required content ≥ 0.95, structure 1.0, IDs 1.0, specificity ≥ 0.6,
-  invented citations 0, an extractive draft ≤ 5 s.
+  invented citations 0, an extractive draft ≤ 5 s (with the embedded model ≤ 10 minutes).
 
     .venv/bin/python benchmarks/rfp_quality.py [--llm extractive|embedded|…] [--limit N]
 
@@ -34,7 +34,8 @@ from rag.config import load_settings  # noqa: E402
 
 CASES = SHARED / "benchmarks" / "dev" / "rfp_cases.jsonl"
 TARGETS = {"rule_facts": 1.0, "content": 0.95, "structure": 1.0, "id_valid": 1.0, "specific": 0.6}
-TARGET_DRAFT_MS = 5000.0
+TARGET_DRAFT_MS = {"extractive": 5000.0}  # without a model ≤ 5 s
+MODEL_DRAFT_MS = 600_000.0  # with the embedded model ≤ 10 minutes on 2 cores
 
 
 def main() -> None:
@@ -79,7 +80,8 @@ def main() -> None:
     p50, p95 = percentile(times, 50), percentile(times, 95)
     met = {k: overall[k] is not None and overall[k] >= TARGETS[k] for k in TARGETS}
     met["invented"] = invented == 0
-    met["draft_ms"] = p95 <= TARGET_DRAFT_MS
+    target_ms = TARGET_DRAFT_MS.get(args.llm, MODEL_DRAFT_MS)
+    met["draft_ms"] = p95 <= target_ms
     print(f"\n{len(cases)}개 사례 ({args.llm}): " + ", ".join(f"{k} {overall[k]}" for k in TARGETS)
           + f", invented {invented}, draft p50 {p50:.0f} ms / p95 {p95:.0f} ms; 법령 색인 {ingest_s:.1f} s")
     print("목표: " + ", ".join(f"{k} {'충족' if ok else '미달'}" for k, ok in met.items()))
@@ -89,7 +91,7 @@ def main() -> None:
         "rfp.structure_completeness": overall["structure"], "rfp.requirement_id_valid": overall["id_valid"],
         "rfp.requirement_specificity": overall["specific"], "citation.invented": invented,
         "latency_ms.draft_p50": round(p50, 1), "latency_ms.draft_p95": round(p95, 1)},
-        "targets": {**TARGETS, "invented": 0, "draft_ms": TARGET_DRAFT_MS}, "targets_met": met,
+        "targets": {**TARGETS, "invented": 0, "draft_ms": target_ms}, "targets_met": met,
         "ingest_s": round(ingest_s, 2), "peak_rss_mb": round(peak_rss_mb(), 1), "per_case": per_case})
 
 
