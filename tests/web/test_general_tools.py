@@ -102,15 +102,15 @@ def test_the_general_chat_links_to_its_tools(browser, live_server, screenshot):
     assert css(browser, "#signin-needed").is_displayed() is False
     wait_for(browser, lambda d: css(d, "#user-name").text == "admin", message="로그인한 사용자가 나오지 않습니다")
     assert_accessible(browser, "업무 도구 화면")
-    # Only an assistant with a page shows the link (asked of the server: pages are being added).
-    pageless = browser.execute_async_script(
+    # Each chat shows the link exactly when the server names a page for its assistant.
+    listed = browser.execute_async_script(
         "const done = arguments[0]; fetch('/api/assistants').then((r) => r.json())"
-        ".then((list) => done(list.filter((a) => !a.page).map((a) => [a.name, a.title])));")
-    assert pageless, "쪽이 없는 도우미가 없습니다: 이 확인을 다른 방법으로 바꾸세요"
-    name, title = pageless[0]
-    open_page(browser, live_server, f"#/chat/{name}", "#chat-title")
-    wait_for(browser, lambda d: css(d, "#chat-title").text == title)
-    assert browser.find_elements(By.CSS_SELECTOR, ".tools-link") == []
+        ".then((list) => done(list.map((a) => [a.name, a.title, a.page || null])));")
+    for name, title, page in listed:
+        open_page(browser, live_server, f"#/chat/{name}", "#chat-title")
+        wait_for(browser, lambda d: css(d, "#chat-title").text == title)
+        links = browser.find_elements(By.CSS_SELECTOR, ".tools-link")
+        assert [link.get_attribute("href").removeprefix(live_server.url) for link in links] == ([page] if page else []), name
 
 
 def test_the_deadline_skips_the_holidays_and_cites_its_basis(browser, live_server, screenshot):

@@ -188,7 +188,10 @@ def test_the_passage_labels_stay_on_one_line(browser, live_server, conversation,
     open_page(browser, live_server, conversation, "#question")
     last_answer(browser).find_element(By.CSS_SELECTOR, ".answer-text button.cite").click()
     dialog = visible(browser, "#passage-dialog[open]")
-    wait_for(browser, lambda d: "파일" in [t.text for t in dialog.find_elements(By.CSS_SELECTOR, ".passage-meta dt")],
+    # Read in one script: the viewer fills its fields in two steps (placeholder, then the
+    # fetched passage), and elements found in the first may be gone by the second.
+    wait_for(browser, lambda d: "파일" in d.execute_script(
+        "return [...document.querySelectorAll('#passage-dialog .passage-meta dt')].map(e => e.textContent)"),
              message="근거 문서에 '파일' 항목이 없습니다")
     # A long file name beside its label squeezed the label to a syllable a line (파/일).
     title = css(browser, "#passage-title").text
