@@ -267,7 +267,7 @@ def test_editing_a_requirement_renumbers_the_ids_and_clears_the_approval(browser
     assert after[moved] == sfr[0]  # the row went to the end of PER with the next number
     assert [after[f"SFR-{n:03d}"] for n in range(1, len(sfr))] == sfr[1:]  # the SFR rows moved up
     assert f"SFR-{len(sfr):03d}" not in after
-    assert f"SFR-002 → SFR-001" in css(browser, "#draft-notices").text
+    assert "SFR-002 → SFR-001" in css(browser, "#draft-notices").text
     assert_accessible(browser, "요구사항 수정")
     shots(browser, screenshot, "requirements", "#requirements-title")
 
@@ -346,6 +346,12 @@ def test_a_saved_draft_is_reopened_and_deleted_from_the_list(browser, live_serve
     wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#saved-list .saved-item")) == 1)
     assert not css(browser, "#draft-section").is_displayed()
     assert CASE["project_name"] not in css(browser, "#saved-list").text
+
+
+def test_the_chat_links_to_this_page(browser, live_server):
+    open_page(browser, live_server, "#/chat/rfp", "#chat-title")
+    link = visible(browser, ".tools-link")  # the chat links to this page as its 업무 도구
+    assert link.get_attribute("href") == f"{live_server.url}/assistants/rfp"
 
 
 def test_at_400_px_the_page_is_one_column_without_sideways_scroll(browser, live_server, screenshot):
