@@ -348,6 +348,27 @@ def test_a_saved_draft_is_reopened_and_deleted_from_the_list(browser, live_serve
     assert CASE["project_name"] not in css(browser, "#saved-list").text
 
 
+def test_a_truncated_section_is_marked(browser, live_server):
+    """A draft whose section the model left unfinished (read from a draft's JSON): flagged."""
+    import httpx
+
+    from tests.assistants.rfp.export_sample import PROJECT, sample_draft
+    from tests.web.conftest import PASSWORD
+
+    with httpx.Client(base_url=live_server.url) as client:
+        signed_in = client.post("/api/auth/login", json={"username": "admin", "password": PASSWORD}).json()
+        client.headers["X-CSRF-Token"] = signed_in["csrf_token"]
+        assert client.post("/api/assistants/rfp/drafts", json={"draft": sample_draft().to_dict()}).status_code == 200
+    new_form(browser, live_server)
+    open_saved(browser, PROJECT)
+    badge = section(browser, "Ⅰ-2").find_element(By.CSS_SELECTOR, ".badge.truncated")
+    assert badge.text == "잘림 · 이어서 작성 필요"
+    assert section(browser, "Ⅰ-1").find_elements(By.CSS_SELECTOR, ".badge.truncated") == []
+    rows = [[c.text for c in r.find_elements(By.CSS_SELECTOR, "td")]
+            for r in browser.find_elements(By.CSS_SELECTOR, "#similar-table tbody tr")]
+    assert rows == [["20240815487", "대학재정정보시스템 고도화", "한국사학진흥재단"]]
+
+
 def test_the_chat_links_to_this_page(browser, live_server):
     open_page(browser, live_server, "#/chat/rfp", "#chat-title")
     link = visible(browser, ".tools-link")  # the chat links to this page as its 업무 도구
