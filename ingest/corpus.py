@@ -1,5 +1,5 @@
 """Ingest corpus roots into the assistants' collections as their definitions say
-(`folders`, `accepts_uploads` in assistants/<name>/assistant.yaml, read by rag.assistants)."""
+(`folders`, `example_collections`, `accepts_uploads` in assistants/<name>/assistant.yaml, read by rag.assistants)."""
 
 from __future__ import annotations
 
@@ -23,13 +23,16 @@ def ingest_corpora(service: IngestService, specs: Mapping[str, AssistantSpec], r
     reports: dict[str, IngestReport] = {}
     chosen = [spec for name, spec in specs.items() if not assistants or name in assistants]
     for spec in chosen:
-        report = reports.setdefault(spec.collection, IngestReport(spec.collection))
-        for root in roots:
-            if not root.is_dir():
-                log.info("코퍼스 폴더가 없어 건너뜁니다: %s", root)
-                continue
-            files, _ = discover(root, list(spec.folders))
-            report.merge(service.ingest(spec.collection, root, files, progress=progress))
+        # The main collection, then the assistant's collections of examples (own folders).
+        for collection, folders in spec.indexed:
+            report = reports.setdefault(collection, IngestReport(collection))
+            for root in roots:
+                if not root.is_dir():
+                    log.info("코퍼스 폴더가 없어 건너뜁니다: %s", root)
+                    continue
+                files, _ = discover(root, list(folders))
+                report.merge(service.ingest(collection, root, files, progress=progress))
+        report = reports[spec.collection]
         if uploads_dir is not None and spec.accepts_uploads:
             upload_root = uploads_dir / spec.name
             if upload_root.is_dir():

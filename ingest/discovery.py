@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .readers import SUPPORTED_EXTENSIONS
+from .readers import INDEXED_EXTENSIONS, SUPPORTED_EXTENSIONS
 
 
 @dataclass(frozen=True)
@@ -23,9 +23,10 @@ def discover(root: Path, folders: list[str] | None = None) -> tuple[list[FoundFi
     skipped: list[Path] = []
     for base in bases:
         if base.is_file():
-            candidates = [base]
+            # A file named outright may be a notice table (CSV); a folder yields documents only.
+            candidates, readable = [base], INDEXED_EXTENSIONS
         elif base.is_dir():
-            candidates = sorted(p for p in base.rglob("*") if p.is_file())
+            candidates, readable = sorted(p for p in base.rglob("*") if p.is_file()), SUPPORTED_EXTENSIONS
         else:
             continue
         for path in candidates:
@@ -33,7 +34,7 @@ def discover(root: Path, folders: list[str] | None = None) -> tuple[list[FoundFi
                 continue
             if not path.resolve().is_relative_to(root):
                 skipped.append(path)
-            elif path.suffix.lower() in SUPPORTED_EXTENSIONS:
+            elif path.suffix.lower() in readable:
                 found.append(FoundFile(path, path.relative_to(root).as_posix()))
             else:
                 skipped.append(path)

@@ -30,6 +30,7 @@ from rag.store.base import Collection, PointFilter, StoredPoint
 from .chunking import chunk_document
 from .discovery import FoundFile
 from .readers import read_document
+from .readers.notices import NOTICE_KEYS
 from .readers.safety import ReadLimits, check_file
 from .state import DocumentRecord, IngestState
 
@@ -289,7 +290,7 @@ def _payload(chunk: Chunk, access: str) -> dict:
         payload["page"] = chunk.page
     if chunk.appendices:
         payload["appendices"] = [a.to_dict() for a in chunk.appendices]
-    for key in ("법령구분", "시행일자", "상태"):
+    for key in ("법령구분", "시행일자", "상태", *NOTICE_KEYS):
         if key in meta:
             payload[key] = meta[key]
     return payload

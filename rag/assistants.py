@@ -8,11 +8,12 @@ imports the assistants' code."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from rag.config.yaml_files import read_yaml_mapping
 from rag.errors import ConfigError, UnknownAssistant
@@ -43,6 +44,11 @@ class AssistantSpec(BaseModel):
     collection: str = Field(pattern=_NAME)
     #: Folders under each corpus root that are indexed into the collection.
     folders: tuple[str, ...] = ()
+    #: Collections of examples the assistant's own tools search (the RFP drafter's past
+    #: notices), written as a mapping name → folders (or files) under each corpus root; kept
+    #: as (name, folders) pairs so the spec stays hashable. Indexed like the main
+    #: collection; chat never searches them.
+    example_collections: tuple[tuple[str, tuple[str, ...]], ...] = ()
     #: Whether admins may upload documents to it (kept under uploads/<name>/).
     accepts_uploads: bool = False
     #: Who the model is, in the system prompt: "당신은 {role}입니다."
@@ -51,9 +57,26 @@ class AssistantSpec(BaseModel):
     #: Shown by `seoul-assist demo` and as examples to users.
     sample_questions: tuple[str, ...] = ()
 
+    @field_validator("example_collections", mode="before")
+    @classmethod
+    def _example_pairs(cls, value: object) -> object:
+        if isinstance(value, tuple):  # already pairs (a copy of a spec)
+            return value
+        if not isinstance(value, Mapping):
+            raise ValueError("이름: [폴더, …] 형태의 목록이어야 합니다")
+        for name in value:
+            if not isinstance(name, str) or not re.match(_NAME, name):
+                raise ValueError(f"컬렉션 이름 '{name}'은 영문 소문자로 시작하는 소문자·숫자·밑줄이어야 합니다")
+        return tuple((name, tuple(folders or ())) for name, folders in value.items())
+
     @property
     def label(self) -> str:
         return self.short_title or self.title
+
+    @property
+    def indexed(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Every collection it fills with its folders: the main one, then the examples'."""
+        return ((self.collection, self.folders), *self.example_collections)
 
 
 class Assistants(Mapping[str, AssistantSpec]):
@@ -80,7 +103,7 @@ class Assistants(Mapping[str, AssistantSpec]):
 
     @property
     def collections(self) -> tuple[str, ...]:
-        return tuple(sorted({spec.collection for spec in self._specs.values()}))
+        return tuple(sorted({name for spec in self._specs.values() for name, _ in spec.indexed}))
 
 
 def load_assistants(directory: Path) -> Assistants:

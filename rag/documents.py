@@ -56,6 +56,9 @@ class Section:
     heading: str = ""
     #: Appendices of the law that this article refers to (statutes only).
     appendices: tuple[Appendix, ...] = ()
+    #: What this section alone is about, over the document's metadata (a notice table's
+    #: row: 공고번호, 사업명, 발주기관).
+    metadata: tuple[tuple[str, MetadataValue], ...] = ()
 
 
 @dataclass

@@ -25,7 +25,7 @@ from .checker import check
 from .draft import CATEGORIES, LawCitation, Requirement, RfpDraft, RfpInput, RuleFact, Section, needs_check
 from .requirements import ProjectTerms, build_requirements, project_terms, summary_parts
 from .rules import RuleSet, compute_rules, contract_act
-from .similar import ExampleIndex, ExampleNotice, as_similar
+from .similar import ExampleNotice, ExampleSource, as_similar
 from .statutes import SHORT_NAMES, ArticleSource, is_indexed
 
 log = logging.getLogger(__name__)
@@ -81,15 +81,14 @@ class SectionWriter:
 
 
 def draft_rfp(inp: RfpInput, articles: ArticleSource, *, assumptions: Sequence[str] = (),
-              examples: ExampleIndex | None = None, writer: SectionWriter | None = None,
+              examples: ExampleSource | None = None, writer: SectionWriter | None = None,
               progress: Progress | None = None) -> RfpDraft:
     writer = writer or SectionWriter()
     rules = compute_rules(inp, articles)
     terms = project_terms(inp)
     found = examples.similar(f"{inp.project_name}\n{inp.summary}", exclude_notice=inp.notice_no,
                                       exclude_project=(inp.project_name, inp.agency)) if examples else []
-    example_names = [name for notice, _ in found for name in notice.requirement_names]
-    requirements = check(build_requirements(inp, terms, example_names), terms.words)
+    requirements = check(build_requirements(inp, terms, [notice for notice, _ in found]), terms.words)
     ctx = DraftContext(inp, rules, terms, requirements, found)
     removed: list[str] = []  # articles the model named that the index does not hold
     total = len(OUTLINE)
@@ -259,7 +258,19 @@ def _effects(ctx: DraftContext, s: Section) -> Section:
     effects = summary_parts(ctx.input.summary)["effects"]
     for line in effects or [f"{ctx.terms.system} 구축에 따른 기대효과: {needs_check('정량·정성 기대효과')}"]:
         _add(s, line)
+    _example_wording(ctx, s, "effects", "기대효과")
     return s
+
+
+def _example_wording(ctx: DraftContext, s: Section, kind: str, what: str) -> None:
+    """The closest similar notice's own wording of `what`, named by 공고번호 and 사업명, as
+    an example for the officer to adapt (not a statement about this project)."""
+    for notice, _ in ctx.examples:
+        lines = notice.wording(kind, limit=2)
+        if lines:
+            _add(s, f"참고 — 유사 사업 {notice.label}의 {what} 문안: " + " / ".join(f"“{line}”" for line in lines)
+                 + f" (이 사업에 맞게 {ctx.terms.system} 기준으로 고쳐 쓰세요)")
+            return
 
 
 def _current(ctx: DraftContext, s: Section) -> Section:
@@ -276,6 +287,7 @@ def _target(ctx: DraftContext, s: Section) -> Section:
     for line in goals:
         _add(s, f"추진 목표: {line}")
     _add(s, f"목표 시스템 구성도: {needs_check('목표 시스템 구성도')}")
+    _example_wording(ctx, s, "goals", "구축 목표")
     return s
 
 
@@ -306,7 +318,7 @@ def _requirements_detail(ctx: DraftContext, s: Section) -> Section:
         _add(s, f"{r.id} {r.name}: {r.definition} 세부내용: {'; '.join(r.details)}. 산출정보: {', '.join(r.outputs)}."
                 + (f" 관련 요구사항: {', '.join(r.related)}." if r.related else "") + f" 출처: {r.source}.")
     if ctx.examples:
-        _add(s, "참고한 유사 사업: " + "; ".join(f"{n.notice_no} {n.project_name}" for n, _ in ctx.examples))
+        _add(s, "참고한 유사 사업: " + "; ".join(n.label for n, _ in ctx.examples))
     return s
 
 

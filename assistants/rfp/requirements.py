@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .draft import CATEGORIES, Requirement, RfpInput, needs_check
+
+if TYPE_CHECKING:
+    from .similar import ExampleNotice
 
 #: Words every RFP uses: naming one of them says nothing about this project.
 GENERIC_WORDS = frozenset("""
@@ -58,9 +62,9 @@ def specific_words(text: str) -> list[str]:
     return _specific_words(text)
 
 
-def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence[str] = ()) -> list[Requirement]:
-    """The blocks for the project's type; `examples`: requirement names from similar notices,
-    recorded as the 출처 where one of them matches a duty."""
+def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence["ExampleNotice"] = ()) -> list[Requirement]:
+    """The blocks for the project's type; `examples`: similar past notices, whose requirement
+    block naming the same thing is recorded in the 출처 ("유사 사업 20241001798 사업명: SFR-003 …")."""
     system = terms.system
     blocks: list[tuple[str, str, str, list[str], list[str], str]] = []  # cat, name, definition, details, outputs, source
     duties = summary_duties(inp.summary)
@@ -137,7 +141,7 @@ def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence[st
         counters[category] = counters.get(category, 0) + 1
         example = _matching_example(name, examples)
         out.append(Requirement(category, f"{category}-{counters[category]:03d}", name, definition, details, outputs,
-                               [], source + (f"; 유사 사업 예시: {example}" if example else "")))
+                               [], source + (f"; 유사 사업 {example}" if example else "")))
     _relate(out)
     return out
 
@@ -236,10 +240,15 @@ def _duty_name(duty: str, terms: ProjectTerms) -> str:
     return f"{terms.system} " + (" ".join(words) if words else "기능")
 
 
-def _matching_example(name: str, examples: Sequence[str]) -> str | None:
+def _matching_example(name: str, examples: Sequence["ExampleNotice"]) -> str | None:
+    """"20241001798 사업명: SFR-003 명칭" — the example notice's requirement block sharing the
+    most specific words with `name`, or None."""
     mine = set(_specific_words(name))
-    best = max(examples, key=lambda e: len(mine & set(_specific_words(e))), default=None)
-    return best if best and mine & set(_specific_words(best)) else None
+    blocks = [(notice, block) for notice in examples for block in notice.requirement_names]
+    notice, block = max(blocks, key=lambda pair: len(mine & set(_specific_words(pair[1]))), default=(None, None))
+    if notice is None or not mine & set(_specific_words(block)):
+        return None
+    return f"{notice.label}: {block}"
 
 
 def _relate(requirements: list[Requirement]) -> None:

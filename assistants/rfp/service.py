@@ -1,5 +1,6 @@
 """One draft from inputs, for the CLI, the API and the scorer alike: the articles from the
-assistant's collection, the example notices from the corpus roots, and a section writer
+assistant's collection, the example notices from its example collection (else the CSV
+under the corpus roots), and a section writer
 for the configured model (none: extractive)."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .draft import RfpDraft
 from .drafting import Progress, SectionWriter, draft_rfp
 from .inputs import parse_input
-from .similar import example_index
+from .similar import find_examples
 from .statutes import IndexedStatutes
 
 if TYPE_CHECKING:
@@ -25,11 +26,14 @@ def draft_from_data(ctx: "AppContext", data: Any, *, llm: bool = False, progress
     """Parse `data` (RfpInputError names a bad field) and draft. `llm`: prose by the
     context's model where one is configured."""
     parsed = parse_input(data, require_budget=require_budget)
-    collection = ctx.assistants.require(ASSISTANT).collection
-    articles = IndexedStatutes(ctx.retriever, collection)
+    spec = ctx.assistants.require(ASSISTANT)
+    articles = IndexedStatutes(ctx.retriever, spec.collection)
     roots = list(corpus_roots) if corpus_roots is not None else list(ctx.settings.corpus_roots)
+    # The past notices: the assistant's example collection (assistant.yaml), else the CSV itself.
+    examples_collection = spec.example_collections[0][0] if spec.example_collections else None
+    examples, where = find_examples(ctx.retriever, examples_collection, roots)
     writer = _writer(ctx) if llm else None
-    return draft_rfp(parsed.input, articles, assumptions=parsed.assumptions, examples=example_index(roots),
+    return draft_rfp(parsed.input, articles, assumptions=[*parsed.assumptions, *where], examples=examples,
                      writer=writer, progress=progress)
 
 

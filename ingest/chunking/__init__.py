@@ -20,7 +20,7 @@ def chunk_document(doc: ParsedDocument, max_chars: int = DEFAULT_MAX_CHARS) -> l
             chunks.append(Chunk(
                 source=doc.source, ordinal=len(chunks), text=piece, locator=section.locator,
                 title=doc.title, heading_path=section.heading_path, page=section.page,
-                metadata=dict(doc.metadata),
+                metadata={**doc.metadata, **dict(section.metadata)},
                 appendices=referenced_appendices(piece, section.appendices) if section.appendices else (),
             ))
     return chunks

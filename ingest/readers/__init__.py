@@ -50,6 +50,12 @@ def _hwp(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
     return hwp.read(path, source, limits)
 
 
+def _notices(path: Path, source: str, limits: ReadLimits) -> ParsedDocument:
+    from . import notices
+
+    return notices.read(path, source, limits)
+
+
 READERS: dict[str, Reader] = {
     ".md": _markdown,
     ".markdown": _markdown,
@@ -58,9 +64,14 @@ READERS: dict[str, Reader] = {
     ".docx": _docx,
     ".hwpx": _hwpx,
     ".hwp": _hwp,
+    # Tables of past notices, one row each (an assistant's example collection names the file).
+    ".csv": _notices,
 }
 
-SUPPORTED_EXTENSIONS = frozenset(READERS)
+#: What ingestion reads from a corpus folder.
+INDEXED_EXTENSIONS = frozenset(READERS)
+#: What users may upload or name on the command line: documents, not notice tables.
+SUPPORTED_EXTENSIONS = INDEXED_EXTENSIONS - {".csv"}
 
 
 def read_document(path: Path, source: str, limits: ReadLimits | None = None) -> ParsedDocument:

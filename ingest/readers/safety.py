@@ -33,7 +33,7 @@ _PDF_HEADER_WINDOW = 1024
 # bomb once the entry is big enough to hurt.
 _RATIO_FLOOR_BYTES = 1 * MIB
 
-_TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt"})
+_TEXT_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".csv"})
 _ZIP_SUFFIXES = frozenset({".docx", ".hwpx"})
 _DRIVE = re.compile(r"^[A-Za-z]:")
 

@@ -28,7 +28,10 @@ def test_the_packaged_assistants_are_the_four_services():
     assistants = load_assistants(PACKAGED_ASSISTANTS)
 
     assert list(assistants) == ["childcare", "general", "metabolic", "rfp"]
-    assert assistants.collections == ("childcare", "general", "metabolic", "rfp")
+    # The RFP drafter's past notices are a collection of their own, indexed like the rest.
+    assert assistants.collections == ("childcare", "general", "metabolic", "rfp", "rfp_examples")
+    assert assistants["rfp"].indexed == (("rfp", ("statutes/procurement", "statutes/admin/전자정부법")),
+                                         ("rfp_examples", ("rfp/codeit_rfp100_data_list.csv",)))
     general = assistants["general"]
     assert general.title == "범용 AI 업무매뉴얼" and general.accepts_uploads
     assert general.folders == ("statutes/admin", "manuals/general")
@@ -64,6 +67,8 @@ def test_name_and_collection_default_to_the_folder(tmp_path: Path):
     (MINIMAL + "answer_shape: poem\n", r"answer_shape: Input should be 'default', 'manual'"),
     (MINIMAL + "colour: blue\n", r"colour: Extra inputs are not permitted"),
     (MINIMAL + "name: other\n", r"name 'other'은 폴더 이름 'kitchen'과 같아야 합니다"),
+    (MINIMAL + "example_collections:\n  Past-RFPs: [rfp]\n", r"example_collections: .*'Past-RFPs'"),
+    (MINIMAL + "example_collections: [rfp]\n", r"example_collections: .*이름: \[폴더, …\]"),
     ("title: [시험\n", r"YAML을 읽을 수 없습니다"),
     ("- a\n", r"최상위가 매핑이어야 합니다"),
 ])
