@@ -277,6 +277,17 @@ def test_editing_a_requirement_renumbers_the_ids_and_clears_the_approval(browser
     wait_for(browser, lambda d: dict(requirement_rows(d)).get("SFR-001") == sfr[2], message="번호가 당겨지지 않았습니다")
     assert "삭제: SFR-001" in css(browser, "#draft-notices").text
 
+    # Added at the end of its category with the next number; a missing name is named.
+    sers = [rid for rid, _ in requirement_rows(browser) if rid.startswith("SER-")]
+    Select(css(browser, "#req-add-category")).select_by_value("SER")
+    css(browser, "#req-add-definition").send_keys("상담 기록은 저장할 때 암호화한다")
+    css(browser, "#req-add-submit").click()
+    assert wait_for(browser, lambda d: css(d, "#req-add-error").text) == "명칭: 비어 있습니다"
+    css(browser, "#req-add-name").send_keys("상담 기록 암호화")
+    css(browser, "#req-add-submit").click()
+    added = f"SER-{len(sers) + 1:03d}"
+    wait_for(browser, lambda d: dict(requirement_rows(d)).get(added) == "상담 기록 암호화", message="추가한 요구사항이 없습니다")
+
 
 def test_a_section_is_rewritten_as_a_diff_then_applied_or_discarded(browser, live_server, screenshot):
     original = section(browser, "Ⅰ-6").find_element(By.CSS_SELECTOR, ".section-body").text
@@ -393,7 +404,9 @@ def test_at_400_px_the_page_is_one_column_without_sideways_scroll(browser, live_
 
 
 def test_no_script_errors_or_policy_violations_were_logged(browser):
-    # The browser logs the one 400 the tests asked for (the bad budget); nothing else.
+    # The browser logs the two 400s the tests asked for (the bad budget, a requirement
+    # without a name); nothing else.
     logged = console_errors(browser)
-    refused = [m for m in logged if "/api/assistants/rfp/drafts/stream" in m and "status of 400" in m]
-    assert len(refused) == 1 and [m for m in logged if m not in refused] == []
+    refused = [m for m in logged if "status of 400" in m and
+               ("/api/assistants/rfp/drafts/stream" in m or m.split(" - ")[0].endswith("/requirements"))]
+    assert len(refused) == 2 and [m for m in logged if m not in refused] == []

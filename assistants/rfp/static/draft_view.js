@@ -10,6 +10,13 @@ import { el, formatDate } from "/static/dom.js";
 export const DRAFT_MARK = "AI 생성 초안 · 검토 전";
 export const state = { collection: "rfp" };
 
+/** A server error's message without its leading "field: " (the place on the page says which). */
+export function plainMessage(error) {
+  const message = String((error && error.message) || error);
+  const field = error && error.field;
+  return field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+}
+
 const MARKS = /(\[\d+\]|\[확인 필요: [^\]]*\])/;
 
 /** A chip for an article a statement rests on; without a chunk it is plain text (such a

@@ -9,7 +9,7 @@
 import { request, session, streamEvents } from "/static/api.js";
 import { announce, clear, el } from "/static/dom.js";
 import { setupDialog } from "/static/dialog.js";
-import { assumptionList, reviewBanner, ruleFactsTable, sectionBlock, similarList, state as citations } from "./draft_view.js";
+import { assumptionList, plainMessage, reviewBanner, ruleFactsTable, sectionBlock, similarList, state as citations } from "./draft_view.js";
 import { FieldErrors, fillInputs, pastedObject, readInputs } from "./input_form.js";
 import { requirementsBlock } from "./requirements.js";
 import { savedItems } from "./saved_list.js";
@@ -196,7 +196,7 @@ async function discardProposal(button) {
 
 function failedChange(error) {
   if (error.status === 401) needSignIn();
-  shown.notices = [error.message];
+  shown.notices = [plainMessage(error)];
   renderNotices(true);
 }
 

@@ -14,6 +14,17 @@ export const CATEGORIES = {
 };
 const COLUMNS = ["고유번호", "분류", "명칭", "내용 (정의 · 세부내용 · 산출정보 · 관련 요구사항 · 출처)", "검토 의견", "작업"];
 
+/** The row fields' Korean names, for the server's "name: …" errors. */
+const FIELD_LABELS = { category: "분류", name: "명칭", definition: "정의", details: "세부내용", outputs: "산출정보",
+  related: "관련 요구사항", source: "출처" };
+
+/** The server's message with the field named in Korean ("name: 비어 있습니다" → "명칭: 비어 있습니다"). */
+function said(failure) {
+  const message = String(failure.message || failure);
+  const field = failure.field && message.startsWith(`${failure.field}: `) ? failure.field : "";
+  return field && FIELD_LABELS[field] ? `${FIELD_LABELS[field]}: ${message.slice(field.length + 2)}` : message;
+}
+
 function categorySelect(value, attrs) {
   return el("select", attrs, Object.entries(CATEGORIES).map(([code, name]) =>
     el("option", { value: code, selected: code === value }, `${code} ${name}`)));
@@ -119,7 +130,7 @@ function requirementRow(requirement, handlers) {
     try {
       await handlers.onSave(id, fields);
     } catch (failure) {
-      error.textContent = failure.message;
+      error.textContent = said(failure);
       edit.disabled = false;
     }
   });
@@ -133,7 +144,7 @@ function requirementRow(requirement, handlers) {
     try {
       await handlers.onDelete(id);
     } catch (failure) {
-      error.textContent = failure.message;
+      error.textContent = said(failure);
       remove.disabled = false;
     }
   });
@@ -169,7 +180,7 @@ function addForm(handlers) {
     try {
       await handlers.onAdd(fields);
     } catch (failure) {
-      error.textContent = failure.message;
+      error.textContent = said(failure);
       button.disabled = false;
     }
   });

@@ -3,7 +3,7 @@
 // current text, and only 적용 changes the draft, 버리기 leaves it as it was).
 
 import { el } from "/static/dom.js";
-import { richText } from "./draft_view.js";
+import { plainMessage, richText } from "./draft_view.js";
 
 const OPS = { same: ["diff-same", ""], removed: ["diff-removed", "삭제"], added: ["diff-added", "추가"] };
 
@@ -56,7 +56,7 @@ function editForm(section, body, { onSave }) {
     try {
       await onSave(section.number, area.value.split("\n"));
     } catch (failure) {
-      error.textContent = failure.message;
+      error.textContent = plainMessage(failure);
       area.setAttribute("aria-invalid", "true");
       area.focus();
     } finally {
