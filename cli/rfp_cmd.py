@@ -3,7 +3,7 @@
     seoul-assist rfp draft --input case.json --out draft.json
     seoul-assist rfp draft --name 사업명 --agency 기관 --agency-type 지방자치단체 --budget 330000000 \\
         --period 6 --summary-file 개요.txt [--project-type 신규 구축] [--vat-excluded] \\
-        [--llm extractive|embedded|openai|vllm] --out draft.json|draft.docx|draft.hwpx
+        [--attach 이전_제안요청서.hwpx …] [--llm extractive|embedded|openai|vllm] --out draft.json|draft.docx|draft.hwpx
 
 The format follows the extension of --out; the draft is written whole or not at all. A
 progress bar shows each section as it is written (on a terminal)."""
@@ -40,6 +40,8 @@ def register(sub) -> None:
     d.add_argument("--project-type", choices=PROJECT_TYPES, help="사업 유형")
     d.add_argument("--summary-file", type=Path, help="사업 개요 텍스트 파일 (UTF-8)")
     d.add_argument("--issues-file", type=Path, help="현황 및 문제점 텍스트 파일 (선택)")
+    d.add_argument("--attach", type=Path, action="append", default=[], metavar="FILE",
+                   help="이전 제안요청서·과업지시서(PDF, DOCX, HWP, HWPX): 요구사항을 가져와 씀 (여러 번 지정 가능)")
     d.add_argument("--llm", choices=LLM_MODES, help="문안 작성 방식 (기본: extractive, 모델 없이)")
     d.add_argument("--out", type=Path, required=True, help="결과 파일: .json, .docx 또는 .hwpx")
     d.set_defaults(handler=run_draft)
@@ -50,11 +52,14 @@ def run_draft(args: argparse.Namespace) -> int:
         raise RfpInputError("--out", f"지원하지 않는 형식입니다 ({args.out.suffix or '확장자 없음'}): "
                                      f"{', '.join(OUT_FORMATS)} 중 하나로 지정해 주세요")
     data, require_budget = inputs_from(args)
+    for path in args.attach:
+        if not path.is_file():
+            raise RfpInputError("--attach", f"첨부 파일 {path}이(가) 없습니다")
     mode = args.llm or "extractive"
     ctx = context_from(args, llm={"mode": mode})
     try:
         draft = draft_from_data(ctx, data, llm=mode != "extractive", progress=_bar if show_progress() else None,
-                                require_budget=require_budget)
+                                require_budget=require_budget, attachments=[(p.name, p) for p in args.attach])
     finally:
         ctx.close()
     if show_progress():
@@ -62,6 +67,9 @@ def run_draft(args: argparse.Namespace) -> int:
     write_draft(draft, args.out)
     print(f"초안을 저장했습니다: {args.out} (절 {len(draft.sections)}개, 요구사항 {len(draft.requirements)}건, "
           f"{draft.review.label})")
+    for line in draft.assumptions:
+        if line.startswith("첨부 파일"):
+            print(line, file=sys.stderr)
     if draft.removed_citations:
         print(f"색인에 없어 뺀 인용 {len(draft.removed_citations)}개: {', '.join(draft.removed_citations)} "
               "— 법령 색인(seoul-assist ingest --corpora)을 확인하세요", file=sys.stderr)

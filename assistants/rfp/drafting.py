@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from .attachments import AttachedRequirement
 from .checker import check
 from .draft import CATEGORIES, LawCitation, Requirement, RfpDraft, RfpInput, RuleFact, Section, needs_check
 from .requirements import ProjectTerms, build_requirements, project_terms, summary_parts
@@ -82,13 +83,14 @@ class SectionWriter:
 
 def draft_rfp(inp: RfpInput, articles: ArticleSource, *, assumptions: Sequence[str] = (),
               examples: ExampleSource | None = None, writer: SectionWriter | None = None,
-              progress: Progress | None = None) -> RfpDraft:
+              progress: Progress | None = None, reused: Sequence[AttachedRequirement] = ()) -> RfpDraft:
+    """`reused`: requirements read from the officer's attachments (attachments.py)."""
     writer = writer or SectionWriter()
     rules = compute_rules(inp, articles)
     terms = project_terms(inp)
     found = examples.similar(f"{inp.project_name}\n{inp.summary}", exclude_notice=inp.notice_no,
                                       exclude_project=(inp.project_name, inp.agency)) if examples else []
-    requirements = check(build_requirements(inp, terms, [notice for notice, _ in found]), terms.words)
+    requirements = check(build_requirements(inp, terms, [notice for notice, _ in found], reused), terms.words)
     ctx = DraftContext(inp, rules, terms, requirements, found)
     removed: list[str] = []  # articles the model named that the index does not hold
     total = len(OUTLINE)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .draft import CATEGORIES, Requirement, RfpInput, needs_check
 
 if TYPE_CHECKING:
+    from .attachments import AttachedRequirement
     from .similar import ExampleNotice
 
 #: Words every RFP uses: naming one of them says nothing about this project.
@@ -62,9 +63,12 @@ def specific_words(text: str) -> list[str]:
     return _specific_words(text)
 
 
-def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence["ExampleNotice"] = ()) -> list[Requirement]:
+def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence["ExampleNotice"] = (),
+                       reused: Sequence["AttachedRequirement"] = ()) -> list[Requirement]:
     """The blocks for the project's type; `examples`: similar past notices, whose requirement
-    block naming the same thing is recorded in the 출처 ("유사 사업 20241001798 사업명: SFR-003 …")."""
+    block naming the same thing is recorded in the 출처 ("유사 사업 20241001798 사업명: SFR-003 …");
+    `reused`: requirements read from the officer's attachments, kept with the file as 출처
+    and numbered in this draft's sequence."""
     system = terms.system
     blocks: list[tuple[str, str, str, list[str], list[str], str]] = []  # cat, name, definition, details, outputs, source
     duties = summary_duties(inp.summary)
@@ -132,6 +136,9 @@ def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence["E
         ("PSR", f"{system} 사용자 교육", f"{system} 사용자와 운영자에게 교육을 제공한다.",
          [f"교육 대상·횟수: {needs_check('교육 대상과 횟수')}"], ["교육 결과 보고서", "사용자 매뉴얼"], "사업 관리"),
     ]
+    for attached in reused:
+        blocks.append((attached.category, attached.name, attached.definition or f"{attached.name}.",
+                       list(attached.details), [], attached.source))
     if inp.deliverables:
         blocks.append(("PMR", f"{system} 산출물 제출", f"{system} 사업의 산출물을 제출한다.",
                        list(inp.deliverables), list(inp.deliverables), "입력: 산출물"))

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from .draft import RfpDraft
 from .drafting import Progress, SectionWriter, draft_rfp
-from .inputs import parse_input
+from .attachments import MAX_ATTACHMENTS, read_attachments
+from .inputs import RfpInputError, parse_input
 from .similar import find_examples
 from .statutes import IndexedStatutes
 
@@ -22,10 +23,17 @@ ASSISTANT = "rfp"
 
 
 def draft_from_data(ctx: "AppContext", data: Any, *, llm: bool = False, progress: Progress | None = None,
-                    require_budget: bool | None = None, corpus_roots: Sequence[Path] | None = None) -> RfpDraft:
+                    require_budget: bool | None = None, corpus_roots: Sequence[Path] | None = None,
+                    attachments: Sequence[tuple[str, Path | None]] = ()) -> RfpDraft:
     """Parse `data` (RfpInputError names a bad field) and draft. `llm`: prose by the
-    context's model where one is configured."""
+    context's model where one is configured. `attachments`: (file name, path) of a previous
+    RFP or 과업지시서 whose requirements are reused; one that cannot be read is named in the
+    draft's assumptions and the rest go on."""
     parsed = parse_input(data, require_budget=require_budget)
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise RfpInputError("attachments", f"첨부 파일은 {MAX_ATTACHMENTS}개까지 줄 수 있습니다 ({len(attachments)}개)")
+    attached = read_attachments(attachments)
+    parsed.input.attachments = attached.read
     spec = ctx.assistants.require(ASSISTANT)
     articles = IndexedStatutes(ctx.retriever, spec.collection)
     roots = list(corpus_roots) if corpus_roots is not None else list(ctx.settings.corpus_roots)
@@ -33,8 +41,8 @@ def draft_from_data(ctx: "AppContext", data: Any, *, llm: bool = False, progress
     examples_collection = spec.example_collections[0][0] if spec.example_collections else None
     examples, where = find_examples(ctx.retriever, examples_collection, roots)
     writer = _writer(ctx) if llm else None
-    return draft_rfp(parsed.input, articles, assumptions=[*parsed.assumptions, *where], examples=examples,
-                     writer=writer, progress=progress)
+    return draft_rfp(parsed.input, articles, assumptions=[*parsed.assumptions, *where, *attached.assumptions],
+                     examples=examples, writer=writer, progress=progress, reused=attached.requirements)
 
 
 def _writer(ctx: "AppContext") -> SectionWriter | None:

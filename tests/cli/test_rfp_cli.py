@@ -76,3 +76,21 @@ def test_the_progress_bar_names_each_section(capsys: pytest.CaptureFixture):
 
     _bar(12, 24, "Ⅳ-1 요구사항 총괄표")
     assert "[############------------] 12/24 Ⅳ-1 요구사항 총괄표" in capsys.readouterr().err
+
+
+def test_attachments_are_reused_and_a_broken_one_is_named(cli, tmp_path: Path):
+    from tests.assistants.rfp.attachment_files import write_broken, write_hwpx
+
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(CASE, ensure_ascii=False), encoding="utf-8")
+    broken, _ = write_broken(tmp_path)
+    code, _, err = cli("--input", str(case), "--attach", str(write_hwpx(tmp_path / "과업지시서.hwpx")),
+                       "--attach", str(broken), "--out", str(tmp_path / "draft.json"))
+    assert code == 0, err
+    draft = json.loads((tmp_path / "draft.json").read_text(encoding="utf-8"))
+    assert draft["input"]["attachments"] == ["과업지시서.hwpx"]
+    assert [r["source"] for r in draft["requirements"] if r["source"].startswith("첨부")] == [
+        "첨부 과업지시서.hwpx (PER-001)", "첨부 과업지시서.hwpx (DAR-001)"]
+    assert "첨부 파일 깨진 문서.pdf을(를) 읽지 못해 제외했습니다" in err
+    code, _, err = cli("--input", str(case), "--attach", str(tmp_path / "없는.hwpx"), "--out", str(tmp_path / "x.json"))
+    assert code != 0 and "--attach" in err and "없는.hwpx" in err and not (tmp_path / "x.json").exists()

@@ -3,6 +3,7 @@ a bad field is a 400 naming it; signed-in users only."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -72,3 +73,20 @@ def test_a_bad_field_is_named(kim):
 def test_signed_in_users_only(app):
     with TestClient(app) as anonymous:
         assert anonymous.post(DRAFT, json=FORM).status_code == 401
+
+
+def test_attachments_as_multipart_are_reused_and_a_broken_one_is_named(kim, tmp_path):
+    from .attachment_files import write_broken, write_docx
+
+    broken, _ = write_broken(tmp_path)
+    docx = write_docx(tmp_path / "a.docx")
+    files = [("attachments", ("이전 제안요청서.docx", docx.read_bytes())), ("attachments", (broken.name, broken.read_bytes()))]
+    draft = ok(kim.post(DRAFT, data={"input": json.dumps(FORM, ensure_ascii=False)}, files=files))
+
+    assert draft["input"]["attachments"] == ["이전 제안요청서.docx"]
+    assert "첨부 이전 제안요청서.docx (SER-001)" in [r["source"] for r in draft["requirements"]]
+    assert any(a.startswith("첨부 파일 깨진 문서.pdf을(를) 읽지 못해") for a in draft["assumptions"])
+    body = error(kim.post(DRAFT, data={"input": "{"}, files=files), 400)
+    assert "input" in str(body)
+    body = error(kim.post(DRAFT, data={"input": json.dumps({**FORM, "budget_krw": -1})}, files=files), 400)
+    assert "input.budget_krw" in str(body)
