@@ -144,7 +144,7 @@ def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_l
         _answer_all(answer_one, list(zip(pending, searched)), plan.workers, run, bar)
     finally:
         bar.close()
-    _score_generation(ctx, generation_cases(cases), done, run, plan.corpus)
+    _score_generation(ctx, generation_cases(cases), done, run, plan.corpus, judge, judge_lock)
 
     wanted = {c.id for c in cases}
     records = _unique([r for r in run.records() if r["id"] in wanted])
@@ -192,11 +192,13 @@ def _answer_all(answer_one: Callable[[QACase, CaseResult], dict], work: list[tup
 
 
 def _score_generation(ctx: AppContext, cases: list[GenerationCase], done: set[str], run: RunDir,
-                      corpus: Path) -> None:
+                      corpus: Path, judge: "Judge | RagasJudge | None" = None,
+                      lock: threading.Lock | None = None) -> None:
+    # The judge goes with each case: a scorer may have its output judged (the RFP drafts).
     for case in cases:
         scorer = scorer_for(case.assistant)
         if scorer is not None and case.id not in done:
-            run.append(generation_record(ctx, replace(case, corpus=corpus), scorer))
+            run.append(generation_record(ctx, replace(case, corpus=corpus, judge=judge, judge_lock=lock), scorer))
 
 
 def _stop_after() -> int | None:

@@ -58,6 +58,10 @@ class GenerationCase:
     #: The run's corpora folder, where a case's file references resolve (set by the runner;
     #: e.g. the metabolic cases' `record_ref`).
     corpus: Path | None = None
+    #: The run's LLM judge (`eval run --judge`; set by the runner, None otherwise) and the
+    #: lock to hold while asking it (eval.judging.judge_lock): a scorer may judge its output.
+    judge: Any = field(default=None, compare=False, repr=False)
+    judge_lock: Any = field(default=None, compare=False, repr=False)
 
 
 Case = QACase | GenerationCase

@@ -9,7 +9,9 @@ compared with what the case says a correct RFP states:
 - requirement IDs: well-formed (CAT-NNN), unique, in a known category;
 - specificity: a requirement names a specific content word of the 사업명 or 사업 개요;
 - invented citations: cited articles that are not in the index (must be 0);
-- the drafting time.
+- the drafting time;
+- with a judge (`eval run --judge`): the judge model's rubric score of the draft
+  (judged.py: specific, complete, measurable, cited), `rfp.judged_quality`.
 
 `METRICS` are this assistant's lines of metrics.json (`rfp.*`, `latency_ms.draft_p50/p95`);
 `citation.invented` is the table's own, which reads these records too."""
@@ -58,6 +60,10 @@ def score(ctx: "AppContext", case: "GenerationCase") -> dict[str, Any]:
     except RfpInputError as exc:
         return {**base, "error": exc.message, "failure": f"입력 오류: {exc}", "failure_kinds": ["error"]}
     record = evaluate(draft, inputs)
+    if case.judge is not None:
+        from .judged import judge_draft
+
+        record["rfp_judge"] = judge_draft(case.judge, draft, case.judge_lock)
     wrong = [k for k, right in record["rfp"]["rule_facts"].items() if not right]
     missing = [item for item, right in record["rfp"]["content"].items() if not right]
     failure = "; ".join([*(f"규칙 불일치: {k}" for k in wrong), *(f"근거 인용 없음: {m}" for m in missing)]) or None
@@ -153,6 +159,16 @@ def _share(part: str) -> Callable[[dict], Row]:
     return row
 
 
+def _judged_quality(record: dict) -> Row:
+    quality = (record.get("rfp_judge") or {}).get("quality")
+    return (float(quality), 1.0) if isinstance(quality, int | float) else (0.0, 0.0)
+
+
+def _any_judged(records) -> bool:
+    # Only a judged run has the metric (as for the answers' judge scores).
+    return any(r.get("assistant") == ASSISTANT and isinstance(r.get("rfp_judge"), dict) for r in records)
+
+
 def _draft_ms(record: dict) -> Row:
     value = record.get("draft_ms")
     return (float(value) if isinstance(value, int | float) else math.nan,)
@@ -175,6 +191,9 @@ METRICS: tuple[CaseMetric, ...] = (
     _metric("rfp.structure_completeness", "목차 완결성", _share("structure")),
     _metric("rfp.requirement_id_valid", "요구사항 고유번호", _share("id_valid")),
     _metric("rfp.requirement_specificity", "요구사항 구체성", _share("specific")),
+    CaseMetric("rfp.judged_quality", "higher", "제안요청서 초안 판정 품질", lambda r: _judged_quality(r)[1] > 0,
+               _judged_quality, ratio, label="평균 (0–1)", when=_any_judged, cases="generation",
+               why_empty="판정 점수를 얻은 제안요청서 사례가 없습니다"),
     # The issue's bound: an extractive draft within 5 s.
     *(_metric(f"latency_ms.draft_p{q}", f"p{q}", _draft_ms, title="제안요청서 초안 작성 시간", direction="lower",
               reduce=nearest_rank(q), unit=MS, empty=0.0) for q in (50, 95)),
