@@ -7,7 +7,9 @@ compared with what the case says a correct RFP states:
   its `basis` articles (a section paragraph citing that law and article);
 - structure: every section of the outline present and non-empty;
 - requirement IDs: well-formed (CAT-NNN), unique, in a known category;
-- specificity: a requirement names a specific content word of the 사업명 or 사업 개요;
+- specificity: a requirement's definition or details (the system name stamped on every
+  block and the [확인 필요] slots taken out) name a content word of the 사업명 or 사업 개요
+  that is not generic — the scorer's own measure and word list (specificity.py);
 - invented citations: cited articles that are not in the index (must be 0);
 - the drafting time;
 - with a judge (`eval run --judge`): the judge model's rubric score of the draft
@@ -29,12 +31,12 @@ from typing import TYPE_CHECKING, Any
 from eval.case_metrics import MS, Bar, CaseMetric, Row, nearest_rank, ratio, total
 from eval.case_metrics import COUNT as COUNT_UNIT
 
-from .checker import is_specific, valid_id
+from .checker import valid_id
 from .draft import RfpDraft
 from .drafting import OUTLINE, invented_citations
 from .inputs import RfpInputError
-from .requirements import specific_words
 from .service import draft_from_data
+from .specificity import specific_flags
 from .statutes import SHORT_NAMES
 
 if TYPE_CHECKING:
@@ -99,8 +101,7 @@ def evaluate(draft: RfpDraft, case: dict[str, Any]) -> dict[str, Any]:
     structure = {number: numbers.get(number, False) for number, _, _ in OUTLINE}
     ids = [r.id for r in draft.requirements]
     id_valid = [valid_id(r.id, r.category) and ids.count(r.id) == 1 for r in draft.requirements]
-    words = specific_words(f"{draft.input.project_name}\n{draft.input.summary}")
-    specific = [is_specific(r, words) for r in draft.requirements]
+    specific = specific_flags(draft.requirements, draft.input.project_name, draft.input.summary)
     return {"rfp": {"rule_facts": facts, "content": content, "structure": structure,
                     "id_valid": [sum(id_valid), len(id_valid)], "specific": [sum(specific), len(specific)]},
             "invented_citations": invented_citations(draft)}
