@@ -166,9 +166,16 @@ def test_an_admin_uploads_an_appendix_and_sees_it_indexed(browser, live_server, 
     pdf.write_bytes(build_pdf([["[별표 1] 어린이집의 설치기준", "시험용 별표: 보육실 면적은 영유아 1명당 2.64제곱미터 이상"]]))
     form.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(pdf))
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    wait_for(browser, lambda d: "색인됨" in item(d, RULE, "별표 1").find_element(By.CSS_SELECTOR, ".badge").text,
-             timeout=30, message="올린 별표가 색인되지 않았습니다")
-    status = item(browser, RULE, "별표 1").find_element(By.CSS_SELECTOR, ".upload-status").text
+    # Read by script: the list is drawn again when the upload's job ends, and an element
+    # found just before that is gone by the time its text is asked for.
+    def text_of(selector: str) -> str:
+        return browser.execute_script(
+            "const row = document.querySelector(arguments[0]);"
+            "const part = row && row.querySelector(arguments[1]); return part ? part.textContent : '';",
+            f'.appendix[data-law="{RULE}"][data-label="별표 1"]', selector)
+
+    wait_for(browser, lambda d: "색인됨" in text_of(".badge"), timeout=30, message="올린 별표가 색인되지 않았습니다")
+    status = text_of(".upload-status")
     assert "색인했습니다" in status
     assert css(browser, "#appendix-summary").text.startswith("별표 6개 중 1개 색인됨")
 

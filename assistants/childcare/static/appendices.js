@@ -5,8 +5,9 @@
 // uploaded 별표 counts as indexed (rag/answer/appendices.py). Server text only ever goes
 // in as text.
 
-import { request, session, upload } from "/static/api.js";
+import { request, upload } from "/static/api.js";
 import { announce, append, clear, el, uniqueId } from "/static/dom.js";
+import { signIn } from "/static/page_session.js";
 
 const ASSISTANT = "childcare";
 const API = `/api/assistants/${ASSISTANT}`;
@@ -21,31 +22,6 @@ const JOB_TEXT = {
 };
 
 const $ = (id) => document.getElementById(id);
-
-// --- signing in ------------------------------------------------------------------------
-
-function needSignIn() {
-  const notice = $("signin-needed");
-  notice.hidden = false;
-  notice.setAttribute("tabindex", "-1");
-  notice.focus();
-}
-
-/** The signed-in user, or null after showing the sign-in notice. */
-async function signIn() {
-  try {
-    const me = await request("/api/auth/me");
-    session.user = me.user;
-    session.csrf = me.csrf_token;
-    $("user-name").textContent = me.user.display_name || me.user.username;
-    $("user-box").hidden = false;
-    return me.user;
-  } catch (error) {
-    if (error.status === 401) needSignIn();
-    else showError(error.message);
-    return null;
-  }
-}
 
 function showError(message) {
   $("appendices").hidden = false;
@@ -227,7 +203,7 @@ async function start() {
     applyFilter();
     announce($("only-missing").checked ? "색인되지 않은 별표만 보입니다" : "모든 별표가 보입니다");
   });
-  if (!await signIn()) return;
+  if (!await signIn((error) => showError(error.message))) return;
   $("appendices").hidden = false;
   const [assistants, appendices] = await Promise.allSettled([
     request("/api/assistants"), request(`${API}/appendices`)]);

@@ -3,8 +3,9 @@
 // header, Korean error messages) and element builder are reused, so server text only
 // ever goes in as text.
 
-import { request, session, upload } from "/static/api.js";
+import { request, upload } from "/static/api.js";
 import { announce, clear, el, tableHead, uniqueId } from "/static/dom.js";
+import { needSignIn, signIn } from "/static/page_session.js";
 
 const API = "/api/assistants/general";
 const WEEKDAYS = "일월화수목금토";
@@ -19,27 +20,6 @@ function showDate(iso) {
   const [y, m, d] = day.split("-").map(Number);
   const weekday = WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
   return `${day}${weekday ? ` (${weekday})` : ""}${time ? ` ${time}` : ""}`;
-}
-
-// --- signing in ------------------------------------------------------------------------
-
-function needSignIn() {
-  const notice = $("signin-needed");
-  notice.hidden = false;
-  notice.setAttribute("tabindex", "-1");
-  notice.focus();
-}
-
-async function signIn() {
-  try {
-    const me = await request("/api/auth/me");
-    session.user = me.user;
-    session.csrf = me.csrf_token;
-    $("user-name").textContent = me.user.display_name || me.user.username;
-    $("user-box").hidden = false;
-  } catch (error) {
-    if (error.status === 401) needSignIn();
-  }
 }
 
 // --- errors beside their field -----------------------------------------------------------

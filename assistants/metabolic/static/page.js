@@ -5,9 +5,10 @@
 // beyond what is on screen; the server keeps a result only when asked to ("이 결과 저장",
 // where metabolic.store_history is on: saved_history.js).
 
-import { request, session, streamEvents, upload } from "/static/api.js";
+import { request, streamEvents, upload } from "/static/api.js";
 import { announce, clear, el } from "/static/dom.js";
 import { setupDialog } from "/static/dialog.js";
+import { needSignIn, signIn } from "/static/page_session.js";
 import { batchTable } from "./batch.js";
 import { state as citations } from "./citations.js";
 import { printSheet } from "./print_sheet.js";
@@ -22,29 +23,6 @@ const $ = (id) => document.getElementById(id);
 
 /** What is on screen: the participant in the card and the review of its AI summary. */
 const shown = { record: null, survey: null, result: null, review: null };
-
-// --- signing in -------------------------------------------------------------------------------
-
-function needSignIn() {
-  const notice = $("signin-needed");
-  notice.hidden = false;
-  notice.setAttribute("tabindex", "-1");
-  notice.focus();
-}
-
-async function signIn() {
-  try {
-    const me = await request("/api/auth/me");
-    session.user = me.user;
-    session.csrf = me.csrf_token;
-    $("user-name").textContent = me.user.display_name || me.user.username;
-    $("user-box").hidden = false;
-    loadAssistant();
-    loadHistory(historyActions);
-  } catch (error) {
-    if (error.status === 401) needSignIn();
-  }
-}
 
 /** The assistant's collection (for the passage viewer) and sample questions (for the chat panel). */
 async function loadAssistant() {
@@ -306,7 +284,11 @@ function start() {
   setupSaving();
   setupImport();
   setupChat();
-  signIn();
+  signIn().then((user) => {
+    if (!user) return;
+    loadAssistant();
+    loadHistory(historyActions);
+  });
 }
 
 start();

@@ -6,9 +6,10 @@
 // and the user's saved drafts beside it. Every change goes through the saved-drafts API
 // (assistants/rfp/drafts_web.py); the page keeps nothing of its own.
 
-import { request, session, streamEvents } from "/static/api.js";
+import { request, streamEvents } from "/static/api.js";
 import { announce, clear, el } from "/static/dom.js";
 import { setupDialog } from "/static/dialog.js";
+import { needSignIn, signIn } from "/static/page_session.js";
 import { assumptionList, plainMessage, reviewBanner, ruleFactsTable, sectionBlock, similarList, state as citations } from "./draft_view.js";
 import { FieldErrors, fillInputs, pastedObject, readInputs } from "./input_form.js";
 import { requirementsBlock } from "./requirements.js";
@@ -23,29 +24,6 @@ const $ = (id) => document.getElementById(id);
 /** What is on screen: the saved draft's view, its pending proposal, the server's notices
  *  about the last change. */
 const shown = { view: null, proposal: null, notices: [] };
-
-// --- signing in -------------------------------------------------------------------------------
-
-function needSignIn() {
-  const notice = $("signin-needed");
-  notice.hidden = false;
-  notice.setAttribute("tabindex", "-1");
-  notice.focus();
-}
-
-async function signIn() {
-  try {
-    const me = await request("/api/auth/me");
-    session.user = me.user;
-    session.csrf = me.csrf_token;
-    $("user-name").textContent = me.user.display_name || me.user.username;
-    $("user-box").hidden = false;
-    loadAssistant();
-    refreshList();
-  } catch (error) {
-    if (error.status === 401) needSignIn();
-  }
-}
 
 /** The assistant's collection, where the chips' articles are read from. */
 async function loadAssistant() {
@@ -387,7 +365,11 @@ function start() {
   form.addEventListener("reset", () => errors.clear());
   setupImport();
   setupApproval();
-  signIn();
+  signIn().then((user) => {
+    if (!user) return;
+    loadAssistant();
+    refreshList();
+  });
 }
 
 start();
