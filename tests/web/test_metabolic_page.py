@@ -14,7 +14,6 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 
@@ -366,17 +365,25 @@ def test_the_chat_for_free_questions_is_beside_the_form(browser, live_server):
     panel = css(browser, ".chat-panel")
     form = css(browser, ".metabolic-work")
     assert panel.rect["x"] > form.rect["x"] + form.rect["width"] - 1  # beside, at 1366 px
-    sample = visible(browser, "#chat-samples a")
-    assert sample.get_attribute("href") == f"{live_server.url}/#/chat/metabolic?q={quote('허리둘레는 어떻게 재야 하나요?')}"
-    browser.execute_script("window.opened = []; window.open = (...args) => { window.opened.push(args); };")
+    # A sample question is asked here, in the panel, and answered as the chat page answers.
+    visible(browser, "#chat-samples .chat-sample").click()
+    log = visible(browser, "#chat-log")
+    wait_for(browser, lambda d: d.execute_script(
+        "return document.querySelector('#chat-log .msg-assistant[aria-busy=false] .answer') !== null"),
+             timeout=30, message="옆 칸에 답변이 나오지 않습니다")
+    assert css(browser, "#chat-log .msg-user").text == "허리둘레는 어떻게 재야 하나요?"
+    # A follow-up continues the same conversation, which the chat page then shows whole.
     css(browser, "#chat-question").send_keys("금연 상담은 어떻게 하나요?")
     css(browser, "#chat-open").click()
-    opened = browser.execute_script("return window.opened")
-    assert opened == [[f"/#/chat/metabolic?q={quote('금연 상담은 어떻게 하나요?')}", "_blank", "noopener"]]
-    # What the new tab shows: the metabolic chat with the question filled in, not yet sent.
-    browser.get(f"{live_server.url}{opened[0][0]}")
-    wait_for(browser, lambda d: css(d, "#question").get_attribute("value") == "금연 상담은 어떻게 하나요?",
-             message="대화 화면에 질문이 채워지지 않습니다")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#chat-log .msg-assistant[aria-busy=false]")) == 2,
+             timeout=30, message="이어지는 질문에 답변이 나오지 않습니다")
+    assert [m.text for m in log.find_elements(By.CSS_SELECTOR, ".msg-user")] == [
+        "허리둘레는 어떻게 재야 하나요?", "금연 상담은 어떻게 하나요?"]
+    href = css(browser, "#chat-link").get_attribute("href")
+    assert href.startswith(f"{live_server.url}/#/chat/metabolic/"), href
+    browser.get(href)
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#chat-log .msg-user, .msg-user")) >= 2,
+             message="대화 화면에 옆 칸의 대화가 나오지 않습니다")
     assert "대사증후군" in css(browser, "#chat-title").text
 
 

@@ -8,6 +8,7 @@
 import { request, streamEvents, upload } from "/static/api.js";
 import { announce, clear, el } from "/static/dom.js";
 import { setupDialog } from "/static/dialog.js";
+import { PendingAnswer, userMessage } from "/static/pending_answer.js";
 import { needSignIn, signIn } from "/static/page_session.js";
 import { batchTable } from "./batch.js";
 import { state as citations } from "./citations.js";
@@ -31,7 +32,7 @@ async function loadAssistant() {
     if (!assistant) return;
     citations.collection = assistant.collection || citations.collection;
     $("chat-samples").replaceChildren(...(assistant.sample_questions || []).map((q) => el("li", {},
-      el("a", { href: chatUrl(q), target: "_blank", rel: "noopener", class: "chat-sample" }, q))));
+      el("button", { type: "button", class: "link-button chat-sample" , "data-question": q }, q))));
   } catch {
     // The samples are a convenience; the question box works without them.
   }
@@ -252,15 +253,48 @@ const historyActions = {
 
 // --- the chat beside the form ---------------------------------------------------------------
 
-function chatUrl(question) {
-  return question ? `${CHAT}?q=${encodeURIComponent(question)}` : CHAT;
+/** The panel answers here, as the chat page does (quotes first, the model's words checked
+ *  sentence by sentence); follow-up questions continue the same conversation, which the
+ *  chat page lists with the user's others ("대화 화면에서 이어 보기"). */
+const panel = { conversationId: null, busy: false };
+
+async function askHere(question) {
+  if (!question || panel.busy) return;
+  panel.busy = true;
+  $("chat-open").disabled = true;
+  const log = $("chat-log");
+  log.hidden = false;
+  log.append(userMessage(question));
+  $("chat-question").value = "";
+  const pending = new PendingAnswer(log, citations.collection);
+  try {
+    await streamEvents(`/api/chat/metabolic/stream`, { question, conversation_id: panel.conversationId },
+      (name, data) => pending.handle(name, data));
+    if (!pending.result && !pending.failed) pending.fail("답변이 중간에 끊겼습니다. 다시 질문해 주세요.");
+    if (pending.result) {
+      panel.conversationId = pending.result.conversation_id;
+      $("chat-link").href = `${CHAT}/${panel.conversationId}`;
+      $("chat-link").textContent = "대화 화면에서 이어 보기 (새 탭)";
+      announce("답변이 완료되었습니다");
+    }
+  } catch (error) {
+    if (error.status === 401) needSignIn();
+    pending.fail(error.message);
+  } finally {
+    pending.done();
+    panel.busy = false;
+    $("chat-open").disabled = false;
+  }
 }
 
 function setupChat() {
   $("chat-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const question = $("chat-question").value.trim();
-    window.open(chatUrl(question), "_blank", "noopener");
+    askHere($("chat-question").value.trim());
+  });
+  $("chat-samples").addEventListener("click", (event) => {
+    const sample = event.target.closest(".chat-sample");
+    if (sample) askHere(sample.dataset.question);
   });
 }
 
