@@ -1,6 +1,7 @@
 """제안요청서 초안 quality over the dev RFP cases (../shared/benchmarks/dev/rfp_cases.jsonl):
-the rfp collection's laws indexed (sparse only: the rules fetch articles by law and number),
-each case drafted as the harness drafts it (assistants/rfp/scorer.py: same checks, same
+the rfp collection's laws and the rfp_examples notices indexed (sparse only: the rules fetch
+articles by law and number; the similar notices are searched, the case's own excluded), each
+case drafted as the harness drafts it (assistants/rfp/scorer.py: same checks, same
 metrics), and a table per case plus the totals against the issue's targets:
 
   rule facts 1.0, required content ≥ 0.95, structure 1.0, IDs 1.0, specificity ≥ 0.6,

@@ -72,7 +72,20 @@ def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence["E
     system = terms.system
     blocks: list[tuple[str, str, str, list[str], list[str], str]] = []  # cat, name, definition, details, outputs, source
     duties = summary_duties(inp.summary)
+    # The blocks that cut across the functions name the ones they cover (PER-001 → the
+    # screens of SFR-001…, TER-001 → the functions under test), and the integrations, data
+    # and security the summary itself states: what makes them this project's.
+    told = inp.summary + "\n" + inp.current_issues
+    links, data, security, equipment = (summary_mentions(told, cues) for cues in
+                                        (_LINK_WORDS, _DATA_WORDS, _SECURITY_WORDS, _EQUIPMENT_WORDS))
     ptype = inp.project_type or "신규 구축"
+
+    def duty_refs(category: str) -> list[str]:
+        # "SFR-002 트랙제도 진로 선택": the function blocks written so far (they come first in
+        # their category, so their IDs are already known), without the system's name.
+        own = [name for cat, name, *_ in blocks if cat == category]
+        return [f"{category}-{i:03d} {name.removeprefix(system).strip()}" for i, name in enumerate(own, start=1)]
+
     if ptype == "ISP·컨설팅":
         for duty in duties or [f"{system} 추진 전략 수립"]:
             blocks.append(("CSR", _duty_name(duty, terms), f"{system} 컨설팅 과업: {duty}",
@@ -92,7 +105,8 @@ def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence["E
                            ["월간 운영 보고서"], "사업 개요"))
         blocks += [
             ("MAR", f"{system} 정기 점검", f"{system}을 정기적으로 점검한다.",
-             [f"점검 주기: 월 {needs_check('점검 횟수')}회", "점검 결과를 점검표로 기록"], ["정기점검 보고서"],
+             [f"점검 주기: 월 {needs_check('점검 횟수')}회", *_covering("점검 대상 업무", duty_refs("SMR")),
+              "점검 결과를 점검표로 기록"], ["정기점검 보고서"],
              "사업 유형(유지관리·운영)"),
             ("MAR", f"{system} 장애 대응", f"{system} 장애를 접수·조치하고 재발 방지 대책을 수립한다.",
              [f"장애 조치 목표: {needs_check('장애 등급별 조치 시간')}시간 이내"], ["장애 처리 보고서"], "사업 유형(유지관리·운영)"),
@@ -107,34 +121,43 @@ def build_requirements(inp: RfpInput, terms: ProjectTerms, examples: Sequence["E
                            ["요구사항 정의서", "화면 설계서"], "사업 개요"))
         if ptype in ("신규 구축", "고도화", "구매"):
             blocks.append(("ECR", f"{system} 장비 구성", f"{system} 운영에 필요한 하드웨어·소프트웨어를 구성한다.",
-                           [f"서버 구성: {needs_check('서버 수량과 사양')}", "기존 장비 재사용 여부를 제안서에 제시"],
+                           [*(f"도입·구성 대상(사업 개요): {line}" for line in equipment[:3]),
+                            f"서버 구성: {needs_check('서버 수량과 사양')}", "기존 장비 재사용 여부를 제안서에 제시"],
                            ["장비 구성도"], "사업 유형"))
         blocks += [
             ("PER", f"{system} 응답 시간", f"{system} 주요 화면의 응답 시간을 정한다.",
-             [f"주요 화면 응답 시간: {needs_check('목표 응답 시간')}초 이내",
+             [*([f"{ref} 화면 응답 시간: {needs_check('목표 응답 시간')}초 이내" for ref in duty_refs("SFR")[:3]]
+                or [f"주요 화면 응답 시간: {needs_check('목표 응답 시간')}초 이내"]),
               f"동시 사용자: {needs_check('동시 사용자 수')}명"], ["성능 시험 결과서"], "사업 유형"),
             ("SIR", f"{system} 외부 시스템 연계", f"{system}과 기관 내·외부 시스템을 연계한다.",
-             [f"연계 대상: {needs_check(f'{system} 연계 대상 시스템')}", "연계 방식과 주기를 연계 정의서에 기록"],
+             [*(f"연계 대상(사업 개요): {line}" for line in links[:3]),
+              f"연계 대상: {needs_check(f'{system} 연계 대상 시스템')}", "연계 방식과 주기를 연계 정의서에 기록"],
              ["인터페이스 정의서"], "사업 개요"),
             ("DAR", f"{system} 데이터 이관", f"{system}의 기존 데이터를 새 구조로 이관한다.",
-             [f"이관 대상: {needs_check('이관 데이터 범위와 건수')}", "이관 전후 건수를 대조하여 검증"],
+             [*(f"이관·정비 대상(사업 개요): {line}" for line in data[:3]),
+              f"이관 대상: {needs_check('이관 데이터 범위와 건수')}", "이관 전후 건수를 대조하여 검증"],
              ["데이터 이관 결과서"], "사업 유형"),
             ("TER", f"{system} 통합 시험", f"{system}의 기능·연계·성능을 통합 시험한다.",
-             ["시험 시나리오를 요구사항별로 작성", "발주기관 입회 하에 시험 결과를 확인"], ["통합 시험 결과서"], "사업 유형"),
+             ["시험 시나리오를 요구사항별로 작성", *_covering("시험 대상 기능", duty_refs("SFR")),
+              "발주기관 입회 하에 시험 결과를 확인"], ["통합 시험 결과서"], "사업 유형"),
             ("SER", f"{system} 접근 권한 관리", f"{system} 사용자 권한을 역할별로 관리한다.",
-             ["역할별 권한을 권한 정의서로 관리", "개인정보 처리 화면의 접근 기록을 보관"], ["권한 정의서"],
+             ["역할별 권한을 권한 정의서로 관리", *(f"보안 요구(사업 개요): {line}" for line in security[:2]),
+              "개인정보 처리 화면의 접근 기록을 보관"], ["권한 정의서"],
              "개인정보 보호법, 발주기관 보안 지침"),
             ("QUR", f"{system} 웹 접근성 준수", f"{system} 이용자 화면은 웹 접근성 기준을 준수한다.",
-             [f"준수 기준: {needs_check('적용할 웹 접근성 지침 버전')}"], ["웹 접근성 점검 결과서"], "사업 유형"),
+             [f"준수 기준: {needs_check('적용할 웹 접근성 지침 버전')}", *_covering("점검 대상 화면", duty_refs("SFR"))],
+             ["웹 접근성 점검 결과서"], "사업 유형"),
         ]
     blocks += [
         ("COR", f"{system} 개발 표준 준수", f"{system} 산출물은 발주기관의 개발 표준을 따른다.",
          [f"적용 표준: {needs_check('발주기관 개발·보안 표준')}"], ["표준 준수 점검표"], "발주기관 표준"),
         ("PMR", f"{system} 사업 관리", f"{system} 사업의 일정·위험·품질을 관리한다.",
-         [f"착수 후 {needs_check('착수계 제출 기한')}일 이내 사업수행계획서 제출", "월 1회 진척 보고"],
+         [f"착수 후 {needs_check('착수계 제출 기한')}일 이내 사업수행계획서 제출",
+          *_covering("과업별 진척 관리", [*duty_refs("SFR"), *duty_refs("SMR"), *duty_refs("CSR")]), "월 1회 진척 보고"],
          ["사업수행계획서", "월간 보고서"], "사업 관리"),
         ("PSR", f"{system} 사용자 교육", f"{system} 사용자와 운영자에게 교육을 제공한다.",
-         [f"교육 대상·횟수: {needs_check('교육 대상과 횟수')}"], ["교육 결과 보고서", "사용자 매뉴얼"], "사업 관리"),
+         [f"교육 대상·횟수: {needs_check('교육 대상과 횟수')}",
+          *_covering("교육 내용(기능별 사용법)", [*duty_refs("SFR"), *duty_refs("SMR"), *duty_refs("CSR")])], ["교육 결과 보고서", "사용자 매뉴얼"], "사업 관리"),
     ]
     for attached in reused:
         blocks.append((attached.category, attached.name, attached.definition or f"{attached.name}.",
@@ -196,6 +219,29 @@ def summary_duties(summary: str) -> list[str]:
     return duties[:12]
 
 
+_LINK_WORDS = ("연계", "연동", "인터페이스", "API", "전송", "수집")
+_DATA_WORDS = ("DB", "데이터", "자료", "이력", "이관", "전환", "표준화")
+_SECURITY_WORDS = ("보안", "개인정보", "인증", "암호화", "권한")
+_EQUIPMENT_WORDS = ("장비", "서버", "클라우드", "기자재", "단말", "하드웨어", "인프라", "네트워크", "스토리지")
+
+
+def _covering(label: str, refs: Sequence[str], limit: int = 5) -> list[str]:
+    """One detail line naming the function blocks a cross-cutting block covers (none: no line)."""
+    return [f"{label}: {', '.join(refs[:limit])}"] if refs else []
+
+
+def summary_mentions(text: str, cues: Sequence[str], limit: int = 3) -> list[str]:
+    """The summary's lines (items of a list line) that state one of `cues` (연계, 데이터 …),
+    as written: what the officer said the system links to or holds."""
+    out: list[str] = []
+    for line in re.split(r"\n|,\s*(?![^()]*\))", text):
+        item = re.sub(r"\s+", " ", line).strip(" -•·*.")
+        item = item.split(":", 1)[1].strip() if ":" in item[:20] else item
+        if 4 <= len(item) <= 120 and any(cue in item for cue in cues) and item not in out:
+            out.append(item)
+    return out[:limit]
+
+
 def _label_kind(label: str) -> str | None:
     for kind, labels in _LABELS.items():
         if label in labels or any(label.startswith(x) for x in labels if len(x) >= 4):
@@ -253,7 +299,8 @@ def _matching_example(name: str, examples: Sequence["ExampleNotice"]) -> str | N
     mine = set(_specific_words(name))
     blocks = [(notice, block) for notice in examples for block in notice.requirement_names]
     notice, block = max(blocks, key=lambda pair: len(mine & set(_specific_words(pair[1]))), default=(None, None))
-    if notice is None or not mine & set(_specific_words(block)):
+    # Two shared words at least: one ("연계", "서버") matches blocks of unrelated projects.
+    if notice is None or len(mine & set(_specific_words(block))) < 2:
         return None
     return f"{notice.label}: {block}"
 

@@ -82,3 +82,31 @@ def test_duplicated_ids_are_flagged_on_both():
 def test_etc_and_unknown_categories():
     assert "vague_word" in rules_of(Requirement("SFR", "SFR-004", "좌석예약 관리", "좌석예약, 취소 등 관리 기능을 둔다."))
     assert not valid_id("XYZ-001") and not valid_id("SFR-000") and valid_id("MAR-012")
+
+
+def test_cross_cutting_blocks_name_what_they_cover_in_the_summarys_own_words():
+    from assistants.rfp.specificity import specific_flags
+
+    summary = ("- 사업 범위: 열람실 좌석 예약, 이용자 출입 인증\n- 도서관리시스템과 연계하여 대출 이력을 조회\n"
+               "- 출입 게이트 단말 도입\n- 개인정보 암호화")
+    inp = parse_input(form(summary=summary)).input
+    requirements = build_requirements(inp, project_terms(inp))
+    first = {}
+    for r in requirements:
+        first.setdefault(r.category, r)
+
+    system = project_terms(inp).system
+    functions = [f"{r.id} {r.name.removeprefix(system).strip()}" for r in requirements if r.category == "SFR"]
+    assert f"시험 대상 기능: {', '.join(functions)}" in first["TER"].details
+    assert first["PER"].details[0] == f"{functions[0]} 화면 응답 시간: [확인 필요: 목표 응답 시간]초 이내"
+    assert "연계 대상(사업 개요): 도서관리시스템과 연계하여 대출 이력을 조회" in first["SIR"].details
+    assert "도입·구성 대상(사업 개요): 출입 게이트 단말 도입" in first["ECR"].details
+    assert "보안 요구(사업 개요): 개인정보 암호화" in first["SER"].details
+    # Nothing the summary does not state is invented: COR keeps its slot, and a summary
+    # without integrations leaves SIR with only the slot to fill.
+    assert all("사업 개요" not in d for d in first["COR"].details)
+    bare = parse_input(form(summary="- 사업 범위: 열람실 좌석 예약")).input
+    sir = next(r for r in build_requirements(bare, project_terms(bare)) if r.category == "SIR")
+    assert not any("(사업 개요)" in d for d in sir.details)
+    flags = specific_flags(requirements, inp.project_name, inp.summary)
+    assert sum(flags) / len(flags) >= 0.6
