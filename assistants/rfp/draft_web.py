@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import current_user, services
 from api.errors import INVALID_JSON, InputError
+from api.json_body import json_object
 from api.services.accounts import Principal
 from api.services.container import Services
 from api.upload_form import MIB, ReceivedForm, read_upload_form
@@ -93,13 +94,4 @@ def _json_field(text: str | None, field: str) -> Any:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise InputError("body", f"요청이 너무 큽니다: {MAX_BODY_BYTES // (1024 * 1024)} MB 이내로 보내 주세요")
-    try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InputError("body", INVALID_JSON) from None
-    if not isinstance(data, dict):
-        raise InputError("body", "요청 본문은 JSON 객체여야 합니다")
-    return data
+    return await json_object(request, MAX_BODY_BYTES)

@@ -19,7 +19,6 @@ redraft.py (the drafting pipeline on a saved draft).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
@@ -28,7 +27,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import current_user, services
-from api.errors import INVALID_JSON, InputError
+from api.errors import InputError
+from api.json_body import json_object
 from api.services.accounts import Principal
 from api.services.container import Services
 
@@ -48,16 +48,7 @@ def draft_store(svc: Services = Depends(services)) -> DraftStore:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise InputError("body", f"요청이 너무 큽니다: {MAX_BODY_BYTES // (1024 * 1024)} MB 이내로 보내 주세요")
-    try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InputError("body", INVALID_JSON) from None
-    if not isinstance(data, dict):
-        raise InputError("body", "요청 본문은 JSON 객체여야 합니다")
-    return data
+    return await json_object(request, MAX_BODY_BYTES)
 
 
 def _use_model(data: dict[str, Any]) -> bool:

@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import current_user, services
-from api.errors import INVALID_JSON, InputError
+from api.errors import InputError
+from api.json_body import json_object
 from api.services.accounts import Principal
 from api.services.container import Services
 
@@ -65,13 +66,4 @@ def _sse(events: Iterator[Event]) -> Iterator[str]:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise InputError("body", f"요청이 너무 큽니다: {MAX_BODY_BYTES // (1024 * 1024)} MB 이내로 보내 주세요")
-    try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise InputError("body", INVALID_JSON) from None
-    if not isinstance(data, dict):
-        raise InputError("body", "요청 본문은 JSON 객체여야 합니다")
-    return data
+    return await json_object(request, MAX_BODY_BYTES)
