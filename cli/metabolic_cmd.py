@@ -20,7 +20,7 @@ from assistants.metabolic.service import (AssessInputError, Summarise, assess_al
 from assistants.metabolic.summary import summarise
 
 from .ask_cmd import LLM_MODES
-from .common import context_from, settings_from
+from .common import context_from, read_text_file, settings_from
 
 _MARK = {True: "해당", False: "해당 없음", None: "판정 불가"}
 _FACTOR_NAMES = {"waist": "복부비만(허리둘레)", "bp": "높은 혈압", "glucose": "높은 혈당", "tg": "높은 중성지방",
@@ -54,14 +54,7 @@ def run_assess(args: argparse.Namespace) -> int:
 
 
 def _read(path: Path, field: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AssessInputError(field, f"파일 {path}이(가) 없습니다") from None
-    except UnicodeDecodeError:
-        raise AssessInputError(field, f"파일 {path}을(를) UTF-8 텍스트로 읽을 수 없습니다") from None
-    except OSError as exc:
-        raise AssessInputError(field, f"파일 {path}을(를) 읽을 수 없습니다: {exc.strerror}") from None
+    return read_text_file(path, lambda message: AssessInputError(field, message))
 
 
 def _assess(args: argparse.Namespace, records: list, surveys: list) -> list[dict]:

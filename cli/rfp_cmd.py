@@ -21,7 +21,7 @@ from assistants.rfp.inputs import RfpInputError, parse_budget_text
 from assistants.rfp.service import draft_from_data
 
 from .ask_cmd import LLM_MODES
-from .common import context_from, show_progress
+from .common import context_from, read_text_file, show_progress
 
 OUT_FORMATS = (".json", ".docx", ".hwpx")
 
@@ -124,11 +124,4 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _read_text(path: Path, option: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RfpInputError(option, f"파일 {path}이(가) 없습니다") from None
-    except UnicodeDecodeError:
-        raise RfpInputError(option, f"파일 {path}을(를) UTF-8 텍스트로 읽을 수 없습니다") from None
-    except OSError as exc:
-        raise RfpInputError(option, f"파일 {path}을(를) 읽을 수 없습니다: {exc.strerror}") from None
+    return read_text_file(path, lambda message: RfpInputError(option, message))
