@@ -54,6 +54,16 @@ def missing_browser() -> str:
     return ""
 
 
+def require_browser() -> None:
+    """Called at the top of each browser test module: without a browser the module is
+    skipped with the reason, except under CI, where that is a failure (CI installs it)."""
+    missing = missing_browser()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {missing}", pytrace=False)
+        pytest.skip(f"브라우저 테스트를 건너뜁니다: {missing}", allow_module_level=True)
+
+
 @pytest.fixture(scope="module")
 def web_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     # One generation slot, as with the embedded CPU model: a test can hold it and watch

@@ -8,7 +8,6 @@ question opens the chat with it. axe on each state, screenshots at 1366 and 400 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -19,15 +18,11 @@ from api.services.container import Services
 from rag.answer.appendices import appendix_indexed_in
 from tests.api.conftest import build_services
 from tests.assistants.childcare.conftest import index_childcare_statutes
-from tests.web.conftest import PASSWORD, missing_browser
+from tests.web.conftest import PASSWORD, require_browser
 
 pytestmark = pytest.mark.browser
 
-_missing = missing_browser()
-if _missing:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {_missing}", pytrace=False)
-    pytest.skip(f"브라우저 테스트를 건너뜁니다: {_missing}", allow_module_level=True)
+require_browser()
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402

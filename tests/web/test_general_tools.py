@@ -6,7 +6,6 @@ screenshots at 1366 and 400 px (test-artifacts/screenshots/general-tools-*.png).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,15 +14,11 @@ import pytest
 from api.services.container import Services
 from tests.api.conftest import build_services
 from tests.assistants.general.conftest import write_minwon_statute
-from tests.web.conftest import missing_browser
+from tests.web.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-_missing = missing_browser()
-if _missing:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {_missing}", pytrace=False)
-    pytest.skip(f"브라우저 테스트를 건너뜁니다: {_missing}", allow_module_level=True)
+require_browser()
 
 from selenium.webdriver.common.by import By  # noqa: E402
 

@@ -6,21 +6,16 @@ test opens its own page; each saves screenshots as test-artifacts/screenshots/la
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import missing_browser
+from tests.web.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-_missing = missing_browser()
-if _missing:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {_missing}", pytrace=False)
-    pytest.skip(f"브라우저 테스트를 건너뜁니다: {_missing}", allow_module_level=True)
+require_browser()
 
 from selenium.webdriver.common.by import By  # noqa: E402
 

@@ -7,7 +7,6 @@ test-artifacts/screenshots/metabolic-history-*.png."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
@@ -18,15 +17,11 @@ from sqlalchemy import text
 from api.services.container import Services
 from rag.config.settings import MetabolicSettings
 from tests.api.conftest import build_services
-from tests.web.conftest import missing_browser
+from tests.web.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-_missing = missing_browser()
-if _missing:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {_missing}", pytrace=False)
-    pytest.skip(f"브라우저 테스트를 건너뜁니다: {_missing}", allow_module_level=True)
+require_browser()
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402

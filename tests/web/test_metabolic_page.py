@@ -11,7 +11,6 @@ sideways scroll at 400 px. axe on each state; screenshots at 1366 and 400 px
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,15 +20,11 @@ from api.services.container import Services
 from ingest.discovery import discover
 from tests.api.conftest import build_services
 from tests.assistants.metabolic.conftest import write_guide
-from tests.web.conftest import missing_browser
+from tests.web.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-_missing = missing_browser()
-if _missing:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {_missing}", pytrace=False)
-    pytest.skip(f"브라우저 테스트를 건너뜁니다: {_missing}", allow_module_level=True)
+require_browser()
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,15 +24,11 @@ from assistants.rfp.similar import EXAMPLES_FILE
 from tests.api.conftest import build_services
 from tests.assistants.rfp.drafts_server import FORM, SW_ACT, SW_ACT_SOURCE
 from tests.conftest import write_text
-from tests.web.conftest import missing_browser
+from tests.web.conftest import require_browser
 
 pytestmark = pytest.mark.browser
 
-_missing = missing_browser()
-if _missing:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"브라우저 테스트를 실행할 수 없습니다: {_missing}", pytrace=False)
-    pytest.skip(f"브라우저 테스트를 건너뜁니다: {_missing}", allow_module_level=True)
+require_browser()
 
 from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
