@@ -18,7 +18,7 @@ from api.services.container import Services
 from assistants.metabolic.summary import NO_LLM, STATUS, participant_lines, summary_events, summary_task
 from ingest.discovery import discover
 from rag.llm.fake import FakeLLM
-from tests.api.conftest import build_services, login
+from tests.api.conftest import build_services, login, sse_events
 
 from .conftest import man, survey
 from .counselling_fixture import write_counselling_corpus
@@ -33,14 +33,6 @@ INVENTED = "허리둘레를 줄이려면 하루에 물을 5리터씩 마셔야 �
 def participant(**values) -> dict:
     return man(id=SECRET_ID, name=SECRET_NAME, waist=SECRET_WAIST, sys=[134, 136], dia=[80, 82], phone="010-2345-6789",
                rrn="790101-1234567", **values)
-
-
-def sse_events(text: str) -> list[tuple[str, dict]]:
-    events = []
-    for block in text.strip().split("\n\n"):
-        lines = dict(line.split(": ", 1) for line in block.splitlines())
-        events.append((lines["event"], json.loads(lines["data"])))
-    return events
 
 
 @pytest.fixture(scope="module")
