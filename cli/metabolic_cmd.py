@@ -66,7 +66,7 @@ def _assess(args: argparse.Namespace, records: list, surveys: list) -> list[dict
     ctx = context_from(args, **({"llm": {"mode": args.llm}} if args.llm else {}))
     try:
         spec = ctx.assistants.require("metabolic")
-        criteria = criteria_for(ctx.retriever, spec.collection)
+        criteria = criteria_for(ctx.retriever, spec.collection, ctx.state)
         counsel = counsel_with(counselling_guide(ctx.retriever, ctx.state), spec.collection,
                                _summariser(ctx, spec.role) if args.llm not in (None, "extractive") else None)
         return assess_all(records, criteria, surveys, counsel)

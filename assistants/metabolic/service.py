@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -207,8 +208,29 @@ def assess_all(records: Sequence[Any], criteria: Criteria, surveys: Sequence[Map
     return results
 
 
-def criteria_for(retriever: HybridRetriever, collection: str) -> Criteria:
-    return load_criteria(retriever, collection)
+_CRITERIA_LOCK = threading.Lock()
+#: retriever id → (retriever, collection, guides' state, criteria): the last read per index.
+_CRITERIA: dict[int, tuple[HybridRetriever, str, tuple, Criteria]] = {}
+_CRITERIA_MAX = 8  # indexes open in one process (tests open many; a server one)
+
+
+def criteria_for(retriever: HybridRetriever, collection: str, state: "IngestState | None" = None) -> Criteria:
+    """The criteria read from the index (load_criteria). With the ingest `state`, read once
+    per state of the guides (their content hashes, as the counselling cache keys them), not
+    on every request: the tables change only when a guide is indexed again."""
+    if state is None:
+        return load_criteria(retriever, collection)
+    guides = guides_state(state.documents(collection))
+    with _CRITERIA_LOCK:
+        kept = _CRITERIA.get(id(retriever))
+    if kept is not None and kept[0] is retriever and kept[1:3] == (collection, guides):
+        return kept[3]
+    criteria = load_criteria(retriever, collection)
+    with _CRITERIA_LOCK:
+        _CRITERIA[id(retriever)] = (retriever, collection, guides, criteria)
+        while len(_CRITERIA) > _CRITERIA_MAX:
+            del _CRITERIA[next(iter(_CRITERIA))]
+    return criteria
 
 
 def counselling_guide(retriever: HybridRetriever, state: IngestState) -> CounsellingGuide:

@@ -67,7 +67,7 @@ async def assess_records(request: Request, user: Principal = Depends(current_use
     except AssessInputError as exc:
         raise InputError(exc.field, exc.message) from None
     collection = svc.assistants.require("metabolic").collection
-    criteria = await run_in_threadpool(criteria_for, svc.context.retriever, collection)
+    criteria = await run_in_threadpool(criteria_for, svc.context.retriever, collection, svc.context.state)
     counsel = counsel_with(counselling_guide(svc.context.retriever, svc.context.state), collection)
     results = await run_in_threadpool(assess_all, records, criteria, surveys, counsel)
     svc.audit.record(user.username, AUDIT_ACTION, audit_detail(results), assistant="metabolic", collection=collection)
@@ -118,7 +118,7 @@ async def summary_stream(request: Request, user: Principal = Depends(current_use
         raise InputError(exc.field, exc.message) from None
     spec = svc.assistants.require("metabolic")
     svc.limiter.take(user.username)
-    criteria = await run_in_threadpool(criteria_for, svc.context.retriever, spec.collection)
+    criteria = await run_in_threadpool(criteria_for, svc.context.retriever, spec.collection, svc.context.state)
     guide = counselling_guide(svc.context.retriever, svc.context.state)
     result = (await run_in_threadpool(assess_all, [record], criteria, [survey] if survey else []))[0]
     if "errors" in result:

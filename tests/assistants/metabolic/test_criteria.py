@@ -121,3 +121,38 @@ def test_every_factor_names_its_medication_as_the_guide_and_the_choice_say():
     assert set(factors) == set(FACTORS)
     assert {k: f.medication for k, f in factors.items()} == {
         "waist": None, "bp": "고혈압", "glucose": "당뇨병", "tg": "이상지질혈증", "hdl": "이상지질혈증"}
+
+
+class CountingFetches:
+    """The real retriever, counting the reads of whole documents (`fetch`)."""
+
+    def __init__(self, retriever) -> None:
+        self.retriever = retriever
+        self.fetches = 0
+
+    def fetch(self, *args, **kwargs):
+        self.fetches += 1
+        return self.retriever.fetch(*args, **kwargs)
+
+
+def test_the_criteria_are_read_once_per_state_of_the_indexed_guide(tmp_path: Path):
+    from assistants.metabolic.service import criteria_for
+    from ingest.discovery import discover
+
+    from .conftest import write_guide
+
+    ctx = index_guide(tmp_path)
+    try:
+        counting = CountingFetches(ctx.retriever)
+        first = criteria_for(counting, "metabolic", ctx.state)
+        assert criteria_for(counting, "metabolic", ctx.state) is first and counting.fetches == 1
+        # The guide indexed again with another table: read again, the new threshold used.
+        root = write_guide(tmp_path / "corpus", GUIDE.replace("허리둘레≥90cm(남)", "허리둘레≥91cm(남)"))
+        files, _ = discover(root)
+        ctx.ingest.ingest("metabolic", root, files, progress=False)
+        again = criteria_for(counting, "metabolic", ctx.state)
+        assert counting.fetches == 2
+        assert not assess(man(waist=90), again)["risk_factors"]["waist"]
+        assert assess(man(waist=90), first)["risk_factors"]["waist"]
+    finally:
+        ctx.close()
