@@ -44,7 +44,7 @@ from .judge import Judge
 from .judging import SERVER_MODES as JUDGE_SERVER_MODES
 from .judging import JudgeSpec, judge_case, judge_lock, judge_meta, metrics_label
 from .report_html import write_report_safely
-from .retrieval_runner import CaseResult, prepare_index, score_cases
+from .retrieval_runner import CaseResult, prepare_index, read_documents, score_cases
 from .run_metrics import breakdowns, llm_names, measure, qa_records
 from .runs import Resume, RunDir, RunPlan, start_run, suite_infos
 from .suites import Case, GenerationCase, QACase, generation_cases, load_suites, qa_cases, suite_names
@@ -127,6 +127,9 @@ def _run(ctx: AppContext, run: RunDir, plan: RunPlan, cases: list[Case], suite_l
     collections = {name: spec.collection for name, spec in ctx.assistants.items()}
     assistants = sorted({c.assistant for c in questions})
     index_info = prepare_index(ctx, plan.corpus, assistants, progress) if assistants else {}
+    scored = sorted({c.assistant for c in generation_cases(cases) if scorer_for(c.assistant)} - set(assistants))
+    if scored:
+        read_documents(ctx, plan.corpus, scored, progress)
     # Built here, once: the service loads its model lazily, and two worker threads must
     # not both load it.
     llm = ctx.answers.llm() if generating and pending else None

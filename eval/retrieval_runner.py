@@ -47,6 +47,15 @@ def prepare_index(ctx: AppContext, corpus: Path, assistants: list[str], progress
             for name, r in reports.items()}
 
 
+def read_documents(ctx: AppContext, corpus: Path, assistants: list[str], progress: bool = True) -> None:
+    """Phase 1 only, for assistants whose cases read documents by law and article or by
+    title (the RFP rules, the metabolic criteria) rather than search them by meaning."""
+    reports = ingest_corpora(ctx.ingest, ctx.assistants, [corpus], assistants=assistants, progress=progress)
+    for report in reports.values():
+        for source, reason in report.failed:
+            log.warning("색인 실패 %s: %s", source, reason)
+
+
 def run_retrieval(ctx: AppContext, suites: Path | Sequence[Path], corpus: Path, out_dir: Path, k: int = 10,
                   mode: str | None = None, progress: bool = True, name: str | None = None) -> dict:
     """Searches are quick, so a retrieval run is never resumed: it starts over."""

@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import re
 import time
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,8 +51,6 @@ def score(ctx: "AppContext", case: "GenerationCase") -> dict[str, Any]:
     inputs = case.inputs
     base: dict[str, Any] = {"question": f"{TASK}: {inputs.get('project_name', '')}"}
     roots = [case.corpus] if case.corpus is not None else None
-    if case.corpus is not None:
-        _index_statutes(ctx, case.corpus)  # once per run: not part of a draft's time
     generating = ctx.settings.llm.mode != "extractive"
     try:
         started = time.perf_counter()
@@ -74,20 +71,6 @@ def score(ctx: "AppContext", case: "GenerationCase") -> dict[str, Any]:
             "removed_citations": draft.removed_citations, "similar": [s.notice_no or s.project_name for s in draft.similar],
             "failure": failure, "failure_kinds": ["rfp"] if failure else []}
 
-
-_INDEXED: "weakref.WeakKeyDictionary[AppContext, set[Path]]" = weakref.WeakKeyDictionary()
-
-
-def _index_statutes(ctx: "AppContext", corpus: Path) -> None:
-    """The assistant's folders of the run's corpus in its collection (phase 1: the article
-    text the rules read; no embedding is needed to fetch an article). The harness indexes
-    only the question cases' assistants."""
-    from ingest.corpus import ingest_corpora
-
-    seen = _INDEXED.setdefault(ctx, set())
-    if corpus not in seen:
-        ingest_corpora(ctx.ingest, ctx.assistants, [corpus], assistants=[ASSISTANT], progress=False)
-        seen.add(corpus)
 
 
 def evaluate(draft: RfpDraft, case: dict[str, Any]) -> dict[str, Any]:
