@@ -19,8 +19,9 @@ from datetime import date, datetime, time
 
 from .deadline import DeadlineInputError, Period, parse_period
 
-#: Words that ask when something ends.
-_ASKS_WHEN = re.compile(r"언제|기한|까지|마감|며칠|계산|만료|끝나")
+#: Words that ask when something ends. "까지" after a count ("몇 번까지", "2회까지") asks
+#: how many times (an extension), not when.
+_ASKS_WHEN = re.compile(r"언제|기한|(?<!번)(?<!회)(?<!차례)까지|마감|며칠|계산|만료|끝나")
 _DATE = re.compile(r"""(?<![\d.])(?:
       (?P<iso_y>\d{4})-(?P<iso_m>\d{1,2})-(?P<iso_d>\d{1,2})(?!\d)
     | (?P<dot_y>\d{4})\.\s*(?P<dot_m>\d{1,2})\.\s*(?P<dot_d>\d{1,2})(?!\d)\.?

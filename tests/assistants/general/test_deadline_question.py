@@ -81,6 +81,9 @@ def test_unreadable_input_is_an_error_naming_the_field(question: str, field: str
     "정보공개 청구를 받으면 며칠 안에 공개 여부를 결정해야 하나요?",
     "공문서에 날짜와 시각은 어떻게 표기하나요?",
     "2026년 2월 12일에 시행된 법령은 무엇인가요?",
+    # "까지" after a count asks how many times, not when: the extension, not the deadline.
+    "업무가 많다는 이유로 민원 처리기간을 연장해도 되나요? 연장은 몇 번까지 되나요?",
+    "민원 처리기간 연장은 몇 회까지 할 수 있어요?",
 ])
 def test_other_questions_do_not_ask_for_a_deadline(question: str):
     assert not asks_for_deadline(question)
