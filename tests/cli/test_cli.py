@@ -86,9 +86,12 @@ def test_status_lists_every_assistant(run, sample_corpus: Path):
 
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert "general    범용 AI 업무매뉴얼: 문서 2개, 청크 4개, 임베딩 0%" in lines
     assert "rfp        제안요청서 생성 AI: 문서 0개, 청크 0개, 임베딩 —" in lines
+    # The RFP drafter's past notices are a collection of their own, listed under it.
+    below = lines[lines.index("rfp        제안요청서 생성 AI: 문서 0개, 청크 0개, 임베딩 —") + 1]
+    assert below.startswith(" ") and below.strip() == "└ 예시 rfp_examples: 문서 0개, 청크 0개, 임베딩 —"
 
 
 def test_eval_run_retrieval_only(run, sample_corpus: Path, tmp_path: Path):
