@@ -1,7 +1,8 @@
 """The programme's criteria, read from the indexed 2025 서울특별시 대사증후군 관리사업 안내서:
 표 8 (the five risk factors), the 군판정 table (four groups), the 재검진 table, the SMS table,
 who makes the 건강관리계획 or gives the 검사결과 안내, the PHQ-9 referral rule and its
-상담창구, the 만 20~69세 eligibility and the two-reading blood pressure. Each value keeps
+상담창구, the 만 20~69세 eligibility, the two-reading blood pressure and, from 표 9–11, the
+values at which a doctor's visit is advised (고혈압 1기, 당뇨병, 이상지질혈증). Each value keeps
 the citation (file, heading, 표 number) of the line it was read from, and the id of the
 indexed chunk holding that line (표 8: the factor's own row), so the page opens the passage
 itself; the built-in criteria have no chunk to point to and carry no chunk id.
@@ -201,7 +202,8 @@ class Criteria:
         return {"factors": {k: v.values() for k, v in sorted(self.factors.items())},
                 "groups": self.groups.values(), "recheck": self.recheck.values(), "sms": self.sms.values(),
                 "care_plans": self.care_plans.values(), "mental_health": self.mental_health.values(),
-                "eligibility": self.eligibility.values()}
+                "eligibility": self.eligibility.values(),
+                "disease_limits": tuple((d.measure, d.op, d.value, d.unit, d.disease) for d in self.disease_limits)}
 
 
 # --- the choice where the guides differ ----------------------------------------------------
@@ -278,7 +280,8 @@ def builtin_criteria() -> Criteria:
 
 def disease_limits() -> tuple[DiseaseLimit, ...]:
     """표 9–11 (대한고혈압학회·대한의학회·한국지질·동맥경화학회 2022, as the guide quotes them):
-    a value in a disease's range asks for 의사 진료 권고. Built in; cited."""
+    a value in a disease's range asks for 의사 진료 권고. The built-in copy, cited to where
+    the guide states them; `_disease_limits` reads them from the index."""
     where = f"{_CHAPTER} › 라.  건강관리계획 수립(또는 검사결과 안내) › 1) 건강관리계획 수립 › 가) 포괄평가"
     t9, t10, t11 = _at(where, "표 9"), _at(where, "표 10"), _at(where, "표 11")
     return (DiseaseLimit("sys", ">=", 140, "mmHg", "고혈압(1기 이상)", t9),
@@ -319,7 +322,8 @@ def criteria_from_lines(lines: Sequence[Line]) -> Criteria:
     readers = {"factors": lambda: _factors(found), "groups": lambda: _groups(found),
                "recheck": lambda: _recheck(found), "sms": lambda: _sms(found),
                "care_plans": lambda: _care_plans(found), "mental_health": lambda: _mental_health(found, lines),
-               "eligibility": lambda: _eligibility(lines), "bp_average": lambda: _bp_average(lines)}
+               "eligibility": lambda: _eligibility(lines), "bp_average": lambda: _bp_average(lines),
+               "disease_limits": lambda: _disease_limits(found, lines)}
     for name, read in readers.items():
         try:
             parts[name] = read()
@@ -327,7 +331,6 @@ def criteria_from_lines(lines: Sequence[Line]) -> Criteria:
             log.warning("안내서에서 %s을(를) 읽지 못해 내장 기준을 씀: %s", name, exc)
             parts[name] = getattr(builtin, name)
             missing.append(name)
-    parts["disease_limits"] = _disease_limits_located(builtin.disease_limits, found)
     note = (f"색인된 {GUIDE_TITLE}에서 읽은 기준입니다." if not missing else
             f"색인된 {GUIDE_TITLE}에서 읽었으나 일부({', '.join(missing)})는 찾지 못해 내장 기준을 썼습니다.")
     source = {"from": "indexed" if not missing else "indexed+builtin", "document": GUIDE_TITLE, "note": note}
@@ -336,16 +339,77 @@ def criteria_from_lines(lines: Sequence[Line]) -> Criteria:
     return replace(builtin, **parts, source=source)
 
 
-def _disease_limits_located(limits: Sequence[DiseaseLimit], found: Sequence[Table]) -> tuple[DiseaseLimit, ...]:
-    """The built-in 표 9–11 limits (their values are not read from the guide), each cited to
-    the indexed chunk of its table where the guide has that table under the cited heading."""
-    located = []
-    for limit in limits:
-        table = find_table(found, number=limit.citation.table)
-        if table is not None and table.first.heading == limit.citation.heading:
-            limit = replace(limit, citation=replace(limit.citation, chunk_id=table.first.chunk_id))
-        located.append(limit)
-    return tuple(located)
+def _disease_limits(found: Sequence[Table], lines: Sequence[Line]) -> tuple[DiseaseLimit, ...]:
+    """표 9–11: where each disease's range starts. 표 9's 고혈압 1기 column (수축기 and 이완기:
+    the lower end of "140–159"), 표 10's 당뇨병 column for 공복혈당 ("≥ 126"), and for
+    이상지질혈증 the sentence under 표 11 that defines it ("총콜레스테롤≥240, … HDL콜레스테롤≤40
+    중 한 가지 이상에 해당될 때 이상지질혈증으로 정의함"): the table's 높음 column alone does
+    not say which columns make the disease."""
+    limits: list[DiseaseLimit] = []
+    t9 = find_table(found, number="표 9")
+    if t9 is None:
+        raise CriteriaNotFound("표 9 (고혈압 진단기준)")
+    column = _column(t9, "고혈압1기")
+    for measure, label in (("sys", "수축기"), ("dia", "이완기")):
+        row = _row(t9, label)
+        limits.append(DiseaseLimit(measure, ">=", _lower_end(t9, row, column), "mmHg", "고혈압(1기 이상)",
+                                   t9.cite(row=row)))
+    t10 = find_table(found, number="표 10")
+    if t10 is None:
+        raise CriteriaNotFound("표 10 (당뇨병 진단기준)")
+    row = _row(t10, "공복혈당")
+    limits.append(DiseaseLimit("fbg", ">=", _lower_end(t10, row, _column(t10, "당뇨병")), "mg/dL", "당뇨병",
+                               t10.cite(row=row)))
+    t11 = find_table(found, number="표 11")
+    defined = find_line(lines, r"이상지질혈증으로\s*정의")
+    if t11 is None or defined is None:
+        raise CriteriaNotFound("표 11 (이상지질혈증 분류기준)과 그 정의 문장")
+    line, _ = defined
+    citation = replace(t11.cite(), chunk_id=line.chunk_id)
+    stated = {_LIPID_MEASURES[_squash_upper(name)]: (op, float(number))
+              for name, op, number in _LIPID_LIMIT.findall(line.text)}
+    for measure in ("tc", "ldl", "tg", "hdl"):
+        if measure not in stated:
+            raise CriteriaNotFound(f"표 11 아래 이상지질혈증 정의의 {MEASURE_LABELS[measure]}")
+        op, number = stated[measure]
+        limits.append(DiseaseLimit(measure, ">=" if op in ("≥", ">=") else "<=", number, "mg/dL", "이상지질혈증",
+                                   citation))
+    return tuple(limits)
+
+
+_LIPID_LIMIT = re.compile(r"(총\s*콜레스테롤|LDL\s*콜레스테롤|중성지방|HDL\s*콜레스테롤)\s*(≥|≤|>=|<=)\s*(\d+(?:\.\d+)?)")
+_LIPID_MEASURES = {"총콜레스테롤": "tc", "LDL콜레스테롤": "ldl", "중성지방": "tg", "HDL콜레스테롤": "hdl"}
+
+
+def _squash_upper(text: str) -> str:
+    return re.sub(r"\s+", "", text).upper()
+
+
+def _column(table: Table, header: str) -> int:
+    """The index of the column whose header is `header` (spaces ignored; "당뇨병" is not
+    "당뇨병전단계")."""
+    heads = [_squash_upper(cell) for cell in table.rows[0]] if table.rows else []
+    wanted = _squash_upper(header)
+    for index, head in enumerate(heads):
+        if head == wanted or head.startswith(wanted + "("):
+            return index
+    raise CriteriaNotFound(f"{table.number}의 '{header}' 열")
+
+
+def _row(table: Table, label: str) -> int:
+    for index, row in enumerate(table.rows[1:], start=1):
+        if row and _squash_upper(row[0]).startswith(_squash_upper(label)):
+            return index
+    raise CriteriaNotFound(f"{table.number}의 '{label}' 행")
+
+
+def _lower_end(table: Table, row: int, column: int) -> float:
+    """Where a range starts: "140–159" → 140, "≥ 126" → 126."""
+    cells = table.rows[row]
+    match = re.search(r"\d+(?:\.\d+)?", cells[column]) if column < len(cells) else None
+    if match is None or re.match(r"\s*[<〈≤]", cells[column]):
+        raise CriteriaNotFound(f"{table.number} {cells[0]} 행의 값")
+    return float(match.group(0))
 
 
 _LIMIT = re.compile(r"(?:(?P<name>수축기|이완기)[^\d≥<≤>]{0,6})?(?P<op>≥|>=|<|≤|>)\s*(?P<num>\d+(?:\.\d+)?)\s*"

@@ -156,3 +156,40 @@ def test_the_criteria_are_read_once_per_state_of_the_indexed_guide(tmp_path: Pat
         assert assess(man(waist=90), first)["risk_factors"]["waist"]
     finally:
         ctx.close()
+
+
+def test_the_doctor_referral_limits_are_read_from_tables_9_to_11(tmp_path: Path):
+    # 고혈압 1기 from 150, 이상지질혈증 from LDL 170 in this copy of the guide: the referral follows it.
+    changed = GUIDE.replace("| 140–159 | ≥ 160 |", "| 150–159 | ≥ 160 |").replace(
+        "LDL콜레스테롤≥160, 중성지방≥200", "LDL콜레스테롤≥170, 중성지방≥200")
+    ctx = index_guide(tmp_path, changed, decoy=False)
+    try:
+        criteria = load_criteria(ctx.retriever, "metabolic")
+        chunks = {c.id: c.text for c in ctx.retriever.fetch("metabolic", limit=1000)}
+    finally:
+        ctx.close()
+    assert criteria.source["from"] == "indexed"
+    limits = {limit.measure: limit for limit in criteria.disease_limits}
+    assert {m: (l.op, l.value) for m, l in limits.items()} == {
+        "sys": (">=", 150), "dia": (">=", 90), "fbg": (">=", 126),
+        "tc": (">=", 240), "ldl": (">=", 170), "tg": (">=", 200), "hdl": ("<=", 40)}
+    # Each cited to the indexed chunk stating it: the table's row, or the sentence defining 이상지질혈증.
+    assert limits["sys"].citation.table == "표 9" and "| 수축기 혈압 |" in chunks[limits["sys"].citation.chunk_id]
+    assert limits["fbg"].citation.table == "표 10" and "|공복혈당|" in chunks[limits["fbg"].citation.chunk_id]
+    assert limits["ldl"].citation.table == "표 11" and "이상지질혈증으로 정의" in chunks[limits["ldl"].citation.chunk_id]
+    referrals = assess(man(sys=145, ldl=165), criteria)["referrals"]
+    assert not [r for r in referrals if r.get("kind") == "의사 진료 권고"]
+    doctor = [r for r in assess(man(sys=152, ldl=172), criteria)["referrals"] if r["kind"] == "의사 진료 권고"]
+    assert {r["disease_range"] for r in doctor} == {"고혈압(1기 이상)", "이상지질혈증"}
+
+
+def test_without_tables_9_to_11_the_builtin_limits_are_used_and_named(tmp_path: Path):
+    without = GUIDE.split("#### 시험용 질환 진단기준")[0] + "### 라. 연계" + GUIDE.split("### 라. 연계")[1]
+    ctx = index_guide(tmp_path, without, decoy=False)
+    try:
+        criteria = load_criteria(ctx.retriever, "metabolic")
+    finally:
+        ctx.close()
+    assert criteria.source["from"] == "indexed+builtin"
+    assert criteria.source["builtin_parts"] == ["disease_limits"]
+    assert criteria.disease_limits == builtin_criteria().disease_limits
