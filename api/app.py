@@ -40,6 +40,7 @@ _STREAM_THREADS = 256
 
 def _assistant_plugins(app: FastAPI, package) -> None:
     app.state.assistant_pages = {}
+    app.state.assistant_workers = []
     for info in pkgutil.iter_modules(package.__path__):
         if not info.ispkg:
             continue
@@ -50,6 +51,10 @@ def _assistant_plugins(app: FastAPI, package) -> None:
             if exc.name == module:
                 continue
             raise
+        # `workers(svc)`: background jobs the assistant needs while the server runs (a
+        # retention purge), each with start() and stop().
+        if callable(getattr(web, "workers", None)):
+            app.state.assistant_workers.append(web.workers)
         router = getattr(web, "router", None)
         if router is not None:
             app.include_router(router, prefix=f"/api/assistants/{info.name}")
@@ -96,6 +101,9 @@ def create_app(svc: Services, *, start_background: bool = True, plugins=assistan
         # First: deletions a stopped server left unfinished are carried out before the
         # corpus walk or the worker could index those documents again.
         svc.start_workers()
+        workers = [worker for make in app.state.assistant_workers for worker in make(svc)]
+        for worker in workers:
+            worker.start()
         if start_background and svc.settings.server.ingest_on_start:
             threading.Thread(target=index_corpora, args=(svc, stop), name="corpus-index", daemon=True).start()
         else:
@@ -105,6 +113,8 @@ def create_app(svc: Services, *, start_background: bool = True, plugins=assistan
             yield
         finally:
             stop.set()
+            for worker in workers:
+                worker.stop()
             svc.stop_workers()
 
     app = FastAPI(title="서울시 AI 업무 도우미 API", version="0.1.0", lifespan=lifespan,

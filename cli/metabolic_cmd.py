@@ -1,6 +1,8 @@
 """`seoul-assist metabolic …`: the 대사증후군 상담 매뉴얼's tools.
 
     seoul-assist metabolic assess FILE.json|FILE.jsonl [--survey SURVEY.json] [--llm MODE] [--json]
+    seoul-assist metabolic purge-history [--days N]     # saved assessments past the retention, now
+    seoul-assist metabolic rotate-history-key           # re-seal saved assessments with history_key
 
 With an index, each classified record also gets its counselling passages from the
 programme's guides; with --llm naming a model, a verified personal summary of them too.
@@ -37,6 +39,14 @@ def register(sub) -> None:
                    help="상담 요약(AI 생성 초안)을 만들 언어 모델 (없거나 extractive면 요약 없이 상담 내용 발췌만)")
     a.add_argument("--json", action="store_true", help='JSON으로 출력: {"results": [...]}')
     a.set_defaults(handler=run_assess)
+    purge = tools.add_parser("purge-history",
+                             help="보존 기간(metabolic.history_days)이 지난 저장된 검사 기록을 지금 파기합니다")
+    purge.add_argument("--days", type=int, help="이 날짜 수보다 오래된 기록 (기본: 설정값)")
+    purge.set_defaults(handler=run_purge_history)
+    rotate = tools.add_parser("rotate-history-key",
+                              help="저장된 검사 기록을 모두 현재 키(metabolic.history_key)로 다시 암호화합니다 "
+                                   "(예전 키는 metabolic.history_previous_keys에)")
+    rotate.set_defaults(handler=run_rotate_history_key)
 
 
 def run_assess(args: argparse.Namespace) -> int:
@@ -51,6 +61,43 @@ def run_assess(args: argparse.Namespace) -> int:
                 print()
             print_result(result)
     return 1 if any("errors" in r for r in results) else 0
+
+
+def _history(args: argparse.Namespace):
+    """The saved assessments over the server's database (the operator's shell; audited as cli)."""
+    from api.services.container import Services
+    from assistants.metabolic.history import AssessmentHistory
+
+    svc = Services(settings_from(args))
+    return svc, AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit)
+
+
+def run_purge_history(args: argparse.Namespace) -> int:
+    if args.days is not None and args.days < 1:
+        print("오류: --days는 1 이상이어야 합니다", file=sys.stderr)
+        return 2
+    svc, history = _history(args)
+    try:
+        days = args.days if args.days is not None else history.retention_days
+        if days <= 0:
+            print("보존 기간이 0(삭제할 때까지 보관)으로 설정되어 파기하지 않았습니다. --days로 정하세요")
+            return 0
+        gone = history.purge(days, actor="cli")
+        print(f"{days}일이 지난 검사 기록 {gone}건을 파기했습니다")
+        return 0
+    finally:
+        svc.close()
+
+
+def run_rotate_history_key(args: argparse.Namespace) -> int:
+    svc, history = _history(args)
+    try:
+        count = history.rotate_key(actor="cli")
+        print(f"검사 기록 {count}건을 현재 키(metabolic.history_key)로 다시 암호화했습니다. "
+              "이제 metabolic.history_previous_keys에서 예전 키를 지워도 됩니다")
+        return 0
+    finally:
+        svc.close()
 
 
 def _read(path: Path, field: str) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from difflib import SequenceMatcher
+from typing import Any, Protocol
 
 from sqlalchemy import delete, exists, select
 
@@ -64,6 +65,9 @@ def mask_echoes(question: str, text: str) -> str:
 class Purged:
     conversations: int
     messages: int
+
+    def __bool__(self) -> bool:
+        return bool(self.conversations or self.messages)
 
 
 def _utcnow() -> datetime:
@@ -181,24 +185,35 @@ class HistoryService:
         return Purged(conversations, messages)
 
 
+class Purgeable(Protocol):
+    """A store of personal data with a retention: chat history, saved assessments."""
+
+    retention_days: int
+
+    def purge(self) -> Any:
+        """Deletes what is past the retention; the result is truthy when anything was."""
+        ...
+
+
 class HistoryPurger:
     """Purges history when the server starts, then every PURGE_EVERY on a daemon thread.
     Several server processes may each run one: deleting what is gone changes nothing."""
 
-    def __init__(self, history: HistoryService, on_purge: Callable[[Purged], None] = lambda purged: None,
-                 every: timedelta = PURGE_EVERY) -> None:
+    def __init__(self, history: Purgeable, on_purge: Callable[[Any], None] = lambda purged: None,
+                 every: timedelta = PURGE_EVERY, name: str = "history-purge") -> None:
         self.history = history
         self.on_purge = on_purge
         self.every = every
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.name = name
 
     def start(self) -> None:
         if self.history.retention_days <= 0 or self._thread is not None:
             return
         self._stop.clear()
         self._purge()  # at start, before the first request
-        self._thread = threading.Thread(target=self._run, name="history-purge", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -207,9 +222,9 @@ class HistoryPurger:
             self._thread.join(timeout=10)
             self._thread = None
 
-    def run_once(self) -> Purged:
+    def run_once(self) -> Any:
         purged = self.history.purge()
-        if purged.messages or purged.conversations:
+        if purged:
             self.on_purge(purged)
         return purged
 
@@ -217,7 +232,7 @@ class HistoryPurger:
         try:
             self.run_once()
         except Exception:  # a locked or unreachable database: the server runs on, tries again later
-            log.exception("지난 대화 정리 실패")
+            log.exception("보존 기간이 지난 기록 정리 실패 (%s)", self.name)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every.total_seconds()):

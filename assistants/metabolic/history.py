@@ -8,16 +8,23 @@ counsellor and by admins; anyone else is told it does not exist. The audit log r
 only that assessment #n was saved, read or deleted, and by whom.
 
 A wrong key (one other than the rows were written with) is a clear error naming the
-setting; the rows stay as they are, readable again with the right key."""
+setting; the rows stay as they are, readable again with the right key.
+
+Retention: rows older than `metabolic.history_days` are destroyed (`purge`: at server start
+and daily through web.py's worker, or at once from the CLI); deleting needs no key. Key
+change: rows sealed with a key listed in `metabolic.history_previous_keys` are still read,
+and `rotate_key` re-seals every row with `history_key` in one transaction, so the old key
+can then be dropped."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from sqlalchemy import delete, select
 
 from api.db import Database, MetabolicAssessment
 from api.errors import InputError, NotFound, ServiceError
@@ -30,6 +37,7 @@ from .service import survey_for
 MAX_LABEL = 100
 MAX_LISTED = 200
 SAVED, READ, DELETED = "metabolic_history_save", "metabolic_history_read", "metabolic_history_delete"
+PURGED, ROTATED = "metabolic_history_purge", "metabolic_history_rotate_key"
 
 
 class HistoryKeyError(ServiceError):
@@ -47,13 +55,19 @@ class HistoryOff(InputError):
 
 
 class AssessmentHistory:
-    def __init__(self, db: Database, settings: MetabolicSettings, audit: AuditLog) -> None:
+    def __init__(self, db: Database, settings: MetabolicSettings, audit: AuditLog,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.db = db
         self.enabled = settings.store_history
+        self.retention_days = settings.history_days
         key = settings.history_key.get_secret_value().strip() if settings.history_key else ""
-        # The key's shape was checked when the settings were loaded.
-        self._fernet = Fernet(key.encode("ascii")) if key else None
+        previous = [k.get_secret_value().strip() for k in settings.history_previous_keys]
+        # The keys' shape was checked when the settings were loaded. The first seals; all open.
+        keys = [Fernet(k.encode("ascii")) for k in ([key] if key else []) + previous]
+        self._fernet = MultiFernet(keys) if key else None
+        self._opener = MultiFernet(keys) if keys else None
         self.audit = audit
+        self.clock = clock
 
     def save(self, user: Principal, records: Sequence[Any], surveys: Sequence[Mapping], results: Sequence[dict],
              label: str = "") -> list[int | None]:
@@ -91,7 +105,7 @@ class AssessmentHistory:
             rows = list(s.scalars(query))
         # With no key at all (saving turned off and the key removed) the list still serves
         # deletion, without labels.
-        opens = self._fernet is not None
+        opens = self._opener is not None
         return [{"id": row.id, "owner": row.owner, "created_at": row.created_at.isoformat(),
                  "label": self._open(row.label_ciphertext, row.id) if opens and row.owner == user.username else None}
                 for row in rows]
@@ -111,6 +125,40 @@ class AssessmentHistory:
             s.delete(self._row(s, user, number))
         self.audit.record(user.username, DELETED, f"검사 기록 #{number} 삭제", assistant="metabolic")
 
+    def purge(self, days: int | None = None, actor: str = "system") -> int:
+        """Destroys the rows older than `days` (default: the retention setting; 0 keeps all)
+        and returns how many; audited when any were."""
+        days = self.retention_days if days is None else days
+        if days <= 0:
+            return 0
+        cutoff = self.clock() - timedelta(days=days)
+        with self.db.session() as s:
+            gone = s.execute(delete(MetabolicAssessment).where(MetabolicAssessment.created_at < cutoff),
+                             execution_options={"synchronize_session": False}).rowcount
+        if gone:
+            self.audit.record(actor, PURGED, f"보존 기간({days}일)이 지난 검사 기록 {gone}건 파기",
+                              assistant="metabolic")
+        return gone
+
+    def rotate_key(self, actor: str = "cli") -> int:
+        """Re-seals every row with `history_key`; all or none: a row no configured key opens
+        is named and nothing is changed."""
+        if self._fernet is None:
+            raise HistoryKeyError("metabolic.history_key가 없어 다시 암호화할 수 없습니다: 새 키를 history_key에, "
+                                  "예전 키를 history_previous_keys에 두세요")
+        with self.db.session() as s:
+            rows = list(s.scalars(select(MetabolicAssessment).order_by(MetabolicAssessment.id)))
+            for row in rows:
+                try:
+                    row.label_ciphertext = self._fernet.rotate(row.label_ciphertext.encode("ascii")).decode("ascii")
+                    row.payload_ciphertext = self._fernet.rotate(row.payload_ciphertext.encode("ascii")).decode("ascii")
+                except InvalidToken:  # the session rolls back every row already re-sealed
+                    raise HistoryKeyError(f"저장된 검사 기록 #{row.id}을(를) 설정된 어느 키로도 열 수 없어 아무 기록도 "
+                                          "다시 암호화하지 않았습니다: 그 기록을 쓴 키를 "
+                                          "metabolic.history_previous_keys에 넣으세요") from None
+        self.audit.record(actor, ROTATED, f"검사 기록 {len(rows)}건을 현재 키로 다시 암호화", assistant="metabolic")
+        return len(rows)
+
     def _row(self, session, user: Principal, number: int) -> MetabolicAssessment:
         row = session.get(MetabolicAssessment, number)
         # Another counsellor's assessment is answered as missing: its existence is theirs too.
@@ -123,11 +171,11 @@ class AssessmentHistory:
         return self._fernet.encrypt(json.dumps(value, ensure_ascii=False).encode("utf-8")).decode("ascii")
 
     def _open(self, ciphertext: str, number: int) -> Any:
-        if self._fernet is None:
+        if self._opener is None:
             raise HistoryKeyError("저장된 검사 기록을 열 키가 없습니다: metabolic.history_key를 설정하세요 "
                                   "(기록은 그대로 있습니다)")
         try:
-            return json.loads(self._fernet.decrypt(ciphertext.encode("ascii")))
+            return json.loads(self._opener.decrypt(ciphertext.encode("ascii")))
         except InvalidToken:
             raise HistoryKeyError(f"저장된 검사 기록 #{number}을(를) 열 수 없습니다: metabolic.history_key가 기록을 "
                                   "저장할 때의 키와 다릅니다. 원래 키로 되돌리면 다시 열립니다 (기록은 그대로 있습니다)") from None

@@ -18,8 +18,10 @@ from api.deps import current_user, services
 from api.errors import InputError, PayloadTooLarge
 from api.services.accounts import Principal
 from api.services.container import Services
+from api.services.history import HistoryPurger
 from api.upload_form import read_upload_form
 
+from .history import AssessmentHistory
 from .history_web import router as history_router
 from .history_web import save_if_asked, save_request
 from .service import (AUDIT_ACTION, AssessInputError, assess_all, audit_detail, counsel_with, counselling_guide,
@@ -158,3 +160,10 @@ async def _json_body(request: Request):
 
 
 router.include_router(history_router)
+
+
+def workers(svc: Services) -> list[HistoryPurger]:
+    """Saved assessments past metabolic.history_days are destroyed when the server starts
+    and daily after, whether saving is on now or not (rows saved while it was on age too)."""
+    return [HistoryPurger(AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit),
+                          name="metabolic-history-purge")]

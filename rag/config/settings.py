@@ -174,10 +174,21 @@ class MetabolicSettings(BaseModel):
     # SEOUL_ASSIST_METABOLIC__HISTORY_KEY).
     store_history: bool = False
     history_key: SecretStr | None = None
+    # Saved assessments older than this many days are destroyed (at server start, then
+    # daily; `seoul-assist metabolic purge-history` at once); 0 keeps them until deleted.
+    history_days: int = Field(365, ge=0)
+    # Keys rows may still be sealed with after history_key was changed: they are read
+    # with these until `seoul-assist metabolic rotate-history-key` re-seals every row
+    # with history_key; then they can be removed.
+    history_previous_keys: list[SecretStr] = []
 
     @model_validator(mode="after")
     def _key_when_storing(self) -> "MetabolicSettings":
         # ConfigError rather than ValueError: pydantic's message would quote the key.
+        for n, previous in enumerate(self.history_previous_keys, start=1):
+            if not _is_fernet_key(previous.get_secret_value().strip()):
+                raise ConfigError(f"설정 오류: metabolic.history_previous_keys의 {n}번째 키가 Fernet 키가 아닙니다 "
+                                  "(URL-safe base64로 쓴 32바이트)")
         key = self.history_key.get_secret_value().strip() if self.history_key else ""
         if self.store_history and not key:
             raise ConfigError("설정 오류: metabolic.store_history가 켜져 있으면 metabolic.history_key(Fernet 키)가 "

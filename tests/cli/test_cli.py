@@ -287,3 +287,46 @@ def test_admin_purge_history_deletes_conversations_past_the_retention(run, tmp_p
         assert code == 0 and "대화 0개" in out
     finally:
         svc.close()
+
+
+def test_metabolic_purge_history_and_key_rotation_from_the_shell(run, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch):
+    from cryptography.fernet import Fernet
+    from sqlalchemy import update
+
+    from api.db import MetabolicAssessment
+    from assistants.metabolic.history import AssessmentHistory
+    from tests.assistants.metabolic.conftest import man
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    monkeypatch.setenv("SEOUL_ASSIST_METABOLIC__STORE_HISTORY", "true")
+    monkeypatch.setenv("SEOUL_ASSIST_METABOLIC__HISTORY_KEY", old_key)
+    svc = _server_services(tmp_path)
+    try:
+        kim = svc.accounts.resolve_api_key(svc.accounts.create_api_key(
+            svc.accounts.create_user("kim", "correct-horse-1", "staff")["username"]))
+        history = AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit)
+        old, recent = (history.save(kim, [man()], [], [{"group": "정상군"}], label)[0] for label in ("오래된", "최근"))
+        with svc.db.session() as s:
+            s.execute(update(MetabolicAssessment).where(MetabolicAssessment.id == old)
+                      .values(created_at=datetime.now(timezone.utc) - timedelta(days=100)))
+    finally:
+        svc.close()
+
+    code, out, _ = run("metabolic", "purge-history", "--days", "30")
+    assert code == 0 and out.strip() == "30일이 지난 검사 기록 1건을 파기했습니다"
+    assert run("metabolic", "purge-history", "--days", "0")[0] == 2
+
+    monkeypatch.setenv("SEOUL_ASSIST_METABOLIC__HISTORY_KEY", new_key)
+    code, _, err = run("metabolic", "rotate-history-key")  # the old key is not configured: nothing changes
+    assert code != 0 and "metabolic.history_previous_keys" in err
+    monkeypatch.setenv("SEOUL_ASSIST_METABOLIC__HISTORY_PREVIOUS_KEYS", json.dumps([old_key]))
+    code, out, _ = run("metabolic", "rotate-history-key")
+    assert code == 0 and out.startswith("검사 기록 1건을 현재 키(metabolic.history_key)로 다시 암호화했습니다")
+
+    monkeypatch.delenv("SEOUL_ASSIST_METABOLIC__HISTORY_PREVIOUS_KEYS")
+    svc = _server_services(tmp_path)
+    try:  # the new key alone opens it now
+        assert AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit).read(kim, recent)["label"] == "최근"
+    finally:
+        svc.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
+from api.services.accounts import Principal
 from api.services.container import Services
+from assistants.metabolic.history import AssessmentHistory, HistoryKeyError
 from rag.config import load_settings
 from rag.config.settings import MetabolicSettings
 from rag.errors import ConfigError
@@ -228,7 +231,86 @@ def test_history_needs_a_signed_in_user(app):
         assert anonymous.get(f"{HISTORY}/1").status_code == 401
 
 
+# --- retention and key change ---
+
+def age(services: Services, number: int, days: int) -> None:
+    """Makes saved assessment `number` `days` days old."""
+    with services.db.engine.begin() as connection:
+        connection.execute(text("UPDATE metabolic_assessments SET created_at = :at WHERE id = :id"),
+                           {"at": datetime.now(timezone.utc) - timedelta(days=days), "id": number})
+
+
+def history_with(services: Services, **settings) -> AssessmentHistory:
+    return AssessmentHistory(services.db, MetabolicSettings(store_history=True, **settings), services.audit)
+
+
+def test_assessments_past_the_retention_are_destroyed_and_the_purge_audited(kim: TestClient, services: Services):
+    (old,), (recent,) = save(kim), save(kim)
+    age(services, old, 400)
+    age(services, recent, 300)
+    assert services.settings.metabolic.history_days == 365  # the default
+    history = history_with(services, history_key=KEY)
+    assert history.purge() == 1
+    assert kim.get(f"{HISTORY}/{old}").status_code == 404
+    assert kim.get(f"{HISTORY}/{recent}").json()["record"]["name"] == SECRET_NAME
+    assert history_with(services, history_key=KEY, history_days=0).purge() == 0  # 0: kept until deleted
+    assert kim.get(f"{HISTORY}/{recent}").status_code == 200
+    purges = [e for e in services.audit.recent(limit=1000) if e["action"] == "metabolic_history_purge"]
+    assert purges[0]["username"] == "system" and purges[0]["detail"] == "보존 기간(365일)이 지난 검사 기록 1건 파기"
+    kim.delete(f"{HISTORY}/{recent}")
+
+
+def test_the_server_destroys_expired_assessments_when_it_starts(kim: TestClient, services: Services):
+    (number,) = save(kim)
+    age(services, number, 366)
+    with TestClient(create_app(services, start_background=False)):
+        pass  # the lifespan ran the metabolic worker's first purge
+    assert number not in [row[0] for row in rows(services)]
+
+
+def test_a_previous_key_still_opens_and_rotation_reseals_every_row(kim: TestClient, services: Services,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    (number,) = save(kim)
+    new_key = Fernet.generate_key().decode()
+    monkeypatch.setattr(services.settings, "metabolic",
+                        MetabolicSettings(store_history=True, history_key=new_key, history_previous_keys=[KEY]))
+    assert kim.get(f"{HISTORY}/{number}").json()["record"]["name"] == SECRET_NAME  # sealed with the old key
+    (fresh,) = save(kim)  # sealed with the new one
+    before = {row[0]: row for row in rows(services)}
+    assert history_with(services, history_key=new_key, history_previous_keys=[KEY]).rotate_key() == len(before)
+    after = {row[0]: row for row in rows(services)}
+    assert all(after[n][3:] != before[n][3:] for n in before)  # every row re-sealed
+    only_new = history_with(services, history_key=new_key)
+    assert {only_new.read(principal(services, "kim"), n)["label"] for n in (number, fresh)} == {SECRET_LABEL}
+    with pytest.raises(HistoryKeyError):
+        history_with(services, history_key=KEY).read(principal(services, "kim"), number)
+    rotations = [e for e in services.audit.recent(limit=1000) if e["action"] == "metabolic_history_rotate_key"]
+    assert rotations[0]["detail"] == f"검사 기록 {len(before)}건을 현재 키로 다시 암호화"
+    for n in (number, fresh):
+        only_new.delete(principal(services, "kim"), n)
+
+
+def test_rotation_that_meets_a_row_no_key_opens_changes_nothing(kim: TestClient, services: Services):
+    (number,) = save(kim)
+    before = rows(services)
+    stranger = Fernet.generate_key().decode()
+    with pytest.raises(HistoryKeyError, match=r"검사 기록 #\d+을\(를\) 설정된 어느 키로도") as error:
+        history_with(services, history_key=stranger).rotate_key()
+    assert "history_previous_keys" in str(error.value)
+    assert rows(services) == before
+    kim.delete(f"{HISTORY}/{number}")
+
+
+def principal(services: Services, username: str) -> Principal:
+    return Principal(0, username, username, "staff")
+
+
 # --- settings ---
+
+def test_a_previous_key_that_is_not_a_fernet_key_is_a_start_up_error_naming_the_setting():
+    with pytest.raises(ConfigError, match="metabolic.history_previous_keys의 1번째") as error:
+        MetabolicSettings(store_history=True, history_key=KEY, history_previous_keys=["not-a-key"])
+    assert "not-a-key" not in str(error.value)
 
 def test_store_history_without_a_key_is_a_start_up_error_naming_the_setting(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("SEOUL_ASSIST_METABOLIC__STORE_HISTORY", "true")
