@@ -8,10 +8,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistants.metabolic.assessment import assess
-from assistants.metabolic.criteria import FACTORS, Limit, builtin_criteria, load_criteria
+from assistants.metabolic.criteria import FACTORS, Criteria, Limit, builtin_criteria, load_criteria
 from assistants.metabolic.guide_text import GUIDE_TITLE, guide_lines, markdown_lines, tables
 
 from .conftest import GUIDE, GUIDE_SOURCE, index_guide, man, survey, woman
+
+
+def read_guide(tmp_path: Path, text: str) -> tuple[Criteria, dict[str, str]]:
+    """The criteria read from `text` indexed alone, and the index's chunk texts by id."""
+    ctx = index_guide(tmp_path, text, decoy=False)
+    try:
+        chunks = {c.id: c.text for c in ctx.retriever.fetch("metabolic", limit=1000)}
+        return load_criteria(ctx.retriever, "metabolic"), chunks
+    finally:
+        ctx.close()
 
 
 def test_indexed_guide_gives_the_programme_values_with_citations(indexed_guide):
@@ -34,11 +44,7 @@ def test_indexed_guide_gives_the_programme_values_with_citations(indexed_guide):
 def test_values_come_from_the_index_not_from_the_code(tmp_path: Path):
     changed = GUIDE.replace("허리둘레≥90cm(남), ≥85cm(여)", "허리둘레≥95cm(남), ≥80cm(여)").replace(
         "정상군 | 총 1회(12개월)", "정상군 | 총 1회(11개월)")
-    ctx = index_guide(tmp_path, changed, decoy=False)
-    try:
-        criteria = load_criteria(ctx.retriever, "metabolic")
-    finally:
-        ctx.close()
+    criteria, _ = read_guide(tmp_path, changed)
     assert criteria.factors["waist"].limits == (Limit("waist", ">=", 95, 80, "cm"),)
     assert criteria.recheck.months["정상군"] == (11,)
     result = assess(man(waist=92), criteria)
@@ -73,12 +79,7 @@ def test_each_factor_is_cited_to_the_chunk_holding_its_own_row(tmp_path: Path):
                      for n in range(30))
     cut = GUIDE.replace("|복부비만|- 허리둘레≥90cm(남), ≥85cm(여)|\n",
                         "|복부비만|- 허리둘레≥90cm(남), ≥85cm(여)|\n" + filler)
-    ctx = index_guide(tmp_path, cut, decoy=False)
-    try:
-        chunks = {c.id: c.text for c in ctx.retriever.fetch("metabolic", limit=1000)}
-        criteria = load_criteria(ctx.retriever, "metabolic")
-    finally:
-        ctx.close()
+    criteria, chunks = read_guide(tmp_path, cut)
     assert criteria.source["from"] == "indexed"
     factors = criteria.factors
     assert "허리둘레≥90cm(남), ≥85cm(여)" in chunks[factors["waist"].citation.chunk_id]
@@ -89,11 +90,7 @@ def test_each_factor_is_cited_to_the_chunk_holding_its_own_row(tmp_path: Path):
 
 def test_a_part_missing_from_the_guide_falls_back_and_is_named(tmp_path: Path):
     without_sms = GUIDE.split("#### 2) SMS 발송")[0]
-    ctx = index_guide(tmp_path, without_sms, decoy=False)
-    try:
-        criteria = load_criteria(ctx.retriever, "metabolic")
-    finally:
-        ctx.close()
+    criteria, _ = read_guide(tmp_path, without_sms)
     assert criteria.source["from"] == "indexed+builtin"
     assert criteria.source["builtin_parts"] == ["sms"]
     assert criteria.sms == builtin_criteria().sms
@@ -162,12 +159,7 @@ def test_the_doctor_referral_limits_are_read_from_tables_9_to_11(tmp_path: Path)
     # 고혈압 1기 from 150, 이상지질혈증 from LDL 170 in this copy of the guide: the referral follows it.
     changed = GUIDE.replace("| 140–159 | ≥ 160 |", "| 150–159 | ≥ 160 |").replace(
         "LDL콜레스테롤≥160, 중성지방≥200", "LDL콜레스테롤≥170, 중성지방≥200")
-    ctx = index_guide(tmp_path, changed, decoy=False)
-    try:
-        criteria = load_criteria(ctx.retriever, "metabolic")
-        chunks = {c.id: c.text for c in ctx.retriever.fetch("metabolic", limit=1000)}
-    finally:
-        ctx.close()
+    criteria, chunks = read_guide(tmp_path, changed)
     assert criteria.source["from"] == "indexed"
     limits = {limit.measure: limit for limit in criteria.disease_limits}
     assert {m: (l.op, l.value) for m, l in limits.items()} == {
@@ -185,11 +177,7 @@ def test_the_doctor_referral_limits_are_read_from_tables_9_to_11(tmp_path: Path)
 
 def test_without_tables_9_to_11_the_builtin_limits_are_used_and_named(tmp_path: Path):
     without = GUIDE.split("#### 시험용 질환 진단기준")[0] + "### 라. 연계" + GUIDE.split("### 라. 연계")[1]
-    ctx = index_guide(tmp_path, without, decoy=False)
-    try:
-        criteria = load_criteria(ctx.retriever, "metabolic")
-    finally:
-        ctx.close()
+    criteria, _ = read_guide(tmp_path, without)
     assert criteria.source["from"] == "indexed+builtin"
     assert criteria.source["builtin_parts"] == ["disease_limits"]
     assert criteria.disease_limits == builtin_criteria().disease_limits
