@@ -5,7 +5,9 @@ each requirement (``Requirement.findings``) and exported with it.
 - several_duties: more than one duty in one sentence (each needs its own acceptance test);
 - unmeasurable: a performance requirement without a number and unit (or a slot for one);
 - duplicate_id / malformed_id: IDs must be CAT-NNN, unique, in a known category;
-- not_specific: names nothing of this project (boilerplate)."""
+- not_specific: names nothing of this project (boilerplate). The system's name does not
+  count: the drafter stamps it on every block, so a block that only repeats it ("좌석예약
+  시스템의 주요 화면은 … 응답한다") says nothing of this project's own work."""
 
 from __future__ import annotations
 
@@ -23,17 +25,20 @@ _MEASURE = re.compile(r"(\d[\d,.]*|\]\s*)\s*(초|ms|밀리초|분|시간|일|%|�
 ID_PATTERN = re.compile(r"^([A-Z]{3})-(\d{3})$")
 
 
-def check(requirements: Sequence[Requirement], project_words: Sequence[str]) -> list[Requirement]:
-    """Sets each requirement's findings (replacing earlier ones) and returns the list."""
+def check(requirements: Sequence[Requirement], project_words: Sequence[str], system: str = "") -> list[Requirement]:
+    """Sets each requirement's findings (replacing earlier ones) and returns the list.
+    `system`: the system name the drafter put in every block (not evidence of specificity)."""
     seen: dict[str, int] = {}
     for requirement in requirements:
         seen[requirement.id] = seen.get(requirement.id, 0) + 1
     for requirement in requirements:
-        requirement.findings = findings_of(requirement, project_words, duplicated=seen[requirement.id] > 1)
+        requirement.findings = findings_of(requirement, project_words, duplicated=seen[requirement.id] > 1,
+                                           system=system)
     return list(requirements)
 
 
-def findings_of(requirement: Requirement, project_words: Sequence[str], *, duplicated: bool = False) -> list[Finding]:
+def findings_of(requirement: Requirement, project_words: Sequence[str], *, duplicated: bool = False,
+                system: str = "") -> list[Finding]:
     out: list[Finding] = []
     if not valid_id(requirement.id, requirement.category):
         out.append(Finding("malformed_id", f"고유번호 '{requirement.id}'는 '{requirement.category}-001' 형식이 아니거나 "
@@ -50,7 +55,7 @@ def findings_of(requirement: Requirement, project_words: Sequence[str], *, dupli
                 out.append(Finding("several_duties", "한 문장에 의무가 둘 이상입니다: 요구사항을 나누세요", sentence))
     if requirement.category == "PER" and not any(_MEASURE.search(t) for t in texts):
         out.append(Finding("unmeasurable", "성능 요구사항에 측정 가능한 수치와 단위가 없습니다", requirement.definition))
-    if not is_specific(requirement, project_words):
+    if not is_specific(requirement, project_words, system):
         out.append(Finding("not_specific", "이 사업의 시스템·사용자·데이터를 하나도 언급하지 않습니다", requirement.name))
     return out
 
@@ -61,8 +66,12 @@ def valid_id(identifier: str, category: str | None = None) -> bool:
         match.group(2) != "000"
 
 
-def is_specific(requirement: Requirement, project_words: Sequence[str]) -> bool:
-    text = " ".join([requirement.name, requirement.definition, *requirement.details])
+def is_specific(requirement: Requirement, project_words: Sequence[str], system: str = "") -> bool:
+    """Whether the block names a word of the project besides the system's name (slots for
+    the officer to fill are not words of the project)."""
+    text = _without_slots(" ".join([requirement.name, requirement.definition, *requirement.details]))
+    if system.strip():
+        text = text.replace(system.strip(), " ")
     return any(word in text for word in project_words)
 
 

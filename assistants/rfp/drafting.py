@@ -90,7 +90,7 @@ def draft_rfp(inp: RfpInput, articles: ArticleSource, *, assumptions: Sequence[s
     terms = project_terms(inp)
     found = examples.similar(f"{inp.project_name}\n{inp.summary}", exclude_notice=inp.notice_no,
                                       exclude_project=(inp.project_name, inp.agency)) if examples else []
-    requirements = check(build_requirements(inp, terms, [notice for notice, _ in found], reused), terms.words)
+    requirements = check(build_requirements(inp, terms, [notice for notice, _ in found], reused), terms.words, terms.system)
     ctx = DraftContext(inp, rules, terms, requirements, found)
     removed: list[str] = []  # articles the model named that the index does not hold
     total = len(OUTLINE)

@@ -50,7 +50,8 @@ def model_writer(ctx: "AppContext") -> SectionWriter | None:
 
 def refresh_findings(draft: RfpDraft) -> None:
     """The checker's findings for the rows as they now are (the old ones replaced)."""
-    check(draft.requirements, project_terms(draft.input).words)
+    terms = project_terms(draft.input)
+    check(draft.requirements, terms.words, terms.system)
 
 
 def rebuild_section(draft: RfpDraft, number: str, articles: ArticleSource,

@@ -13,7 +13,7 @@ from .conftest import form
 def requirements(**values):
     inp = parse_input(form(**values)).input
     terms = project_terms(inp)
-    return check(build_requirements(inp, terms), terms.words), terms
+    return check(build_requirements(inp, terms), terms.words, terms.system), terms
 
 
 def test_ids_are_unique_and_sequential_per_category():
@@ -31,7 +31,10 @@ def test_each_summary_scope_item_is_a_functional_requirement_naming_the_system()
     assert terms.system == "구립도서관 좌석예약시스템"
     functional = [r for r in reqs if r.category == "SFR"]
     assert [r.definition.split(": ", 1)[1] for r in functional] == ["열람실 좌석 예약", "이용자 출입 인증", "좌석 배정 통계"]
-    assert all(not any(f.rule == "not_specific" for f in r.findings) for r in reqs)
+    assert all(not any(f.rule == "not_specific" for f in r.findings) for r in functional)
+    # Blocks that name only the system, whatever the project, are flagged for the officer to tailor.
+    generic = {r.id for r in reqs if any(f.rule == "not_specific" for f in r.findings)}
+    assert generic == {"ECR-001", "SIR-001", "DAR-001", "COR-001"}
 
 
 def test_categories_follow_the_project_type():
@@ -71,6 +74,17 @@ def test_the_checker_flags_what_makes_a_requirement_unclear():
     assert "malformed_id" in rules_of(malformed)
     assert "not_specific" in rules_of(boilerplate)
     assert rules_of(Requirement("PER", "PER-002", "좌석예약 응답", "좌석예약 화면은 3초 이내에 응답한다.")) == set()
+
+
+def test_the_system_name_alone_does_not_make_a_block_specific():
+    system = "구립도서관 좌석예약시스템"
+    words = ["구립도서관", "좌석예약시스템", "열람실"]
+    stamped = Requirement("SIR", "SIR-001", f"{system} 외부 시스템 연계", f"{system}과 기관 내·외부 시스템을 연계한다.",
+                          [f"연계 대상: [확인 필요: {system} 연계 대상 시스템]"])
+    naming = Requirement("SIR", "SIR-002", f"{system} 열람실 연계", f"{system}과 열람실 출입 게이트를 연계한다.")
+    assert "not_specific" in {f.rule for f in findings_of(stamped, words, system=system)}
+    assert "not_specific" not in {f.rule for f in findings_of(naming, words, system=system)}
+    assert "not_specific" not in {f.rule for f in findings_of(stamped, words)}  # without the system: as before
 
 
 def test_duplicated_ids_are_flagged_on_both():
