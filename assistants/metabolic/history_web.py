@@ -59,7 +59,8 @@ async def save_if_asked(asked: SaveRequest | None, svc: Services, user: Principa
 @router.get("/history", summary="저장한 검진 결과 분류 목록 (본인 것; 관리자는 전체)")
 async def list_saved(user: Principal = Depends(current_user),
                      history: AssessmentHistory = Depends(assessment_history)) -> dict:
-    return {"store_history": history.enabled, "assessments": await run_in_threadpool(history.list, user)}
+    return {"store_history": history.enabled, "retention_days": history.retention_days,
+            "assessments": await run_in_threadpool(history.list, user)}
 
 
 @router.get("/history/{number}", summary="저장한 검진 결과 분류 하나: 기록, 기초설문, 결과 (본인 또는 관리자)")

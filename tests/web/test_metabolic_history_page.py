@@ -94,6 +94,7 @@ def test_a_result_is_saved_with_its_label_and_listed(browser, live_server, web_s
     new_form(browser, live_server)
     assert css(browser, "#record-form").get_attribute("data-saving") == "on"
     assert "“이 결과 저장”을 고른 경우에만 암호화해 저장합니다" in css(browser, "main .hint").text
+    assert "저장한 기록은 365일이 지나면 자동으로 파기합니다" in css(browser, "main .hint").text
     visible(browser, "#history")
     assert css(browser, "#history-list").text == "저장한 기록이 없습니다."
     label = css(browser, "#f-save-label")

@@ -60,14 +60,16 @@ export function keepSaveChoice(work) {
   $("f-save-label").disabled = !kept.checked;
 }
 
-/** Saving on or off as the server says: the controls, the list and the page's privacy line. */
-function showSaving(on) {
+/** Saving on or off as the server says: the controls, the list and the page's privacy line
+ *  (with how long a saved result is kept: metabolic.history_days, 0 = until deleted). */
+function showSaving(on, retentionDays = 0) {
   saving.on = on;
   $("save-controls").hidden = !on;
   $("history").hidden = !on;
   $("record-form").dataset.saving = on ? "on" : "off";
+  const kept = retentionDays > 0 ? ` 저장한 기록은 ${retentionDays}일이 지나면 자동으로 파기합니다.` : "";
   $("privacy-note").textContent = on
-    ? "참여자의 기록은 “이 결과 저장”을 고른 경우에만 암호화해 저장합니다."
+    ? `참여자의 기록은 “이 결과 저장”을 고른 경우에만 암호화해 저장합니다.${kept}`
     : "참여자의 기록은 저장하지 않습니다.";
   if (!on) $("f-save").checked = false;
 }
@@ -81,7 +83,7 @@ export async function loadHistory(actions) {
   } catch (error) {
     if (error.status === 401) actions.signIn();
   }
-  showSaving(Boolean(reply && reply.store_history));
+  showSaving(Boolean(reply && reply.store_history), Number(reply && reply.retention_days) || 0);
   if (!saving.on) return;
   const handlers = {
     open: (entry, name, date) => openSaved(entry, name, date, actions),

@@ -119,7 +119,7 @@ def test_a_saved_assessment_is_stored_as_ciphertext_only(kim: TestClient, servic
 def test_the_owner_lists_reads_and_deletes(kim: TestClient):
     (number,) = save(kim)
     listed = kim.get(HISTORY).json()
-    assert listed["store_history"] is True
+    assert listed["store_history"] is True and listed["retention_days"] == 365
     entry = next(e for e in listed["assessments"] if e["id"] == number)
     assert entry["label"] == SECRET_LABEL and entry["owner"] == "kim" and entry["created_at"]
     opened = kim.get(f"{HISTORY}/{number}")
