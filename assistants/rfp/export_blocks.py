@@ -161,7 +161,8 @@ def _summary_blocks(requirements: list[Requirement]) -> list[Block]:
     if not requirements:
         return [Paragraph(needs_check("요구사항이 아직 없습니다"), "note")]
     rows = [(_category_label(r.category), r.id, r.name, r.source) for r in requirements]
-    return [Table(SUMMARY_TABLE_HEADER, [tuple(clean(v) for v in row) for row in rows], (3, 2, 5, 3))]
+    # 분류 wide enough for "기능 요구사항 (SFR)" on one line of an A4 page.
+    return [Table(SUMMARY_TABLE_HEADER, [tuple(clean(v) for v in row) for row in rows], (4, 2, 5, 3))]
 
 
 def _detail_blocks(requirements: list[Requirement]) -> list[Block]:

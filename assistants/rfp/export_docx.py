@@ -95,6 +95,9 @@ def _add_table(document: Document, block: Table) -> None:
     table.style = "Table Grid"
     table.autofit = False
     widths = _column_widths(block.widths)
+    # Word reads each cell's width, LibreOffice and 한글 the table grid: set both.
+    for column, width in zip(table.columns, widths):
+        column.width = width
     for row, values in zip(table.rows, rows):
         for cell, value, width in zip(row.cells, values, widths):
             cell.width = width

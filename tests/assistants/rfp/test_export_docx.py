@@ -57,6 +57,16 @@ def test_summary_table_lists_every_requirement_with_a_repeated_header_row(docume
     assert not any(_repeats_header(row) for row in summary.rows[1:])
 
 
+def test_column_widths_are_in_the_table_grid_as_well_as_the_cells(document):
+    # LibreOffice and 한글 lay a table out by its grid (w:gridCol), Word by its cells' widths:
+    # the 명칭 column is the widest in both.
+    summary = next(t for t in document.tables if tuple(_rows(t)[0]) == SUMMARY_TABLE_HEADER)
+    grid = [int(col.get(qn("w:w"))) for col in summary._tbl.tblGrid.findall(qn("w:gridCol"))]
+    cells = [cell.width for cell in summary.rows[1].cells]
+    assert max(range(4), key=grid.__getitem__) == max(range(4), key=cells.__getitem__) == 2
+    assert [round(g / sum(grid), 2) for g in grid] == [round(w / 14, 2) for w in (4, 2, 5, 3)]
+
+
 def test_each_requirement_is_a_table_headed_by_its_id(document):
     blocks = {_rows(t)[0][1]: t for t in document.tables if _rows(t)[0][0] == "요구사항 고유번호"}
     assert list(blocks) == requirement_ids(sample_draft())
