@@ -104,10 +104,14 @@ class AppContext:
 
             return indexed
 
+        from rag.answer.abstention import AbstentionPolicy, dense_floor_for
+
         from .answer_tools import AssistantTools
 
+        floor = dense_floor_for(self.settings.answer.off_topic_dense_floor, self.embedder.name)
         return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm, assistants=self.assistants,
-                             appendix_indexed=appendix_indexed, tools=AssistantTools(self.settings))
+                             appendix_indexed=appendix_indexed, tools=AssistantTools(self.settings),
+                             policy=AbstentionPolicy(dense_floor=floor))
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -40,7 +40,8 @@ TARGETS = {"citation.recall": 0.75, "citation.precision": 0.65, "abstention.f1":
 PARAPHRASE_SUFFIX = "-para"
 OWN_SUITES = REPO / "benchmarks" / "suites"
 #: Our question suites written without looking at the dev suites (never tuned on).
-UNSEEN = ["statutes_unseen_admin", "statutes_unseen_care", "childcare_topics"]
+UNSEEN = ["statutes_unseen_admin", "statutes_unseen_care", "childcare_topics", "statutes_unseen2_admin",
+          "statutes_unseen2_care"]
 
 
 def fold_of(case_id: str, folds: int) -> int:

@@ -4,8 +4,11 @@ Wrong legal facts are worse than no answer, so the service abstains, with one of
 reasons, when
   * nothing was retrieved (``NOTHING_RETRIEVED``);
   * the retrieved passages share too little of the question's weighted content words
-    (``matching.question_coverage`` below ``min_coverage``): they are about something
-    else (``OFF_TOPIC``);
+    (``matching.question_coverage`` below ``min_coverage``) and none is close to it in
+    meaning either (the dense model's cosine below ``dense_floor``): they are about
+    something else (``OFF_TOPIC``). Words alone refused questions told as a situation
+    ("창고 정리하다 보니 보존기간 지난 서류가 산더미인데, 그냥 파쇄해버리면 안 되나?"):
+    their filler words weigh most because no passage has them;
   * no passage sentence shares a word with the question, so there is nothing to quote
     (``NOTHING_TO_QUOTE``);
   * the question asks for a quantity of a kind (an amount in 원, a number of people, a
@@ -44,6 +47,10 @@ class AbstentionPolicy:
     min_coverage: float = 0.2
     # "X는 얼마인가요?": some sentence stating an amount must be about X.
     amount_subject: bool = True
+    # A passage at least this close in meaning (question to stored vector) is on topic
+    # whatever its word overlap; None: words alone decide. The value belongs to the
+    # embedder (e5-small's cosines sit in 0.8-0.95; AnswerSettings.off_topic_dense_floor).
+    dense_floor: float | None = None
 
 
 def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], quotes: str,
@@ -52,7 +59,7 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     may be given. ``quotes`` is the quoted answer's text (``extractive``)."""
     if not passages:
         return NOTHING_RETRIEVED
-    if question_coverage(question, passages) < policy.min_coverage:
+    if question_coverage(question, passages) < policy.min_coverage and not _close_in_meaning(passages, policy):
         return OFF_TOPIC
     if not quotes.strip():
         return NOTHING_TO_QUOTE
@@ -63,6 +70,24 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
         what = "금액이나 비율" if wanted & MONEY_UNITS else "수치"
         return f"검색된 문서에 ‘{' '.join(question.subject)}’의 {what}을 밝힌 문장이 없습니다."
     return None
+
+
+#: The floor for the built-in e5-small embedder ("auto"; see AnswerSettings.off_topic_dense_floor).
+E5_SMALL_DENSE_FLOOR = 0.88
+
+
+def dense_floor_for(setting: float | str | None, embedder_name: str) -> float | None:
+    """The dense floor a setting means with this embedder: a number as given, "auto" the
+    e5-small one only for an e5-small embedder (another model's cosines have another scale)."""
+    if setting == "auto":
+        return E5_SMALL_DENSE_FLOOR if "e5-small" in embedder_name else None
+    return None if setting is None else float(setting)
+
+
+def _close_in_meaning(passages: Sequence[Passage], policy: AbstentionPolicy) -> bool:
+    floor = policy.dense_floor
+    return floor is not None and any(p.chunk.dense_similarity is not None and p.chunk.dense_similarity >= floor
+                                     for p in passages)
 
 
 def states_quantity(text: str, units: frozenset[str] | None = None) -> bool:

