@@ -7,7 +7,7 @@ reasons, when
     (``matching.question_coverage`` below ``min_coverage``) and none is close to it in
     meaning either (the dense model's cosine below ``dense_floor``): they are about
     something else (``OFF_TOPIC``). Words alone refused questions told as a situation
-    ("창고 정리하다 보니 보존기간 지난 서류가 산더미인데, 그냥 파쇄해버리면 안 되나?"):
+    ("업체 납품이 몇 달째 밀려서 지체상금이 계속 불어나요. 끝도 없이 매기는 건가요?"):
     their filler words weigh most because no passage has them;
   * no passage sentence shares a word with the question, so there is nothing to quote
     (``NOTHING_TO_QUOTE``);
