@@ -5,6 +5,7 @@
 
 import { request, upload } from "/static/api.js";
 import { announce, clear, el, tableHead, uniqueId } from "/static/dom.js";
+import { FieldErrors as BaseFieldErrors } from "/static/field_errors.js";
 import { needSignIn, signIn } from "/static/page_session.js";
 
 const API = "/api/assistants/general";
@@ -24,29 +25,8 @@ function showDate(iso) {
 
 // --- errors beside their field -----------------------------------------------------------
 
-/** A form's error slots (.field-error[data-field]); the inputs a slot describes are marked. */
-class FieldErrors {
-  constructor(form) {
-    this.form = form;
-  }
-
-  clear() {
-    for (const slot of this.form.querySelectorAll(".field-error")) slot.textContent = "";
-    for (const input of this.form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-  }
-
-  /** Show `message` in `field`'s slot (the form's own slot when no field has one). */
-  show(field, message) {
-    const slot = this.form.querySelector(`.field-error[data-field="${CSS.escape(field || "")}"]`) ||
-      this.form.querySelector('.field-error[data-field=""]');
-    // The server's message starts with the field's name ("period: …"): the slot says which.
-    slot.textContent = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
-    const inputs = [...this.form.querySelectorAll("[aria-describedby]")]
-      .filter((input) => input.getAttribute("aria-describedby").split(" ").includes(slot.id));
-    for (const input of inputs) input.setAttribute("aria-invalid", "true");
-    (inputs[0] || slot).focus();
-  }
-
+/** The main UI's FieldErrors, and how a tool shows an API failure. */
+class FieldErrors extends BaseFieldErrors {
   /** An API failure: a sign-in notice for 401, else the message beside the field it names. */
   fail(error) {
     if (error.name === "AbortError") return;

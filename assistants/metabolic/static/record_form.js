@@ -16,31 +16,8 @@ const MEDICATIONS = { 고혈압: "고혈압", 당뇨병: "당뇨병", 당뇨: "�
 
 const $ = (id) => document.getElementById(id);
 
-/** A form's error slots (.field-error[data-field]); the inputs a slot describes are marked. */
-export class FieldErrors {
-  constructor(form) {
-    this.form = form;
-  }
-
-  clear() {
-    for (const slot of this.form.querySelectorAll(".field-error")) slot.textContent = "";
-    for (const input of this.form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-  }
-
-  /** Show `message` in `field`'s slot (the form's own slot when no field has one); the
-   *  first shown gets the focus. */
-  show(field, message, { focus = true } = {}) {
-    const slot = this.form.querySelector(`.field-error[data-field="${CSS.escape(field || "")}"]`) ||
-      this.form.querySelector('.field-error[data-field=""]');
-    // The server's message starts with the field's name ("waist: …"): the slot says which.
-    const text = field && message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
-    slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
-    const inputs = [...this.form.querySelectorAll("[aria-describedby]")]
-      .filter((input) => input.getAttribute("aria-describedby").split(" ").includes(slot.id));
-    for (const input of inputs) input.setAttribute("aria-invalid", "true");
-    if (focus) (inputs[0] || slot).focus();
-  }
-}
+// The page's forms show their errors through the main UI's FieldErrors.
+export { FieldErrors } from "/static/field_errors.js";
 
 function numberOf(input) {
   const raw = input.value.trim();

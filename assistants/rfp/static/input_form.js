@@ -3,6 +3,8 @@
 // they name (the server's `input.budget_krw` → the 사업 예산 field). The server checks every
 // value (assistants/rfp/inputs.py): the page sends what was typed and shows its answer.
 
+import { FieldErrors as BaseFieldErrors } from "/static/field_errors.js";
+
 const $ = (id) => document.getElementById(id);
 
 /** Text fields: the input key and the element. */
@@ -18,30 +20,11 @@ const ALIASES = {
   notice_no: ["notice_no", "공고번호", "공고 번호"],
 };
 
-/** A form's error slots (.field-error[data-field]); the inputs a slot describes are marked. */
-export class FieldErrors {
+/** The main UI's FieldErrors for this page's forms: the server names a field of the
+ *  input as "input.budget_krw", the form as "budget_krw". */
+export class FieldErrors extends BaseFieldErrors {
   constructor(form) {
-    this.form = form;
-  }
-
-  clear() {
-    for (const slot of this.form.querySelectorAll(".field-error")) slot.textContent = "";
-    for (const input of this.form.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
-  }
-
-  /** `field` as the server names it ("input.budget_krw") or the form's key; the message
-   *  loses its "field: " prefix since the slot says which field. The first shown gets focus. */
-  show(field, message, { focus = true } = {}) {
-    const key = String(field || "").replace(/^input\./, "");
-    const slot = this.form.querySelector(`.field-error[data-field="${CSS.escape(key)}"]`) ||
-      this.form.querySelector('.field-error[data-field=""]');
-    const prefix = [field, key].find((name) => name && message.startsWith(`${name}: `));
-    const text = prefix ? message.slice(prefix.length + 2) : message;
-    slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
-    const inputs = [...this.form.querySelectorAll("[aria-describedby]")]
-      .filter((input) => input.getAttribute("aria-describedby").split(" ").includes(slot.id));
-    for (const input of inputs) input.setAttribute("aria-invalid", "true");
-    if (focus) (inputs[0] || slot).focus();
+    super(form, { key: (field) => field.replace(/^input\./, "") });
   }
 }
 
