@@ -66,10 +66,10 @@ def run_assess(args: argparse.Namespace) -> int:
 def _history(args: argparse.Namespace):
     """The saved assessments over the server's database (the operator's shell; audited as cli)."""
     from api.services.container import Services
-    from assistants.metabolic.history import AssessmentHistory
+    from assistants.metabolic.history import history_of
 
     svc = Services(settings_from(args))
-    return svc, AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit)
+    return svc, history_of(svc)
 
 
 def run_purge_history(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy import delete, select
@@ -33,6 +33,9 @@ from api.services.audit import AuditLog
 from rag.config.settings import MetabolicSettings
 
 from .service import survey_for
+
+if TYPE_CHECKING:
+    from api.services.container import Services
 
 MAX_LABEL = 100
 MAX_LISTED = 200
@@ -179,6 +182,11 @@ class AssessmentHistory:
         except InvalidToken:
             raise HistoryKeyError(f"저장된 검사 기록 #{number}을(를) 열 수 없습니다: metabolic.history_key가 기록을 "
                                   "저장할 때의 키와 다릅니다. 원래 키로 되돌리면 다시 열립니다 (기록은 그대로 있습니다)") from None
+
+
+def history_of(svc: "Services") -> AssessmentHistory:
+    """The saved assessments over a server's services (its database, settings and audit log)."""
+    return AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit)
 
 
 def clean_label(label: Any) -> str:

@@ -18,13 +18,13 @@ from api.services.accounts import Principal
 from api.services.container import Services
 from rag.config.settings import MetabolicSettings
 
-from .history import AssessmentHistory, HistoryOff, clean_label
+from .history import AssessmentHistory, HistoryOff, clean_label, history_of
 
 router = APIRouter(tags=["대사증후군 상담 매뉴얼"])
 
 
 def assessment_history(svc: Services = Depends(services)) -> AssessmentHistory:
-    return AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit)
+    return history_of(svc)
 
 
 @dataclass(frozen=True)

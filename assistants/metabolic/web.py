@@ -21,7 +21,7 @@ from api.services.container import Services
 from api.services.history import HistoryPurger
 from api.upload_form import read_upload_form
 
-from .history import AssessmentHistory
+from .history import history_of
 from .history_web import router as history_router
 from .history_web import save_if_asked, save_request
 from .service import (AUDIT_ACTION, AssessInputError, assess_all, audit_detail, counsel_with, counselling_guide,
@@ -165,5 +165,4 @@ router.include_router(history_router)
 def workers(svc: Services) -> list[HistoryPurger]:
     """Saved assessments past metabolic.history_days are destroyed when the server starts
     and daily after, whether saving is on now or not (rows saved while it was on age too)."""
-    return [HistoryPurger(AssessmentHistory(svc.db, svc.settings.metabolic, svc.audit),
-                          name="metabolic-history-purge")]
+    return [HistoryPurger(history_of(svc), name="metabolic-history-purge")]
