@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.services.container import Services
-from tests.api.conftest import build_services, login
+from tests.api.conftest import build_services
 
 from .conftest import write_minwon_statute
 
@@ -76,12 +76,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     yield svc
     svc.close()
 
-
-@pytest.fixture
-def staff(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services, start_background=False)) as c:
-        login(c, "kim")
-        yield c
 
 
 def test_api_answers_a_signed_in_user_with_the_cli_json(staff: TestClient):

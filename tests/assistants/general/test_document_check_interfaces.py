@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.services.container import Services
 from assistants.general.draft_reader import MAX_DRAFT_BYTES
-from tests.api.conftest import build_services, login
+from tests.api.conftest import build_services
 
 from .test_document_check import BAD_DRAFT, CLEAN_NOTICE, EXPECTED_BAD, _docx_bytes
 
@@ -90,12 +90,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     yield svc
     svc.close()
 
-
-@pytest.fixture
-def staff(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services, start_background=False)) as c:
-        login(c, "kim")
-        yield c
 
 
 def test_api_json_text(staff: TestClient):

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from api.app import create_app
 from api.services.container import Services
 from ingest.discovery import discover
-from tests.api.conftest import build_services, login
+from tests.api.conftest import build_services
 
 from .conftest import man, survey, woman, write_guide
 
@@ -95,12 +95,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     yield svc
     svc.close()
 
-
-@pytest.fixture
-def staff(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services, start_background=False)) as client:
-        login(client, "kim")
-        yield client
 
 
 def test_api_one_record_with_its_survey(staff: TestClient):

@@ -18,7 +18,7 @@ from api.services.container import Services
 from assistants.metabolic.summary import NO_LLM, STATUS, participant_lines, summary_events, summary_task
 from ingest.discovery import discover
 from rag.llm.fake import FakeLLM
-from tests.api.conftest import build_services, login, sse_events
+from tests.api.conftest import build_services, sse_events
 
 from .conftest import man, survey
 from .counselling_fixture import write_counselling_corpus
@@ -45,12 +45,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     yield svc
     svc.close()
 
-
-@pytest.fixture
-def staff(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services, start_background=False)) as client:
-        login(client, "kim")
-        yield client
 
 
 def test_assess_returns_counselling_whose_passages_open(staff: TestClient):

@@ -16,7 +16,7 @@ from api.app import create_app
 from api.services.container import Services
 from assistants.metabolic.criteria import builtin_criteria
 from assistants.metabolic.service import AssessInputError, assess_all, parse_records_file, parse_records_text
-from tests.api.conftest import build_services, login
+from tests.api.conftest import build_services
 
 CSV = """id,sex,age,height,weight,waist,sys,sys2,dia,dia2,fbg,tg,hdl,ldl,tc,medications,new_registration
 A-1,남,52,172,80,90,134,130,86,84,101,150,40,120,190,,true
@@ -78,12 +78,6 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     yield svc
     svc.close()
 
-
-@pytest.fixture
-def staff(services: Services) -> Iterator[TestClient]:
-    with TestClient(create_app(services, start_background=False)) as client:
-        login(client, "kim")
-        yield client
 
 
 def test_the_api_reads_an_uploaded_csv_and_keeps_nothing(staff: TestClient, caplog):
