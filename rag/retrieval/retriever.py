@@ -89,7 +89,7 @@ class HybridRetriever:
             dense = self.embedder.embed_query(query)
         t2 = time.perf_counter()
         hits = self._search(target, mode, sparse, dense, flt, k)
-        if dense is not None and hits:
+        if dense is not None and hits and mode != "weighted":  # weighted fusion has the cosines already
             hits = _with_dense_similarity(target, dense, hits)
         t3 = time.perf_counter()
         if self.titles is not None and dense is not None and mode != "dense":
@@ -131,7 +131,8 @@ class HybridRetriever:
                 cosine[pid] = float(vector @ dense)
         fused = weighted({h.id: h.score for h in sparse_hits}, cosine, self.settings.dense_weight)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        return [RetrievedChunk.from_payload(pid, score, payloads[pid]) for pid, score in ranked]
+        return [replace(RetrievedChunk.from_payload(pid, score, payloads[pid]), dense_similarity=cosine.get(pid))
+                for pid, score in ranked]
 
 
 def _with_dense_similarity(target: Collection, dense: np.ndarray, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
