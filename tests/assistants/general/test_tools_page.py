@@ -64,7 +64,7 @@ def test_the_page_its_script_and_styles_are_served(client: TestClient):
     assert parsed.inline == []
     assert parsed.fields and set(parsed.fields) <= parsed.labels
     assets = [u for u in parsed.urls if u.endswith((".js", ".css"))]
-    assert set(assets) == {"/static/app.css", "/assistants/general/static/tools.css",
+    assert set(assets) == {"/static/app.css", "/static/tool_page.css", "/assistants/general/static/tools.css",
                            "/assistants/general/static/tools.js"}
     for url in assets:
         served = client.get(url)
