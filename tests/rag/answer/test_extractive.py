@@ -362,3 +362,31 @@ def test_a_paragraph_after_a_list_ends_it(analyzer):
     assert lines["연초 고형물을 사용하는 경우: 1그램당 73원"].lead_quotes == (
         "① 보건복지부장관은 담배(면세되는 것은 제외한다. 이하 같다)에 다음 각 호의 구분에 따른 부담금을 부과ㆍ징수한다.",
         "2. 전자담배")
+
+
+EVALUATED = """##### 제15조 (검진기관의 평가)
+
+**①** 보건복지부장관은 검진기관의 질을 높이기 위하여 검진기관에 대하여 다음 각 호의 사항을 평가할 수 있다.
+
+1. 검진기관의 인력ㆍ시설 및 장비
+2. 검진기관의 검진 결과 통보 현황"""
+EVALUATION_CYCLE = """##### 제8조 (검진기관 평가의 실시)
+
+**①** 법 제15조에 따른 평가는 3년마다 실시한다.
+
+**②** 평가의 세부 방법은 보건복지부장관이 정하여 고시한다."""
+
+
+def test_a_question_asking_a_quantity_is_led_by_a_sentence_stating_one(analyzer):
+    # The article listing what is evaluated shares more of the question's words and ranks
+    # first; only the other states how often ("3년마다"), which is what "몇 년에 한 번" asks.
+    passages = [passage(1, "제15조", "샘플 검진법", EVALUATED), passage(2, "제8조", "샘플 검진법 시행령", EVALUATION_CYCLE)]
+
+    answer = extractive_answer(analyse_question("검진기관 평가는 몇 년에 한 번 하나요?", analyzer), passages)
+
+    lines = answer.text.splitlines()
+    assert lines[0] == "① 법 제15조에 따른 평가는 3년마다 실시한다. [2]"
+    assert [c.n for c in answer.citations] == [2]
+    # Without a quantity asked, the listing article's sentence still leads.
+    other = extractive_answer(analyse_question("검진기관 평가는 무엇을 보나요?", analyzer), passages)
+    assert other.citations[0].n == 1
