@@ -41,7 +41,7 @@ PARAPHRASE_SUFFIX = "-para"
 OWN_SUITES = REPO / "benchmarks" / "suites"
 #: Our question suites written without looking at the dev suites (never tuned on).
 UNSEEN = ["statutes_unseen_admin", "statutes_unseen_care", "childcare_topics", "statutes_unseen2_admin",
-          "statutes_unseen2_care"]
+          "statutes_unseen2_care", "statutes_unseen3_admin", "statutes_unseen3_care"]
 
 
 def fold_of(case_id: str, folds: int) -> int:
@@ -98,7 +98,7 @@ def run_suite(ctx: AppContext, path: Path, llm: str, label: str) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--llm", default="extractive")
-    parser.add_argument("--suites", nargs="+", default=["statutes", "metabolic_paraphrased", "metabolic"])
+    parser.add_argument("--suites", nargs="*", default=["statutes", "metabolic_paraphrased", "metabolic"])
     parser.add_argument("--unseen", nargs="*", default=UNSEEN,
                         help="own suites in benchmarks/suites/, never tuned on (shown whole)")
     parser.add_argument("--folds", type=int, default=2)

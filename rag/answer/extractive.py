@@ -19,8 +19,9 @@ Scoring, per sentence of each passage:
   * when the question hints at a quantity (얼마/몇/언제/기간/금액 …: the analysis's
     ``hinted_units``), a bonus for sentences that state a number, more when its unit fits
     (원 for amounts, 일/개월/년 for periods, 명/회 for counts).
-A question that asks a quantity (the analysis's ``units``) is led by the best sentence
-stating one in a hinted unit, when any does: the words it shares with the question decide
+A question that asks a number (the analysis's ``asks_number``: 얼마, 몇, 며칠, 언제까지, and
+``units`` it must state) is led by the best sentence stating one in a hinted unit, when any
+does: the words it shares with the question decide
 only among those ("몇 년에 한 번" is answered by "3년마다 실시한다", not by the article
 listing what is evaluated, which repeats more of the question).
 Further sentences come only from the articles (or passages) already quoted: each other
@@ -140,7 +141,7 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
                      + (_ENTRY_BONUS if answers_entry or defines else 0.0)
                      + (_number_bonus(f"{line.lead_plain} {line.plain}", question.hinted_units)
                         if question.hinted_units else 0.0))
-            states_asked = bool(question.units) and units_fit(
+            states_asked = question.asks_number and bool(question.units) and units_fit(
                 stated_units(f"{line.lead_plain} {line.plain}"), question.hinted_units)
             candidates.append(_Candidate(score, rank, line.order, line.quote, passage, line.lead_quotes,
                                          states_asked))

@@ -390,3 +390,19 @@ def test_a_question_asking_a_quantity_is_led_by_a_sentence_stating_one(analyzer)
     # Without a quantity asked, the listing article's sentence still leads.
     other = extractive_answer(analyse_question("검진기관 평가는 무엇을 보나요?", analyzer), passages)
     assert other.citations[0].n == 1
+
+
+def test_a_question_naming_an_amount_without_asking_one_is_not_led_by_a_figure(analyzer):
+    # "추정금액" names an amount; "뭐가 달라요" asks for no number, so the sentence sharing
+    # the question's words leads, not the one that merely states a sum.
+    defines = passage(1, "제2조", "샘플 계약법 시행규칙", """##### 제2조 (정의)
+
+**①** "추정금액"이란 추정가격에 부가가치세와 관급자재로 공급될 부분의 가격을 합한 금액을 말한다.""")
+    states = passage(2, "제9조", "샘플 계약법 시행령", """##### 제9조 (수의계약)
+
+**①** 추정가격이 2천만원 이하인 물품의 제조ㆍ구매계약은 수의계약에 의할 수 있다.""")
+
+    answer = extractive_answer(analyse_question("공고문의 추정가격이랑 추정금액은 뭐가 달라요?", analyzer),
+                               [defines, states])
+
+    assert answer.citations[0].n == 1
