@@ -19,11 +19,6 @@ Scoring, per sentence of each passage:
   * when the question hints at a quantity (얼마/몇/언제/기간/금액 …: the analysis's
     ``hinted_units``), a bonus for sentences that state a number, more when its unit fits
     (원 for amounts, 일/개월/년 for periods, 명/회 for counts).
-A question that asks a number (the analysis's ``asks_number``: 얼마, 몇, 며칠, 언제까지, and
-``units`` it must state) is led by the best sentence stating one in a hinted unit, when any
-does: the words it shares with the question decide
-only among those ("몇 년에 한 번" is answered by "3년마다 실시한다", not by the article
-listing what is evaluated, which repeats more of the question).
 Further sentences come only from the articles (or passages) already quoted: each other
 article is one more citation that may miss.
 
@@ -44,7 +39,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from .citations import citation_for
-from .facts import extract_facts, stated_units
+from .facts import extract_facts
 from .faq_entry import closest_title_rank
 from .matching import Line, passage_lines, term_weights
 from .question import QuestionAnalysis, Term, units_fit
@@ -97,7 +92,6 @@ class _Candidate:
     quote: str
     passage: Passage
     leads: tuple[str, ...] = ()  # the list's lead and outer items, quoted before the item
-    states_asked: bool = False  # states a quantity in a unit the question asks for
 
 
 def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], max_sentences: int = 3) -> Quotes:
@@ -141,10 +135,7 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
                      + (_ENTRY_BONUS if answers_entry or defines else 0.0)
                      + (_number_bonus(f"{line.lead_plain} {line.plain}", question.hinted_units)
                         if question.hinted_units else 0.0))
-            states_asked = question.asks_number and bool(question.units) and units_fit(
-                stated_units(f"{line.lead_plain} {line.plain}"), question.hinted_units)
-            candidates.append(_Candidate(score, rank, line.order, line.quote, passage, line.lead_quotes,
-                                         states_asked))
+            candidates.append(_Candidate(score, rank, line.order, line.quote, passage, line.lead_quotes))
 
     chosen = _choose(candidates, max_sentences)
     result = Quotes(text="")
@@ -201,13 +192,6 @@ def _number_bonus(plain: str, hinted_units: frozenset[str]) -> float:
 
 def _choose(candidates: list[_Candidate], limit: int) -> list[_Candidate]:
     ranked = sorted(candidates, key=lambda c: (-c.score, c.rank, c.order))
-    # A question asking a quantity is answered by a sentence stating one: when any
-    # candidate states a quantity in an asked unit, the best of those leads, whatever
-    # outscores it on shared words ("몇 년에 한 번" → "평가는 3년마다 실시한다", not the
-    # article listing what is evaluated). Its article's other sentences follow as usual.
-    lead = next((c for c in ranked if c.states_asked), None)
-    if lead is not None:
-        ranked = [lead, *(c for c in ranked if c is not lead)]
     chosen: list[_Candidate] = []
     seen: set[str] = set()
     for candidate in ranked:

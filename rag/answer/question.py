@@ -88,8 +88,6 @@ _QUANTITY_WORDS = (
     _row(r"몇|인원|횟수|정원|비율|퍼센트|%", _COUNT_UNITS, required=False),
 )
 
-_ASKS_NUMBER = re.compile(r"얼마|몇|며칠|언제까지")
-
 # "X는 무엇을 말하나요?", "… X로 보나요?": a sentence that defines X ("\"X\"란 … 말한다",
 # the form of every 정의 article) answers it as an FAQ answer answers its question.
 _ASKS_DEFINITION = re.compile(r"(?:무엇|뭘|뭐|누구|어떤\s*것)(?:을|를)?\s*(?:말하|뜻하|의미하|가리키)|뜻이|의미가|정의|"
@@ -132,9 +130,6 @@ class QuestionAnalysis:
     hinted_units: frozenset[str]
     subject: tuple[str, ...]
     defined: tuple[Term, ...]
-    #: The question has a word asking for a number (얼마, 몇, 며칠, 언제까지), not only a
-    #: noun a number would answer: "추정금액이랑 뭐가 달라요?" names an amount, asks none.
-    asks_number: bool = False
 
     @property
     def intents(self) -> frozenset[str]:
@@ -164,8 +159,7 @@ def analyse_question(text: str, analyzer: "KoreanAnalyzer", *, synonyms: Synonym
     definition = bool(_ASKS_DEFINITION.search(text))
     return QuestionAnalysis(text=text, terms=terms, units=_units(text, required=True),
                             hinted_units=_units(text, required=False), subject=_subject(text, analyzer),
-                            defined=tuple(t for t in terms if not t.short) if definition else (),
-                            asks_number=bool(_ASKS_NUMBER.search(text)))
+                            defined=tuple(t for t in terms if not t.short) if definition else ())
 
 
 def names_money(question: str) -> bool:

@@ -76,16 +76,3 @@ def test_terms_leave_out_question_words_and_carry_the_forms_a_passage_may_use(an
     cctv = next(t for t in with_synonyms.terms if t.term == "cctv")
     assert "폐쇄회로텔레비전" in cctv.forms
     assert next(t for t in without.terms if t.term == "cctv").forms == ("cctv",)
-
-
-@pytest.mark.parametrize("question, asks", [
-    ("검진기관 평가는 몇 년에 한 번 하나요?", True),
-    ("과태료는 얼마인가요?", True),
-    ("입소하고 며칠 안에 확인해야 하나요?", True),
-    ("결과는 언제까지 내야 하나요?", True),
-    # A noun a number would answer is named, but no number is asked.
-    ("공고문의 추정가격이랑 추정금액은 뭐가 달라요?", False),
-    ("계약금액 조정은 어떤 절차로 하나요?", False),
-])
-def test_whether_a_question_asks_for_a_number(analyzer, question, asks):
-    assert analyse_question(question, analyzer).asks_number is asks
