@@ -66,6 +66,10 @@ _UNITS = sorted({
 # After a space, a unit must stand alone or take a particle ("60 일 이상", "300만 원을"),
 # so "3 일반" is not read as three days.
 _PARTICLE_AFTER_UNIT = set("을를이가은는의에도만간씩당째")
+# What may follow a unit in a question's "몇 퍼센트로", "몇 미터까지가", "몇 mg인가요":
+# particles, then perhaps the copula and its ending.
+_PARTICLES = re.compile(r"(?:으로|로|까지|부터|정도|쯤|이상|이하|이내|이나|나|[" + "".join(sorted(_PARTICLE_AFTER_UNIT))
+                        + r"])*(?:(?:인|일|입|이에|이었|예|였|야)[가-힣]*)?")
 
 
 def extract_facts(text: str) -> list[Fact]:
@@ -83,6 +87,15 @@ def extract_facts(text: str) -> list[Fact]:
         rest = _take(rest, pattern, facts, _date_key)
     facts.extend(Fact("number", key, surface) for key, surface in _numbers(rest))
     return facts
+
+
+def unit_named(word: str) -> str | None:
+    """The canonical unit a word is, particles aside, as the fact extractor reads it
+    after a number: "퍼센트로" → "%", "mg으로" → "mg", "미터까지가" → "m"; "인분" is not
+    "인" (persons) and "달" is no unit after a number, so both give None."""
+    lowered = word.lower()
+    return next((unit for written, unit in _UNITS
+                 if lowered.startswith(written) and _PARTICLES.fullmatch(lowered[len(written):])), None)
 
 
 def stated_units(text: str) -> set[str]:

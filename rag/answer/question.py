@@ -6,8 +6,10 @@ The analysis holds
   * ``terms``: the question's content morphemes (question words, light verbs and adverbs
     left out), each with the surface forms a passage may use (stem endings, synonyms);
   * ``units``: the units an answer must state, because the question asks for a quantity
-    (원 for "과태료는 얼마", 명 for "몇 명", 일/개월/년 … for "기간"); ``ANY_UNIT`` among
-    them when any number with a unit answers ("적설량이 얼마일 때"). Empty: no quantity;
+    (원 for "과태료는 얼마", 명 for "몇 명", 일/개월/년 … for "기간", and whatever unit the
+    word after 몇 names in the fact extractor's table: % for "몇 퍼센트", mg for "몇 mg");
+    ``ANY_UNIT`` among them when any number with a unit answers ("적설량이 얼마일 때").
+    Empty: no quantity;
   * ``hinted_units``: the units whose sentences the quoted answer ranks first. Wider than
     ``units``: "과태료 부과 기준은?" asks no amount, but the sentence stating one is
     likelier the answer;
@@ -32,6 +34,7 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 
 from rag.retrieval.korean import STEM_TAGS, stem_root
 
+from .facts import unit_named
 from .sentences import compact
 from .support import Synonyms, resolve_synonyms
 
@@ -87,6 +90,9 @@ _QUANTITY_WORDS = (
          TIME_UNITS, required=False),
     _row(r"몇|인원|횟수|정원|비율|퍼센트|%", _COUNT_UNITS, required=False),
 )
+
+# "몇 X": the word after 몇 (particles aside) may name the unit asked for.
+_COUNT_OF = re.compile(r"몇\s*([가-힣A-Za-z%㎡㎝²/]+)")
 
 # "X는 무엇을 말하나요?", "… X로 보나요?": a sentence that defines X ("\"X\"란 … 말한다",
 # the form of every 정의 article) answers it as an FAQ answer answers its question.
@@ -177,6 +183,12 @@ def _units(question: str, required: bool) -> frozenset[str]:
     for row in _QUANTITY_WORDS:
         if row.required == required and row.pattern.search(question):
             units |= row.units
+    # "몇 퍼센트", "몇 mg", "몇 점", "몇 가구": the word after 몇 names the unit the answer
+    # states, read with the fact extractor's own unit table (a period in any time unit).
+    for match in _COUNT_OF.finditer(question):
+        unit = unit_named(match.group(1))
+        if unit:
+            units |= TIME_UNITS if unit in TIME_UNITS else {unit}
     if required:
         amount = bool(_AMOUNT.search(question))
         if amount and names_money(question):

@@ -51,6 +51,20 @@ def test_each_reason_to_abstain(analyzer):
     assert reason_to_abstain(analyse_question("육아휴직 수당은 얼마인가요?", analyzer), RATES, "… [1]", lenient) is None
 
 
+def test_the_unit_a_question_names_after_몇_must_be_stated(analyzer):
+    # The passages speak of nicotine products but state no amount in mg: quoting them
+    # would answer "몇 mg" with something else.
+    nicotine = [Passage(1, chunk(1, "니코틴 함량이 높은 액상형 전자담배도 중독성이 강하므로 유의해야 한다."))]
+    stated = [Passage(1, chunk(1, "액상 1ml당 니코틴 함량은 20mg 이하로 한다."))]
+
+    def reason(passages) -> str | None:
+        question = analyse_question("전자담배 액상의 니코틴 함량 상한은 몇 mg인가요?", analyzer)
+        return reason_to_abstain(question, passages, "… [1]", AbstentionPolicy())
+
+    assert reason(nicotine) == NO_QUANTITY
+    assert reason(stated) is None
+
+
 def test_an_amount_about_something_else_is_no_answer():
     late = [Passage(1, chunk(1, "지체상금률은 용역의 경우 1천분의 1.25로 한다."))]
     money = frozenset({"원", "%"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer.facts import FactIndex, extract_facts
+from rag.answer.facts import FactIndex, extract_facts, unit_named
 
 
 def keys(text: str) -> list[tuple]:
@@ -68,3 +68,14 @@ def test_a_web_or_mail_address_is_a_fact_a_passage_must_give_word_for_word():
     index = FactIndex.of("신청은 https://www.gov.kr 또는 help@seoul.go.kr 로 한다.")
     assert all(index.holds(f) for f in extract_facts("https://www.gov.kr, help@seoul.go.kr."))
     assert not any(index.holds(f) for f in extract_facts("https://www.gov.kr.evil.example 또는 evil@seoul.go.kr"))
+
+
+@pytest.mark.parametrize("word, unit", [
+    ("퍼센트로", "%"), ("mg으로", "mg"), ("미터까지가", "m"), ("명이나", "명"), ("번까지", "회"), ("분", "분"),
+    ("시간", "시간"), ("가구까지", "가구"), ("mg인가요", "mg"), ("명이에요", "명"), ("년이야", "년"),
+    # A unit followed by more than particles is another word: 인분 (servings) is not 인
+    # (persons), 일반 not 일; 달 is no unit after a number.
+    ("인분", None), ("일반", None), ("달", None), ("사람", None),
+])
+def test_the_unit_a_word_names(word, unit):
+    assert unit_named(word) == unit

@@ -26,6 +26,13 @@ from rag.answer.question import ANY_UNIT, TIME_UNITS, analyse_question
     ("보육교사 한 명당 영아 몇 명까지 맡나요?", {"count"}, {"명"}, ()),
     ("운영위원회는 1년에 몇 번 열어야 하나요?", {"count"}, {"회", "차"}, ()),
     ("입소할 수 있는 나이는?", {"age"}, {"세"}, ()),
+    # The unit the word after 몇 names (the fact extractor's table, particles aside).
+    ("니코틴 함량 상한이 몇 mg으로 정해져 있어요?", set(), {"mg"}, ()),
+    ("봉급 인상률은 몇 퍼센트로 확정됐어?", {"rate"}, {"%"}, ()),
+    ("복지포인트가 1년에 몇 점 나오나요?", set(), {"점"}, ()),
+    ("휴게시간은 몇 분 줘야 해요?", {"period"}, TIME_UNITS, ()),
+    # "인분" is not 인 (persons): no unit, so no quantity required.
+    ("한 번에 먹은 양이 몇 인분인지 어떻게 적나요?", set(), set(), ()),
     # Any unit: "얼마" about something that is neither money nor a rate.
     ("청사 제설 작업은 적설량이 얼마일 때 시작하나요?", {"amount"}, {ANY_UNIT}, ("적설량",)),
     # No quantity: "얼마나 자주" is how often, a yes/no question asks nothing countable.
