@@ -40,9 +40,8 @@ TARGETS = {"citation.recall": 0.75, "citation.precision": 0.65, "abstention.f1":
 PARAPHRASE_SUFFIX = "-para"
 OWN_SUITES = REPO / "benchmarks" / "suites"
 #: Our question suites written without looking at the dev suites (never tuned on).
-UNSEEN = ["statutes_unseen_admin", "statutes_unseen_care", "childcare_topics", "statutes_unseen2_admin",
-          "statutes_unseen2_care", "statutes_unseen3_admin", "statutes_unseen3_care", "statutes_unseen4_admin",
-          "statutes_unseen4_care"]
+UNSEEN = ["statutes_unseen_admin", "statutes_unseen_care", "childcare_topics",
+          *(f"statutes_unseen{batch}_{side}" for batch in (2, 3, 4, 5) for side in ("admin", "care"))]
 
 
 def fold_of(case_id: str, folds: int) -> int:

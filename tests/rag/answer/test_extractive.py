@@ -362,3 +362,20 @@ def test_a_paragraph_after_a_list_ends_it(analyzer):
     assert lines["연초 고형물을 사용하는 경우: 1그램당 73원"].lead_quotes == (
         "① 보건복지부장관은 담배(면세되는 것은 제외한다. 이하 같다)에 다음 각 호의 구분에 따른 부담금을 부과ㆍ징수한다.",
         "2. 전자담배")
+
+
+OBJECTION = """##### 제18조 (이의신청)
+
+**①** 청구인이 정보공개와 관련한 공공기관의 결정에 대하여 불복이 있는 때에는 공공기관으로부터 정보공개 여부의 결정 통지를 받은 날부터 30일 이내에 해당 공공기관에 문서로 이의신청을 할 수 있으며, 공공기관은 이의신청에 대한 결정을 하기 전에 심의회를 개최하여야 한다.
+
+**③** 공공기관은 이의신청을 받은 날부터 7일 이내에 그 이의신청에 대하여 결정하여야 한다."""
+
+
+def test_a_long_sentence_does_not_answer_by_its_length_alone_but_still_follows(analyzer):
+    # Both paragraphs hold the question's words; ① only because it is three times as long.
+    # The short ③ answers and leads; ① follows as the same article's further sentence.
+    passages = [passage(1, "제18조", "샘플 정보공개법", OBJECTION)]
+
+    answer = extractive_answer(analyse_question("이의신청을 받으면 며칠 안에 결정해야 하나요?", analyzer), passages)
+
+    assert [line[:2] for line in answer.text.splitlines()] == ["③ ", "① "]
