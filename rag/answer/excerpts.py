@@ -10,11 +10,11 @@ passage; only the prompt sees the excerpt."""
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from rag.retrieval.korean import KoreanAnalyzer
 
-from .sentences import compact, split_sentences
+from .sentences import compact, quote_text, split_sentences, without_markup
 from .types import Passage
 
 _GAP = " … "
@@ -23,55 +23,75 @@ MIN_SHARE_TOKENS = 50
 
 
 def excerpt_passages(question: str, passages: Sequence[Passage], analyzer: KoreanAnalyzer, *,
-                     token_budget: int, count_tokens: Callable[[str], int]) -> list[Passage]:
+                     token_budget: int, count_tokens: Callable[[str], int],
+                     quoted: Mapping[int, Sequence[str]] | None = None) -> list[Passage]:
     """The passages with ``excerpt`` set where the whole text would not fit.
 
-    The budget is shared out in rank order: the best passage may take half of it, the
-    rest split what remains, so a long first article cannot crowd out the second one.
-    A passage whose share is too small to hold a sentence gets an empty excerpt and is
-    left out of the prompt (it stays in the answer's passages for the reader)."""
+    ``quoted``: the sentences the extractive answer quoted, by passage number. They are
+    the evidence the answer layer found, so their passages take their shares first and
+    keep those sentences before any other; counting the question's words alone missed
+    them (a list item under its lead, a word the question paraphrases) and the model,
+    not shown them, answered "not found".
+    Otherwise the budget is shared out in rank order: the best passage may take half of
+    it, the rest split what remains, so a long first article cannot crowd out the second
+    one. A passage whose share is too small to hold a sentence gets an empty excerpt and
+    is left out of the prompt (it stays in the answer's passages for the reader)."""
     terms = [t.lower() for t in analyzer.terms(question)]
-    out: list[Passage] = []
+    quoted = quoted or {}
+    by_n: dict[int, Passage] = {}
     remaining = token_budget
-    for i, passage in enumerate(passages):
-        left = len(passages) - i
+    order = sorted(passages, key=lambda p: (p.n not in quoted, list(quoted).index(p.n) if p.n in quoted else 0))
+    for i, passage in enumerate(order):
+        left = len(order) - i
         share = remaining // 2 if i == 0 and left > 1 else remaining // max(left, 1)
         text = passage.chunk.text.strip()
+        if passage.n in quoted:
+            # The evidence is shown whole even if it takes more than an even share.
+            needed = sum(count_tokens(without_markup(q)) + 2 for q in quoted[passage.n]) + 20
+            share = max(share, min(needed, remaining))
         if share < MIN_SHARE_TOKENS:
             # A better-ranked passage takes the minimum before worse ones get anything.
             if remaining < MIN_SHARE_TOKENS:
-                out.append(Passage(passage.n, passage.chunk, excerpt=""))
+                by_n[passage.n] = Passage(passage.n, passage.chunk, excerpt="")
                 continue
             share = MIN_SHARE_TOKENS
         if count_tokens(text) <= share:
             excerpt = None
             used = count_tokens(text)
         else:
-            excerpt = _excerpt(text, terms, share, count_tokens)
+            excerpt = _excerpt(text, terms, share, count_tokens, quoted.get(passage.n, ()))
             used = count_tokens(excerpt)
         remaining = max(0, remaining - used)
-        out.append(Passage(passage.n, passage.chunk, excerpt=excerpt))
-    return out
+        by_n[passage.n] = Passage(passage.n, passage.chunk, excerpt=excerpt)
+    return [by_n[p.n] for p in passages]
 
 
-def _excerpt(text: str, terms: Sequence[str], budget: int, count_tokens: Callable[[str], int]) -> str:
+def _excerpt(text: str, terms: Sequence[str], budget: int, count_tokens: Callable[[str], int],
+             quoted: Sequence[str] = ()) -> str:
     sentences = split_sentences(text)
     if not sentences:
         return text[: max(budget, 0)]
     head = sentences[0] if sentences[0].text.lstrip().startswith("#") else None
     body = [s for s in sentences if s is not head]
     compacted = [compact(s.text) for s in body]
-    scores = [sum(t in c for t in terms) for c in compacted]
+    evidence = {compact(q) for q in quoted}
+    # A quoted sentence outranks any count of the question's words.
+    scores = [sum(t in c for t in terms) + (len(terms) + 1 if compact(quote_text(s.text)) in evidence else 0)
+              for s, c in zip(body, compacted)]
     order = sorted(range(len(body)), key=lambda k: (-scores[k], k))
+    # Measured and cut as the model reads them (without_markup): an amendment note
+    # ("<개정 2008.2.29, 2010.1.18, …>") costs tokens and, cut open, survives into the prompt.
+    texts = [without_markup(s.text) for s in body]
+    heading = without_markup(head.text) if head else ""
     kept: set[int] = set()
-    used = count_tokens(head.text) if head else 0
+    used = count_tokens(heading) if head else 0
     for k in order:
-        cost = count_tokens(body[k].text) + 2
+        cost = count_tokens(texts[k]) + 2
         if used + cost > budget:
             if kept:
                 continue
             # Nothing fits yet: the best sentence, cut, is still better than nothing.
-            return ((head.text.strip() + "\n") if head else "") + _cut(body[k].text, budget - used, count_tokens)
+            return ((heading + "\n") if head else "") + _cut(texts[k], budget - used, count_tokens)
         kept.add(k)
         used += cost
     parts: list[str] = []
@@ -79,9 +99,9 @@ def _excerpt(text: str, terms: Sequence[str], budget: int, count_tokens: Callabl
     for k in sorted(kept):
         if parts and k != previous + 1:
             parts.append(_GAP.strip())
-        parts.append(body[k].text.strip())
+        parts.append(texts[k].strip())
         previous = k
-    lines = ([head.text.strip()] if head else []) + [" ".join(parts)]
+    lines = ([heading] if head else []) + [" ".join(parts)]
     return "\n".join(lines)
 
 

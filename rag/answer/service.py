@@ -31,7 +31,7 @@ from .basis import basis_of
 from .citations import verify_answer
 from .drafts import finished_length
 from .grounded import personal_data_allowed
-from .extractive import extractive_answer
+from .extractive import Quotes, extractive_answer
 from .excerpts import excerpt_passages
 from .faq_entry import cites_entry, question_entry
 from .passages import select_passages
@@ -180,6 +180,8 @@ class AnswerService:
             yield AnswerEvent("final", answer=final)
             return
 
+        if llm is not None:
+            passages = self._excerpted(question, passages, llm, quoted)
         extractive = Answer(question, quoted.text, "extractive", citations=list(quoted.citations),
                             checks=list(quoted.checks), passages=passages, llm="extractive",
                             notice=self._fallback_notice(use_llm), timings_ms=timings)
@@ -296,10 +298,23 @@ class AnswerService:
         # The passages the model does not see stay for the reader, the extractive answer
         # and verification; an empty excerpt keeps them out of the prompt.
         hidden = [Passage(p.n, p.chunk, excerpt="") for p in hidden]
-        prompt_budget = self._prompt_budget()
-        if prompt_budget and sum(count(p.chunk.text) for p in shown) > prompt_budget:
-            shown = excerpt_passages(question, shown, self.analyzer, token_budget=prompt_budget, count_tokens=count)
         return shown + hidden
+
+    def _excerpted(self, question: str, passages: list[Passage], llm: LLM, quotes: Quotes) -> list[Passage]:
+        """The passages as the model will read them: cut to the sentences about the
+        question when they exceed the prompt budget, the extractive answer's quotes kept
+        first (rag/answer/excerpts.py). Passages kept out of the prompt stay out."""
+        prompt_budget = self._prompt_budget()
+        shown = [p for p in passages if p.excerpt != ""]
+        if not prompt_budget or sum(llm.count_tokens(p.chunk.text) for p in shown) <= prompt_budget:
+            return passages
+        quoted: dict[int, list[str]] = {}
+        for check in quotes.checks:
+            for n in check.cited:
+                quoted.setdefault(n, []).append(check.text)
+        cut = {p.n: p for p in excerpt_passages(question, shown, self.analyzer, token_budget=prompt_budget,
+                                                 count_tokens=llm.count_tokens, quoted=quoted)}
+        return [cut.get(p.n, p) for p in passages]
 
     def _prompt_budget(self) -> int | None:
         cfg = self.settings.llm

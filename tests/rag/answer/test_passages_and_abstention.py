@@ -43,9 +43,10 @@ def test_excerpts_keep_heading_and_the_sentences_about_the_question():
             "**④** 원장은 보육교직원의 연수 계획을 세워야 한다.")
     passages = [Passage(1, chunk(1, text)), Passage(2, chunk(2, "짧은 조문"))]
     out = excerpt_passages("녹화된 영상은 며칠 보관하나요?", passages, KoreanAnalyzer.shared(),
-                           token_budget=150, count_tokens=len)
+                           token_budget=120, count_tokens=len)
     first = out[0].excerpt
-    assert first is not None and first.startswith("##### 제3조")
+    # As the model reads it: the heading without its marks, the sentences without emphasis.
+    assert first is not None and first.startswith("제3조 (폐쇄회로 텔레비전의 설치)\n③ 원장은")
     assert "60일 이상 보관" in first and "급식" not in first
     assert out[0].chunk.text == text  # the verifier and the reader keep the whole passage
     assert out[1].excerpt is None and out[1].prompt_text == "짧은 조문"
@@ -111,3 +112,31 @@ def test_the_prompt_does_not_repeat_a_section_heading_in_the_label():
     assert "[3] 영유아보육법 제14조 (직장어린이집의 설치 등)\n사업주는 설치하여야 한다." in user
     assert "[4] 영유아보육법 제15조 (어린이집 설치기준)\n" in user and "#" not in user
     assert faq.label == "상담 FAQ 사례집 › Q 허리둘레는 어떻게 재나요?"  # readers still see the whole label
+
+
+def test_excerpts_show_the_model_the_sentences_the_extractive_answer_quoted():
+    from rag.answer.excerpts import excerpt_passages
+    from rag.answer.types import Passage
+    from rag.retrieval.korean import KoreanAnalyzer
+
+    fines = ("##### 제56조 (과태료)\n\n"
+             "**②** 신고를 하지 아니하고 어린이집을 폐지한 자에게는 500만원 이하의 과태료를 부과한다. <개정 2011.6.7, 2013.1.23, 2020.12.29>\n\n"
+             "**③** 다음 각 호의 어느 하나에 해당하는 자에게는 300만원 이하의 과태료를 부과한다.\n\n"
+             "1\\. 어린이집 설치 인가 사항을 게시하지 아니한 자\n\n"
+             "4\\. 폐쇄회로 텔레비전을 설치하지 아니한 자")
+    other = "##### 제75조 (과태료)\n\n**③** 다음 각 호의 어느 하나에 해당하는 자에게는 300만원 이하의 과태료를 부과한다."
+    passages = [Passage(1, chunk(1, other)), Passage(2, chunk(2, fines))]
+    quoted = {2: ["③ 다음 각 호의 어느 하나에 해당하는 자에게는 300만원 이하의 과태료를 부과한다.",
+                  "4. 폐쇄회로 텔레비전을 설치하지 아니한 자"]}
+
+    out = excerpt_passages("CCTV를 설치하지 않은 어린이집 과태료는 얼마인가요?", passages, KoreanAnalyzer.shared(),
+                           token_budget=150, count_tokens=len, quoted=quoted)
+
+    # Words alone pick ② (어린이집, 설치, 과태료); the quoted lead and item come first and
+    # whole, the other passage shares what is left, and no amendment note is cut open.
+    evidence = out[1].excerpt
+    assert evidence is not None
+    assert evidence.endswith("③ 다음 각 호의 어느 하나에 해당하는 자에게는 300만원 이하의 과태료를 부과한다. … "
+                             "4. 폐쇄회로 텔레비전을 설치하지 아니한 자")
+    assert "<개정" not in evidence and "<개정" not in out[0].prompt_text
+    assert [p.n for p in out] == [1, 2]
