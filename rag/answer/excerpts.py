@@ -40,7 +40,8 @@ def excerpt_passages(question: str, passages: Sequence[Passage], analyzer: Korea
     quoted = quoted or {}
     by_n: dict[int, Passage] = {}
     remaining = token_budget
-    order = sorted(passages, key=lambda p: (p.n not in quoted, list(quoted).index(p.n) if p.n in quoted else 0))
+    first = {n: i for i, n in enumerate(quoted)}  # quoted passages in quote order, then the rest by rank
+    order = sorted(passages, key=lambda p: first.get(p.n, len(first)))
     for i, passage in enumerate(order):
         left = len(order) - i
         share = remaining // 2 if i == 0 and left > 1 else remaining // max(left, 1)
