@@ -6,7 +6,9 @@ A sentence ends at ``.``/``?``/``!``/``…`` followed by a space, a line end, a 
 quote or a citation marker, and always at a line end. A ``[n]`` marker (``[1][2]``,
 ``[1, 2]``, ``[1-2]``) right after the period belongs to the sentence before it. Not
 ends: ``1.5``, ``2024. 1. 1.``, list numbering at the start of a line (``3.``, ``가.``),
-``p. 3``. Headings, table rows and table rules are one sentence per line, marked with
+``p. 3``, and a mark inside brackets that close on the same line: statutes define terms
+in them ("공휴일(… 지방공휴일을 말한다. 이하 같다)에는"), and a sentence split there
+would be quoted from "이하 같다)에는 …". Headings, table rows and table rules are one sentence per line, marked with
 their kind so checkers can skip them."""
 
 from __future__ import annotations
@@ -82,8 +84,9 @@ def _split_line(line: str, offset: int) -> list[Sentence]:
     # A leading "1." or "가." numbers the item; it is not the end of a sentence.
     prefix = _LIST_PREFIX.match(line)
     search_from = prefix.end() if prefix else 0
+    inside = _bracketed(line)
     for match in _END_PUNCT.finditer(line, search_from):
-        if not _ends_sentence(line, match.start(), match.end()):
+        if match.start() in inside or not _ends_sentence(line, match.start(), match.end()):
             continue
         trailer = _TRAILER.match(line, match.end())
         end = trailer.end() if trailer else match.end()
@@ -94,6 +97,21 @@ def _split_line(line: str, offset: int) -> list[Sentence]:
     if line[start:].strip():
         found.append(_make(line, start, len(line), offset))
     return [s for s in found if s.text]
+
+
+def _bracketed(line: str) -> set[int]:
+    """Positions inside round brackets that close on the same line (nested ones too). An
+    unclosed "(" (a typo, an item like "1)" has no opener) hides nothing."""
+    inside: set[int] = set()
+    opened: list[int] = []
+    for at, char in enumerate(line):
+        if char == "(":
+            opened.append(at)
+        elif char == ")" and opened:
+            start = opened.pop()
+            if not opened:
+                inside.update(range(start + 1, at))
+    return inside
 
 
 def _ends_sentence(line: str, start: int, end: int) -> bool:

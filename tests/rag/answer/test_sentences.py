@@ -41,6 +41,22 @@ def test_numbers_dates_and_abbreviations_do_not_end_a_sentence(text):
     assert texts(text) == [text]
 
 
+def test_a_period_inside_brackets_does_not_end_the_sentence():
+    # The statutes' defining brackets: split there, the second half would be quoted from
+    # "이하 이 조에서 같다)은 …", which reads as nothing.
+    text = ("① 중앙행정기관등의 장(행정권한을 위탁받은 자를 포함한다. 이하 이 조에서 같다)은 종이문서를 "
+            "요구해서는 아니 된다. 다음 문장(괄호 (안의 괄호. 포함) 끝)이다.")
+
+    assert texts(text) == [
+        "① 중앙행정기관등의 장(행정권한을 위탁받은 자를 포함한다. 이하 이 조에서 같다)은 종이문서를 요구해서는 아니 된다.",
+        "다음 문장(괄호 (안의 괄호. 포함) 끝)이다.",
+    ]
+
+
+def test_an_unclosed_bracket_hides_no_sentence_end():
+    assert texts("항목 (미완성. 다음 문장입니다. 끝.") == ["항목 (미완성.", "다음 문장입니다.", "끝."]
+
+
 def test_list_numbering_is_not_a_sentence_end_and_lines_always_are():
     text = "1. 첫째 항목입니다. 둘째 문장입니다\n2. 둘째 항목 [1]\n가. 세부 항목\n- 글머리 항목"
 
