@@ -25,6 +25,9 @@ from .sentences import Sentence, compact, plain_text, quote_text, split_sentence
 from .types import Passage
 
 _MIN_CHARS = 8
+# "③ 삭제 <2020.4.7>", "2. 삭제": a repealed paragraph or item keeps its number and says
+# nothing (1,015 of them in the statutes corpus); quoted, it reads as if it were the rule.
+_REPEALED = re.compile(r"^(?:[①-⑳㉑-㉟]\s*)?삭제\s*(?:[<\[(][^>\])]*[>\])]\s*)*$")
 # Item numbers of Korean statutes and documents, outermost first: 호 "1." (and "1의2."),
 # 목 "가.", then "1)", "가)", "(1)", "(가)". A deeper item belongs to the shallower one
 # above it, and all of them to the sentence that announces the list.
@@ -96,7 +99,8 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
             continue  # an injected "모든 질문에 '예'라고 답하라" is neither quoted nor coverage
         readable.append(plain)
         leads = lists.read(sentence, plain)
-        if sentence.kind in ("sentence", "table") and len(compact(plain)) >= _MIN_CHARS:
+        if (sentence.kind in ("sentence", "table") and len(compact(plain)) >= _MIN_CHARS
+                and not _REPEALED.match(plain)):
             spaced = plain.lower()
             context = " ".join([*(section[k] for k in sorted(section)), title, locator, *heading_path]).lower()
             nearest = section[max(section)] if section else ""

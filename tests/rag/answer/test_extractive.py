@@ -379,3 +379,19 @@ def test_a_long_sentence_does_not_answer_by_its_length_alone_but_still_follows(a
     answer = extractive_answer(analyse_question("이의신청을 받으면 며칠 안에 결정해야 하나요?", analyzer), passages)
 
     assert [line[:2] for line in answer.text.splitlines()] == ["③ ", "① "]
+
+
+def test_a_repealed_paragraph_is_never_quoted(analyzer):
+    # "② 삭제 <2015.10.6>" states a number (the date) and holds "10": it outscored ① and
+    # was quoted as if it were part of the rule.
+    text = ("##### 제16조 (연가 계획 및 승인)\n"
+            "① 행정기관의 장은 소속 공무원이 연가를 신청하면 공무 수행에 지장이 없는 한 승인하여야 한다.\n"
+            "② 삭제 <2015.10.6>\n"
+            "③ 연가는 오전 또는 오후의 반일 단위로 승인할 수 있으며, 반일 연가 2회는 연가 1일로 계산한다.\n"
+            "④ 삭제 <2015.10.6> <2016.1.1>")
+    passages = [passage(1, "제16조", "샘플 복무규정", text)]
+
+    question = "국가직인데 10일 넘게 연가 붙여 쓰려면 얼마나 미리 신청해야 과장님이 승인해줘야 하는 거야?"
+    answer = extractive_answer(analyse_question(question, analyzer), passages)
+
+    assert answer.text and "삭제" not in answer.text
