@@ -42,6 +42,9 @@ _ITEM_LEVELS = (
 # "다음 각 호의 어느 하나에 해당하는 자에게는 10만원 이하의 과태료를 부과한다", "다음과
 # 같다", "…의 경우:": the sentence a list completes.
 _ANNOUNCES_LIST = re.compile(r"다음\s*(?:각\s*[호목]|과\s*같|의\s)|[:：]\s*$")
+# "다만, …", "이 경우 …", "그러나 …": a sentence that qualifies or continues the one
+# before it. Quoted alone, "다만, … 10일 미만으로 단축할 수 있다" reads as the rule.
+_CONTINUES = re.compile(r"^(?:다만|단\s*,|이\s*경우|이\s*때|그러나|따라서|그러므로|또한|그리고)(?![가-힣])")
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,9 @@ class Line:
     lead_plain: str = ""
     lead_compact: str = ""
     lead_spaced: str = ""
+    #: For a sentence continuing the one before it (``_CONTINUES``), the sentences before
+    #: it on the same line (its paragraph or item), as quoted; shown, not scored.
+    before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,8 +94,11 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
     readable: list[str] = []
     section: dict[int, str] = {}  # heading level → heading text, for the current line
     lists = _ListReader(text)
+    paragraph: list[str] = []  # the quotes of the current line's sentences so far
     for order, sentence in enumerate(split_sentences(text)):
         plain = plain_text(sentence.text)
+        if _starts_line(text, sentence):
+            paragraph = []
         if sentence.kind == "heading":
             heading = sentence.text.lstrip()
             level = len(heading) - len(heading.lstrip("#")) or 7  # **굵은 줄** ranks last
@@ -106,11 +115,20 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
             nearest = section[max(section)] if section else ""
             entry_question = nearest.lower() if QUESTION_HEADING.search(nearest) else ""
             lead_plain = " ".join(p for _, p in leads)
+            before = tuple(paragraph) if _CONTINUES.match(plain) else ()
             lines.append(Line(order, quote_text(sentence.text), plain, compact(spaced), spaced,
                               compact(context), context, entry_question,
-                              tuple(q for q, _ in leads), lead_plain, compact(lead_plain), lead_plain.lower()))
+                              tuple(q for q, _ in leads), lead_plain, compact(lead_plain), lead_plain.lower(),
+                              before))
+        if sentence.kind == "sentence":
+            paragraph.append(quote_text(sentence.text))
     spaced = " ".join([*readable, title, locator, *heading_path]).lower()
     return PassageLines(tuple(lines), compact(spaced), spaced)
+
+
+def _starts_line(text: str, sentence: Sentence) -> bool:
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    return not text[line_start:sentence.start].strip()
 
 
 class _ListReader:
@@ -133,7 +151,7 @@ class _ListReader:
             if sentence.kind == "heading":
                 self._lead, self._items, self._chain, self._in_item, self._paragraph = None, [], [], False, []
             return []
-        if self._starts_line(sentence):
+        if _starts_line(self._text, sentence):
             self._paragraph = []
             level = next((i for i, item in enumerate(_ITEM_LEVELS) if item.match(sentence.text)), None)
             self._in_item = level is not None and self._lead is not None
@@ -154,9 +172,6 @@ class _ListReader:
             self._lead = (" ".join(q for q, _ in self._paragraph), " ".join(p for _, p in self._paragraph))
         return []
 
-    def _starts_line(self, sentence: Sentence) -> bool:
-        line_start = self._text.rfind("\n", 0, sentence.start) + 1
-        return not self._text[line_start:sentence.start].strip()
 
 
 def term_weights(terms: Sequence[Term], passages: Sequence[PassageLines]) -> list[float]:

@@ -395,3 +395,20 @@ def test_a_repealed_paragraph_is_never_quoted(analyzer):
     answer = extractive_answer(analyse_question(question, analyzer), passages)
 
     assert answer.text and "삭제" not in answer.text
+
+
+def test_an_exception_is_quoted_with_the_rule_it_qualifies(analyzer):
+    # "다만, … 10일 미만으로 단축할 수 있다" shares the most words with the question; quoted
+    # alone, the exception would read as the rule.
+    text = ("##### 제19조 (의견 제출)\n"
+            "② 의견회신기간은 10일 이상이 되도록 하여야 한다. 다만, 긴급한 사유가 있는 때에는 "
+            "의견회신기간을 10일 미만으로 단축할 수 있다.\n"
+            "③ 이 경우 단축 사유를 알려야 한다.")
+    passages = [passage(1, "제19조", "샘플 행정규칙", text)]
+
+    answer = extractive_answer(analyse_question("긴급하면 의견회신기간 단축할 수 있나요?", analyzer), passages)
+
+    lines = answer.text.splitlines()
+    assert lines[0] == "② 의견회신기간은 10일 이상이 되도록 하여야 한다. [1]"
+    assert lines[1].startswith("다만, 긴급한 사유가 있는 때에는")
+    assert all(check.reason == QUOTED for check in answer.checks)
