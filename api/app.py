@@ -2,8 +2,8 @@
 
 Assistants plug in by folder: a package `assistants/<name>/` that has a `web` module
 with a `router` (FastAPI APIRouter) gets it mounted under `/api/assistants/<name>`, a
-`page.html` beside it is served at `/assistants/<name>` (and listed as the assistant's `page`
-in /api/assistants), and a `static/` folder beside it at `/assistants/<name>/static/` (the
+`page.html` beside it is served at `/assistants/<name>` in the frame every page shares
+(`api/pages.py`; listed as the assistant's `page` in /api/assistants), and a `static/` folder beside it at `/assistants/<name>/static/` (the
 page's script and styles: the CSP allows no inline ones). Nothing else changes."""
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 import assistants
 from api.errors import install_error_handlers
+from api.pages import render_assistant_page
 from api.routers import admin, auth, chat, documents, evaluations, health, openai_compat, passages, search
 from api.services.container import Services
 from api.services.startup import index_corpora
@@ -38,7 +39,7 @@ _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'
 _STREAM_THREADS = 256
 
 
-def _assistant_plugins(app: FastAPI, package) -> None:
+def _assistant_plugins(app: FastAPI, package, titles: dict[str, str]) -> None:
     app.state.assistant_pages = {}
     app.state.assistant_workers = []
     for info in pkgutil.iter_modules(package.__path__):
@@ -61,7 +62,8 @@ def _assistant_plugins(app: FastAPI, package) -> None:
         page = Path(web.__file__).with_name("page.html")
         if page.is_file():
             url = f"/assistants/{info.name}"
-            app.add_api_route(url, lambda p=page: FileResponse(p), include_in_schema=False)
+            document = render_assistant_page(page, info.name, titles.get(info.name))  # a bad page fails at start
+            app.add_api_route(url, lambda d=document: HTMLResponse(d), include_in_schema=False)
             app.state.assistant_pages[info.name] = url
         static = page.with_name("static")
         if static.is_dir():
@@ -143,7 +145,7 @@ def create_app(svc: Services, *, start_background: bool = True, plugins=assistan
     for router in (health.router, auth.router, chat.router, search.router, documents.router, passages.router,
                    openai_compat.router, evaluations.router, admin.router):
         app.include_router(router)
-    _assistant_plugins(app, plugins)
+    _assistant_plugins(app, plugins, {name: svc.assistants[name].title for name in svc.assistants})
 
     if WEB_DIR.is_dir():
         app.mount("/static", StaticFiles(directory=WEB_DIR / "static", check_dir=False), name="static")

@@ -30,7 +30,8 @@ def test_one_folder_adds_endpoints_and_a_page(tmp_path, services, monkeypatch):
     (package / "__init__.py").write_text("")
     (package / "demo" / "__init__.py").write_text("")
     (package / "demo" / "web.py").write_text(WEB, encoding="utf-8")
-    (package / "demo" / "page.html").write_text("<!doctype html><title>데모 도우미</title>", encoding="utf-8")
+    (package / "demo" / "page.html").write_text("<title>데모 도우미</title>\n<main id=\"main\">데모</main>\n",
+                                               encoding="utf-8")
     (package / "plain").mkdir()
     (package / "plain" / "__init__.py").write_text("")  # no web module: nothing mounted
     monkeypatch.syspath_prepend(str(tmp_path))
@@ -40,7 +41,10 @@ def test_one_folder_adds_endpoints_and_a_page(tmp_path, services, monkeypatch):
             assert c.get("/api/assistants/demo/hello").status_code == 401
             login(c, "kim")
             assert c.get("/api/assistants/demo/hello").json() == {"hello": "kim"}
-            assert "데모 도우미" in c.get("/assistants/demo").text
+            page = c.get("/assistants/demo").text
+            # In the shared frame: the site header, and no chat link (no assistant.yaml names it).
+            assert "<title>데모 도우미 - 서울시 AI 업무 도우미</title>" in page
+            assert 'aria-current="page">데모 도우미</a>' in page and "/#/chat/demo" not in page
             assert c.get("/api/assistants/plain/hello").status_code == 404
     finally:
         for name in [m for m in sys.modules if m.startswith("plugin_assistants")]:
