@@ -3,8 +3,9 @@
 Assistants plug in by folder: a package `assistants/<name>/` that has a `web` module
 with a `router` (FastAPI APIRouter) gets it mounted under `/api/assistants/<name>`, a
 `page.html` beside it is served at `/assistants/<name>` in the frame every page shares
-(`api/pages.py`; listed as the assistant's `page` in /api/assistants), and a `static/` folder beside it at `/assistants/<name>/static/` (the
-page's script and styles: the CSP allows no inline ones). Nothing else changes."""
+(`api/pages.py`; listed as the assistant's `page` in /api/assistants), and a `static/`
+folder beside it at `/assistants/<name>/static/` (the page's script and styles: the CSP
+allows no inline ones). Nothing else changes."""
 
 from __future__ import annotations
 

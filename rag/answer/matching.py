@@ -173,7 +173,6 @@ class _ListReader:
         return []
 
 
-
 def term_weights(terms: Sequence[Term], passages: Sequence[PassageLines]) -> list[float]:
     """IDF over the given passages; a word no passage has weighs most, so coverage
     falls when the passages miss what the question is about."""

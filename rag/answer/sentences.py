@@ -8,8 +8,8 @@ quote or a citation marker, and always at a line end. A ``[n]`` marker (``[1][2]
 ends: ``1.5``, ``2024. 1. 1.``, list numbering at the start of a line (``3.``, ``가.``),
 ``p. 3``, and a mark inside brackets that close on the same line: statutes define terms
 in them ("공휴일(… 지방공휴일을 말한다. 이하 같다)에는"), and a sentence split there
-would be quoted from "이하 같다)에는 …". Headings, table rows and table rules are one sentence per line, marked with
-their kind so checkers can skip them."""
+would be quoted from "이하 같다)에는 …". Headings, table rows and table rules are one
+sentence per line, marked with their kind so checkers can skip them."""
 
 from __future__ import annotations
 
