@@ -13,7 +13,8 @@ Scoring, per sentence of each passage:
     paragraph announcing its list ("③ 다음 각 호의 … 10만원 이하의 과태료를 부과한다.")
     and the items it is nested in, when it names something asked itself; a sentence that
     qualifies the one before it ("다만, …", "이 경우 …") is quoted after the sentences
-    before it on its line, so an exception never reads as the rule (shown, not scored);
+    before it on its line, so an exception never reads as the rule, and a table row under
+    its table's header row (both shown, not scored);
   * a small prior for retrieval rank;
   * the shared-words part normalised for the sentence's length (BM25's form, b = 0.25) when
     choosing the sentence that answers: a long sentence holds more of the question's words

@@ -70,7 +70,8 @@ class Line:
     lead_compact: str = ""
     lead_spaced: str = ""
     #: For a sentence continuing the one before it (``_CONTINUES``), the sentences before
-    #: it on the same line (its paragraph or item), as quoted; shown, not scored.
+    #: it on the same line (its paragraph or item); for a table row, the table's header row
+    #: ("기준 | NCEP | IDF" says which column is which). As quoted; shown, not scored.
     before: tuple[str, ...] = ()
 
 
@@ -95,10 +96,12 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
     section: dict[int, str] = {}  # heading level → heading text, for the current line
     lists = _ListReader(text)
     paragraph: list[str] = []  # the quotes of the current line's sentences so far
+    table = _TableReader(text)
     for order, sentence in enumerate(split_sentences(text)):
         plain = plain_text(sentence.text)
         if _starts_line(text, sentence):
             paragraph = []
+        header = table.read(sentence)
         if sentence.kind == "heading":
             heading = sentence.text.lstrip()
             level = len(heading) - len(heading.lstrip("#")) or 7  # **굵은 줄** ranks last
@@ -115,7 +118,7 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
             nearest = section[max(section)] if section else ""
             entry_question = nearest.lower() if QUESTION_HEADING.search(nearest) else ""
             lead_plain = " ".join(p for _, p in leads)
-            before = tuple(paragraph) if _CONTINUES.match(plain) else ()
+            before = header or (tuple(paragraph) if _CONTINUES.match(plain) else ())
             lines.append(Line(order, quote_text(sentence.text), plain, compact(spaced), spaced,
                               compact(context), context, entry_question,
                               tuple(q for q, _ in leads), lead_plain, compact(lead_plain), lead_plain.lower(),
@@ -124,6 +127,35 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
             paragraph.append(quote_text(sentence.text))
     spaced = " ".join([*readable, title, locator, *heading_path]).lower()
     return PassageLines(tuple(lines), compact(spaced), spaced)
+
+
+class _TableReader:
+    """The header row of the markdown table a row belongs to: the first row of a table
+    when a rule line (|---|) follows it. A blank line ends a table."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._first: str | None = None  # the current table's first row, as quoted
+        self._header: str | None = None
+        self._previous = ""
+        self._end = 0
+
+    def read(self, sentence: Sentence) -> tuple[str, ...]:
+        """() for anything but a row under a header; else (the header row,)."""
+        blank_line = self._text.count("\n", self._end, sentence.start) >= 2
+        kind, previous = sentence.kind, ("" if blank_line else self._previous)
+        self._previous, self._end = kind, sentence.end
+        if kind == "rule":
+            if previous == "table" and self._header is None:
+                self._header = self._first
+            return ()
+        if kind != "table":
+            self._first = self._header = None
+            return ()
+        if previous not in ("table", "rule"):
+            self._first, self._header = quote_text(sentence.text), None
+            return ()
+        return (self._header,) if self._header else ()
 
 
 def _starts_line(text: str, sentence: Sentence) -> bool:

@@ -412,3 +412,20 @@ def test_an_exception_is_quoted_with_the_rule_it_qualifies(analyzer):
     assert lines[0] == "② 의견회신기간은 10일 이상이 되도록 하여야 한다. [1]"
     assert lines[1].startswith("다만, 긴급한 사유가 있는 때에는")
     assert all(check.reason == QUOTED for check in answer.checks)
+
+
+def test_a_table_row_is_quoted_under_its_header_row(analyzer):
+    # "복부비만 | 남자≥102cm | 남자≥94cm" alone does not say which criteria each column is.
+    text = ("## 대사증후군 진단기준\n"
+            "기관마다 진단기준이 다르다.\n\n"
+            "| 구성요소 | NCEP ATP III | IDF |\n"
+            "|---|---|---|\n"
+            "| 복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm |\n"
+            "| 혈압 | 130/85mmHg 이상 | 130/85mmHg 이상 |\n")
+    passages = [passage(1, "진단기준", "샘플 안내서", text)]
+
+    answer = extractive_answer(analyse_question("복부비만 허리둘레 기준이 몇 cm인가요?", analyzer), passages)
+
+    assert answer.text.splitlines()[:2] == [
+        "구성요소 | NCEP ATP III | IDF [1]",
+        "복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm [1]"]
