@@ -13,8 +13,9 @@ Scoring, per sentence of each passage:
     paragraph announcing its list ("③ 다음 각 호의 … 10만원 이하의 과태료를 부과한다.")
     and the items it is nested in, when it names something asked itself; a sentence that
     qualifies the one before it ("다만, …", "이 경우 …") is quoted after the sentences
-    before it on its line, so an exception never reads as the rule, and a table row under
-    its table's header row (both shown, not scored);
+    before it on its line, so an exception never reads as the rule; a rule is quoted with
+    the provisos ("다만, …") that follow it on its line, so it never reads as having none;
+    a table row under its table's header row (all shown, not scored);
   * a small prior for retrieval rank;
   * the shared-words part normalised for the sentence's length (BM25's form, b = 0.25) when
     choosing the sentence that answers: a long sentence holds more of the question's words
@@ -110,6 +111,7 @@ class _Candidate:
     passage: Passage
     leads: tuple[str, ...] = ()  # the list's lead and outer items, quoted before the item
     before: tuple[str, ...] = ()  # what a "다만, …" sentence qualifies, quoted before it
+    after: tuple[str, ...] = ()  # the provisos of its paragraph, quoted after it
     answer_score: float = 0.0  # ``score`` with the shared words' part normalised for length
 
 
@@ -161,14 +163,14 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
             length = _content_length(line.compact) + _content_length(line.lead_compact)
             norm = 1 / (1 - _LENGTH_NORM + _LENGTH_NORM * length / _MEAN_LINE)
             candidates.append(_Candidate(shared + rest, rank, line.order, line.quote, passage, line.lead_quotes,
-                                         line.before, shared * norm + rest))
+                                         line.before, line.after, shared * norm + rest))
 
     chosen = _choose(candidates, max_sentences)
     result = Quotes(text="")
     shown: set[str] = set()
     quoted: list[str] = []
     for c in chosen:
-        for quote in (*c.leads, *c.before, c.quote):
+        for quote in (*c.leads, *c.before, c.quote, *c.after):
             if compact(quote) in shown:
                 continue  # the list's lead, already above an earlier item of the same list
             shown.add(compact(quote))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Sequence
 
@@ -45,6 +45,10 @@ _ANNOUNCES_LIST = re.compile(r"다음\s*(?:각\s*[호목]|과\s*같|의\s)|[:：
 # "다만, …", "이 경우 …", "그러나 …": a sentence that qualifies or continues the one
 # before it. Quoted alone, "다만, … 10일 미만으로 단축할 수 있다" reads as the rule.
 _CONTINUES = re.compile(r"^(?:다만|단\s*,|이\s*경우|이\s*때|그러나|따라서|그러므로|또한|그리고)(?![가-힣])")
+# A paragraph's proviso (단서, "다만, …" right after its 본문 on the same line) is part of
+# the rule: "결재받은 문서를 수정할 때에는 재작성하여 결재를 받아야 한다." quoted without
+# "다만, … 경미한 사항인 경우에는 … 수정할 수 있다." misstates what the law allows.
+_PROVISO = re.compile(r"^(?:다만|단\s*,)(?![가-힣])")
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,8 @@ class Line:
     #: it on the same line (its paragraph or item); for a table row, the table's header row
     #: ("기준 | NCEP | IDF" says which column is which). As quoted; shown, not scored.
     before: tuple[str, ...] = ()
+    #: The provisos right after it on the same line ("다만, …"), as quoted; shown, not scored.
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,10 +103,13 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
     lists = _ListReader(text)
     paragraph: list[str] = []  # the quotes of the current line's sentences so far
     table = _TableReader(text)
+    line_no = 0
+    read: list[tuple[int, int, str, str]] = []  # (order, line_no, quote, plain) of the sentences
     for order, sentence in enumerate(split_sentences(text)):
         plain = plain_text(sentence.text)
         if _starts_line(text, sentence):
             paragraph = []
+            line_no += 1
         header = table.read(sentence)
         if sentence.kind == "heading":
             heading = sentence.text.lstrip()
@@ -125,8 +134,25 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
                               before))
         if sentence.kind == "sentence":
             paragraph.append(quote_text(sentence.text))
+            read.append((order, line_no, quote_text(sentence.text), plain))
     spaced = " ".join([*readable, title, locator, *heading_path]).lower()
-    return PassageLines(tuple(lines), compact(spaced), spaced)
+    return PassageLines(tuple(_with_provisos(lines, read)), compact(spaced), spaced)
+
+
+def _with_provisos(lines: list[Line], read: list[tuple[int, int, str, str]]) -> list[Line]:
+    """Each line with the provisos that follow it on its line (``_PROVISO``)."""
+    at = {order: i for i, (order, *_) in enumerate(read)}
+    out = []
+    for line in lines:
+        after: list[str] = []
+        i = at.get(line.order)
+        if i is not None:
+            for _, line_no, quote, plain in read[i + 1:]:
+                if line_no != read[i][1] or not _PROVISO.match(plain):
+                    break
+                after.append(quote)
+        out.append(replace(line, after=tuple(after)) if after else line)
+    return out
 
 
 class _TableReader:

@@ -429,3 +429,21 @@ def test_a_table_row_is_quoted_under_its_header_row(analyzer):
     assert answer.text.splitlines()[:2] == [
         "구성요소 | NCEP ATP III | IDF [1]",
         "복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm [1]"]
+
+
+def test_a_rule_is_quoted_with_its_proviso(analyzer):
+    # The 본문 alone says a signed document must be redone; its 단서 allows correcting an
+    # obvious error. Quoting the one without the other misstates what the law allows.
+    text = ("##### 제17조 (결재받은 문서의 수정)\n"
+            "결재를 받은 문서의 일부분을 삭제하거나 수정할 때에는 재작성하여 결재를 받아야 한다. "
+            "다만, 종이문서의 경우로서 명백한 오류의 정정 등 경미한 사항인 경우에는 삭제하거나 수정할 수 있다. "
+            "이 조는 전자문서에도 준용한다.\n"
+            "다만, 다음 줄의 단서는 다른 문단의 것이다.")
+    passages = [passage(1, "제17조", "샘플 행정규정", text)]
+
+    answer = extractive_answer(analyse_question("결재받은 공문서의 오타를 고쳐도 되나요?", analyzer), passages)
+
+    lines = answer.text.splitlines()
+    assert lines[0].startswith("결재를 받은 문서의 일부분을")
+    assert lines[1].startswith("다만, 종이문서의 경우로서")
+    assert not any("다른 문단" in line or "준용한다" in line for line in lines)
