@@ -397,20 +397,36 @@ def test_a_repealed_paragraph_is_never_quoted(analyzer):
     assert answer.text and "삭제" not in answer.text
 
 
-def test_an_exception_is_quoted_with_the_rule_it_qualifies(analyzer):
-    # "다만, … 10일 미만으로 단축할 수 있다" shares the most words with the question; quoted
-    # alone, the exception would read as the rule.
-    text = ("##### 제19조 (의견 제출)\n"
-            "② 의견회신기간은 10일 이상이 되도록 하여야 한다. 다만, 긴급한 사유가 있는 때에는 "
-            "의견회신기간을 10일 미만으로 단축할 수 있다.\n"
-            "③ 이 경우 단축 사유를 알려야 한다.")
-    passages = [passage(1, "제19조", "샘플 행정규칙", text)]
+# A rule and the sentence qualifying it are read together, whichever the question picks:
+# quoted alone, "다만, … 10일 미만으로 단축할 수 있다" reads as the rule (the exception
+# shares the most words), and "… 재작성하여 결재를 받아야 한다" reads as having no
+# exception (the 본문 does), though its 단서 allows correcting an obvious error. A sentence
+# of another line is neither.
+RULE_WITH_EXCEPTION = ("##### 제19조 (의견 제출)\n"
+                       "② 의견회신기간은 10일 이상이 되도록 하여야 한다. 다만, 긴급한 사유가 있는 때에는 "
+                       "의견회신기간을 10일 미만으로 단축할 수 있다.\n"
+                       "③ 이 경우 단축 사유를 알려야 한다.")
+RULE_WITH_PROVISO = ("##### 제17조 (결재받은 문서의 수정)\n"
+                     "결재를 받은 문서의 일부분을 삭제하거나 수정할 때에는 재작성하여 결재를 받아야 한다. "
+                     "다만, 종이문서의 경우로서 명백한 오류의 정정 등 경미한 사항인 경우에는 삭제하거나 수정할 수 있다. "
+                     "이 조는 전자문서에도 준용한다.\n"
+                     "다만, 다음 줄의 단서는 다른 문단의 것이다.")
 
-    answer = extractive_answer(analyse_question("긴급하면 의견회신기간 단축할 수 있나요?", analyzer), passages)
+
+@pytest.mark.parametrize("text, question, first, second, absent", [
+    (RULE_WITH_EXCEPTION, "긴급하면 의견회신기간 단축할 수 있나요?",
+     "② 의견회신기간은 10일 이상이 되도록 하여야 한다. [1]", "다만, 긴급한 사유가 있는 때에는", "단축 사유를 알려야"),
+    (RULE_WITH_PROVISO, "결재받은 공문서의 오타를 고쳐도 되나요?",
+     "결재를 받은 문서의 일부분을", "다만, 종이문서의 경우로서", "다른 문단"),
+])
+def test_a_rule_and_its_exception_are_quoted_together(analyzer, text, question, first, second, absent):
+    passages = [passage(1, "제17조", "샘플 행정규정", text)]
+
+    answer = extractive_answer(analyse_question(question, analyzer), passages)
 
     lines = answer.text.splitlines()
-    assert lines[0] == "② 의견회신기간은 10일 이상이 되도록 하여야 한다. [1]"
-    assert lines[1].startswith("다만, 긴급한 사유가 있는 때에는")
+    assert lines[0].startswith(first) and lines[1].startswith(second)
+    assert not any(absent in line or "준용한다" in line for line in lines)
     assert all(check.reason == QUOTED for check in answer.checks)
 
 
@@ -429,21 +445,3 @@ def test_a_table_row_is_quoted_under_its_header_row(analyzer):
     assert answer.text.splitlines()[:2] == [
         "구성요소 | NCEP ATP III | IDF [1]",
         "복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm [1]"]
-
-
-def test_a_rule_is_quoted_with_its_proviso(analyzer):
-    # The 본문 alone says a signed document must be redone; its 단서 allows correcting an
-    # obvious error. Quoting the one without the other misstates what the law allows.
-    text = ("##### 제17조 (결재받은 문서의 수정)\n"
-            "결재를 받은 문서의 일부분을 삭제하거나 수정할 때에는 재작성하여 결재를 받아야 한다. "
-            "다만, 종이문서의 경우로서 명백한 오류의 정정 등 경미한 사항인 경우에는 삭제하거나 수정할 수 있다. "
-            "이 조는 전자문서에도 준용한다.\n"
-            "다만, 다음 줄의 단서는 다른 문단의 것이다.")
-    passages = [passage(1, "제17조", "샘플 행정규정", text)]
-
-    answer = extractive_answer(analyse_question("결재받은 공문서의 오타를 고쳐도 되나요?", analyzer), passages)
-
-    lines = answer.text.splitlines()
-    assert lines[0].startswith("결재를 받은 문서의 일부분을")
-    assert lines[1].startswith("다만, 종이문서의 경우로서")
-    assert not any("다른 문단" in line or "준용한다" in line for line in lines)
