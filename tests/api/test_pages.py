@@ -4,9 +4,11 @@ title, links and body; the header and navigation are the frame's."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+import assistants
 from api.pages import render_assistant_page
 from rag.assistants import load_assistants
 from rag.config import load_settings
@@ -17,10 +19,6 @@ ASSISTANTS = load_assistants(load_settings("test").assistants_dir)
 
 @pytest.mark.parametrize("name", ["general", "childcare", "metabolic", "rfp"])
 def test_each_page_gets_the_frame_once_with_its_own_parts(name):
-    from pathlib import Path
-
-    import assistants
-
     page = Path(assistants.__file__).parent / name / "page.html"
     document = render_assistant_page(page, name, ASSISTANTS[name].title)
 
