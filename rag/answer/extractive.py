@@ -15,7 +15,9 @@ Scoring, per sentence of each passage:
     qualifies the one before it ("다만, …", "이 경우 …") is quoted after the sentences
     before it on its line, so an exception never reads as the rule; a rule is quoted with
     the provisos ("다만, …") that follow it on its line, so it never reads as having none;
-    a table row under its table's header row (all shown, not scored);
+    a sentence announcing a list ("다음 각 호의 어느 하나에 해당하는 사람은 …") with the
+    list's items in the passage; a table row under its table's header row (all shown, not
+    scored);
   * a small prior for retrieval rank;
   * the shared-words part normalised for the sentence's length (BM25's form, b = 0.25) when
     choosing the sentence that answers: a long sentence holds more of the question's words

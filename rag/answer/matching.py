@@ -77,7 +77,9 @@ class Line:
     #: it on the same line (its paragraph or item); for a table row, the table's header row
     #: ("기준 | NCEP | IDF" says which column is which). As quoted; shown, not scored.
     before: tuple[str, ...] = ()
-    #: The provisos right after it on the same line ("다만, …"), as quoted; shown, not scored.
+    #: The provisos right after it on the same line ("다만, …") and, for a sentence that
+    #: announces a list ("다음 각 호의 어느 하나에 해당하는 사람은 … 될 수 없다."), the
+    #: list's items in the passage, as quoted; shown, not scored.
     after: tuple[str, ...] = ()
 
 
@@ -104,7 +106,7 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
     paragraph: list[str] = []  # the quotes of the current line's sentences so far
     table = _TableReader(text)
     line_no = 0
-    read: list[tuple[int, int, str, str]] = []  # (order, line_no, quote, plain) of the sentences
+    read: list[_Read] = []  # every sentence, in order
     for order, sentence in enumerate(split_sentences(text)):
         plain = plain_text(sentence.text)
         if _starts_line(text, sentence):
@@ -134,24 +136,55 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
                               before))
         if sentence.kind == "sentence":
             paragraph.append(quote_text(sentence.text))
-            read.append((order, line_no, quote_text(sentence.text), plain))
+            read.append(_Read(order, line_no, quote_text(sentence.text), plain, tuple(q for q, _ in leads)))
     spaced = " ".join([*readable, title, locator, *heading_path]).lower()
-    return PassageLines(tuple(_with_provisos(lines, read)), compact(spaced), spaced)
+    return PassageLines(tuple(_with_what_follows(lines, read)), compact(spaced), spaced)
 
 
-def _with_provisos(lines: list[Line], read: list[tuple[int, int, str, str]]) -> list[Line]:
-    """Each line with the provisos that follow it on its line (``_PROVISO``)."""
-    at = {order: i for i, (order, *_) in enumerate(read)}
+@dataclass(frozen=True)
+class _Read:
+    order: int
+    line_no: int
+    quote: str
+    plain: str
+    within: tuple[str, ...]  # the list's lead and outer items it belongs to, as quoted
+
+
+def _with_what_follows(lines: list[Line], read: list[_Read]) -> list[Line]:
+    """Each line with the provisos that follow it on its line (``_PROVISO``) and the items
+    of a list that it, a proviso shown with it or a sentence shown before it announces
+    ("다만, 다음 각 호의 어느 하나에 해당하는 경우에는 …"): the items come on the lines
+    after, and their list's lead is the paragraph up to the announcing sentence."""
+    at = {r.order: i for i, r in enumerate(read)}
     out = []
     for line in lines:
-        after: list[str] = []
         i = at.get(line.order)
-        if i is not None:
-            for _, line_no, quote, plain in read[i + 1:]:
-                if line_no != read[i][1] or not _PROVISO.match(plain):
+        if i is None:  # a table row
+            out.append(line)
+            continue
+        this = read[i]
+        provisos = []
+        for r in read[i + 1:]:
+            if r.line_no != this.line_no or not _PROVISO.match(r.plain):
+                break
+            provisos.append(r)
+        earlier = []  # the sentences before it on its line, when they are shown with it
+        j = i - 1
+        while line.before and j >= 0 and read[j].line_no == this.line_no:
+            earlier.append(read[j])
+            j -= 1
+        announcing = [r.quote for r in (*earlier, this, *provisos) if _ANNOUNCES_LIST.search(r.plain)]
+        items = []
+        if announcing:
+            for r in read[i + 1 + len(provisos):]:
+                if r.line_no == this.line_no:
+                    continue  # the rest of its own paragraph
+                if not any(lead.endswith(q) for lead in r.within for q in announcing):
                     break
-                after.append(quote)
-        out.append(replace(line, after=tuple(after)) if after else line)
+                if not _REPEALED.match(r.plain):
+                    items.append(r.quote)
+        after = tuple([*(r.quote for r in provisos), *items])
+        out.append(replace(line, after=after) if after else line)
     return out
 
 

@@ -30,9 +30,11 @@ _END_PUNCT = re.compile(r"(?:\.{3}|[.?!。…])+")
 _NOTE = r"<(?:개정|신설|전문개정|본조신설|제목개정|시행일|타법개정)[^>]*>"
 _TRAILER = re.compile(rf"[\"'”’」』)]*(?:\s*(?:{MARKER}|{_NOTE}))*")
 # Bullets and item numbers: "- ", "1. ", "1) ", "(1) ", "가. " (the 가나다 item letters),
-# also as markdown escapes them ("1\. 궐련: …" in the statute files).
+# "7의2. " (an item inserted after 7), also as markdown escapes them ("1\. 궐련: …" in the
+# statute files).
 _LIST_PREFIX = re.compile(
-    r"^\s*(?:[-*+•·]\s+|(?:\d{1,3}|[가나다라마바사아자차카타파하]|[a-zA-Z])\\?[.)]\s+|\(\d{1,3}\)\s+|\d{1,3}\\?\.(?=[가-힣]))")
+    r"^\s*(?:[-*+•·]\s+|(?:\d{1,3}(?:의\d{1,2})?|[가나다라마바사아자차카타파하]|[a-zA-Z])\\?[.)]\s+|\(\d{1,3}\)\s+"
+    r"|\d{1,3}(?:의\d{1,2})?\\?\.(?=[가-힣]))")
 # A markdown backslash escape ("1\." keeps a number from starting an ordered list).
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~])")
 _HEADING = re.compile(r"^\s*#{1,6}\s")

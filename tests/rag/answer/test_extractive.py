@@ -445,3 +445,24 @@ def test_a_table_row_is_quoted_under_its_header_row(analyzer):
     assert answer.text.splitlines()[:2] == [
         "구성요소 | NCEP ATP III | IDF [1]",
         "복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm [1]"]
+
+
+def test_a_sentence_announcing_a_list_is_quoted_with_its_items(analyzer):
+    # "다음 각 호의 어느 하나에 해당하는 사람은 … 될 수 없다." says nothing without its items;
+    # a repealed item ("4. 삭제 <…>") is left out, the next paragraph is not an item.
+    text = ("##### 제6조 (결격사유)\n"
+            "① 다음 각 호의 어느 하나에 해당하는 사람은 아이돌봄사가 될 수 없다. <개정 2020.5.19>\n"
+            "  1\\. 미성년자\n"
+            "  2\\. 삭제 <2025.4.29>\n"
+            "  3\\. 금고 이상의 실형을 선고받고 3년이 지나지 아니한 사람\n"
+            "  3의2\\. 아동학대관련범죄로 형이 확정된 날부터 20년이 지나지 아니한 사람\n"
+            "② 제공기관의 장은 제1항에 해당하는 사람을 활동하게 하여서는 아니 된다.")
+    passages = [passage(1, "제6조", "샘플 아이돌봄법", text)]
+
+    answer = extractive_answer(analyse_question("아이돌봄사가 될 수 없는 사람은 누구예요?", analyzer), passages)
+
+    assert answer.text.splitlines()[:4] == [
+        "① 다음 각 호의 어느 하나에 해당하는 사람은 아이돌봄사가 될 수 없다. [1]",
+        "1. 미성년자 [1]",
+        "3. 금고 이상의 실형을 선고받고 3년이 지나지 아니한 사람 [1]",
+        "3의2. 아동학대관련범죄로 형이 확정된 날부터 20년이 지나지 아니한 사람 [1]"]

@@ -53,6 +53,12 @@ def test_a_period_inside_brackets_does_not_end_the_sentence():
     ]
 
 
+def test_an_inserted_item_number_is_not_a_sentence():
+    # "7의2." numbers an item inserted after 7; read as a sentence end it was quoted alone.
+    assert texts("  7의2\\. 아동학대관련범죄로 형이 확정된 사람\n  10의3. 다음 항목. 둘째 문장.") == [
+        "7의2\\. 아동학대관련범죄로 형이 확정된 사람", "10의3. 다음 항목.", "둘째 문장."]
+
+
 def test_an_unclosed_bracket_hides_no_sentence_end():
     assert texts("항목 (미완성. 다음 문장입니다. 끝.") == ["항목 (미완성.", "다음 문장입니다.", "끝."]
 
