@@ -430,39 +430,38 @@ def test_a_rule_and_its_exception_are_quoted_together(analyzer, text, question, 
     assert all(check.reason == QUOTED for check in answer.checks)
 
 
-def test_a_table_row_is_quoted_under_its_header_row(analyzer):
-    # "복부비만 | 남자≥102cm | 남자≥94cm" alone does not say which criteria each column is.
-    text = ("## 대사증후군 진단기준\n"
-            "기관마다 진단기준이 다르다.\n\n"
-            "| 구성요소 | NCEP ATP III | IDF |\n"
-            "|---|---|---|\n"
-            "| 복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm |\n"
-            "| 혈압 | 130/85mmHg 이상 | 130/85mmHg 이상 |\n")
-    passages = [passage(1, "진단기준", "샘플 안내서", text)]
+# A line that says nothing alone comes with what it needs: a table row ("복부비만 | 남자≥102cm |
+# 남자≥94cm") with its header row, which says which criteria each column is; a sentence
+# announcing a list ("다음 각 호의 어느 하나에 해당하는 사람은 … 될 수 없다.") with the list's
+# items, a repealed item ("2. 삭제 <…>") left out and the next paragraph not taken for one.
+CRITERIA_TABLE = ("## 대사증후군 진단기준\n"
+                  "기관마다 진단기준이 다르다.\n\n"
+                  "| 구성요소 | NCEP ATP III | IDF |\n"
+                  "|---|---|---|\n"
+                  "| 복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm |\n"
+                  "| 혈압 | 130/85mmHg 이상 | 130/85mmHg 이상 |\n")
+DISQUALIFIED = ("##### 제6조 (결격사유)\n"
+                "① 다음 각 호의 어느 하나에 해당하는 사람은 아이돌봄사가 될 수 없다. <개정 2020.5.19>\n"
+                "  1\\. 미성년자\n"
+                "  2\\. 삭제 <2025.4.29>\n"
+                "  3\\. 금고 이상의 실형을 선고받고 3년이 지나지 아니한 사람\n"
+                "  3의2\\. 아동학대관련범죄로 형이 확정된 날부터 20년이 지나지 아니한 사람\n"
+                "② 제공기관의 장은 제1항에 해당하는 사람을 활동하게 하여서는 아니 된다.")
 
-    answer = extractive_answer(analyse_question("복부비만 허리둘레 기준이 몇 cm인가요?", analyzer), passages)
 
-    assert answer.text.splitlines()[:2] == [
-        "구성요소 | NCEP ATP III | IDF [1]",
-        "복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm [1]"]
+@pytest.mark.parametrize("text, question, expected", [
+    (CRITERIA_TABLE, "복부비만 허리둘레 기준이 몇 cm인가요?",
+     ["구성요소 | NCEP ATP III | IDF [1]",
+      "복부비만 | 허리둘레 남자≥102cm 여자≥88cm | 허리둘레 남자≥94cm 여자≥80cm [1]"]),
+    (DISQUALIFIED, "아이돌봄사가 될 수 없는 사람은 누구예요?",
+     ["① 다음 각 호의 어느 하나에 해당하는 사람은 아이돌봄사가 될 수 없다. [1]",
+      "1. 미성년자 [1]",
+      "3. 금고 이상의 실형을 선고받고 3년이 지나지 아니한 사람 [1]",
+      "3의2. 아동학대관련범죄로 형이 확정된 날부터 20년이 지나지 아니한 사람 [1]"]),
+])
+def test_a_line_comes_with_what_it_needs_to_be_read(analyzer, text, question, expected):
+    passages = [passage(1, "제6조", "샘플 문서", text)]
 
+    answer = extractive_answer(analyse_question(question, analyzer), passages)
 
-def test_a_sentence_announcing_a_list_is_quoted_with_its_items(analyzer):
-    # "다음 각 호의 어느 하나에 해당하는 사람은 … 될 수 없다." says nothing without its items;
-    # a repealed item ("4. 삭제 <…>") is left out, the next paragraph is not an item.
-    text = ("##### 제6조 (결격사유)\n"
-            "① 다음 각 호의 어느 하나에 해당하는 사람은 아이돌봄사가 될 수 없다. <개정 2020.5.19>\n"
-            "  1\\. 미성년자\n"
-            "  2\\. 삭제 <2025.4.29>\n"
-            "  3\\. 금고 이상의 실형을 선고받고 3년이 지나지 아니한 사람\n"
-            "  3의2\\. 아동학대관련범죄로 형이 확정된 날부터 20년이 지나지 아니한 사람\n"
-            "② 제공기관의 장은 제1항에 해당하는 사람을 활동하게 하여서는 아니 된다.")
-    passages = [passage(1, "제6조", "샘플 아이돌봄법", text)]
-
-    answer = extractive_answer(analyse_question("아이돌봄사가 될 수 없는 사람은 누구예요?", analyzer), passages)
-
-    assert answer.text.splitlines()[:4] == [
-        "① 다음 각 호의 어느 하나에 해당하는 사람은 아이돌봄사가 될 수 없다. [1]",
-        "1. 미성년자 [1]",
-        "3. 금고 이상의 실형을 선고받고 3년이 지나지 아니한 사람 [1]",
-        "3의2. 아동학대관련범죄로 형이 확정된 날부터 20년이 지나지 아니한 사람 [1]"]
+    assert answer.text.splitlines()[:len(expected)] == expected
