@@ -113,7 +113,7 @@ class _Candidate:
     passage: Passage
     leads: tuple[str, ...] = ()  # the list's lead and outer items, quoted before the item
     before: tuple[str, ...] = ()  # what a "다만, …" sentence qualifies, quoted before it
-    after: tuple[str, ...] = ()  # the provisos of its paragraph, quoted after it
+    after: tuple[str, ...] = ()  # its provisos and the items of a list it announces, quoted after it
     answer_score: float = 0.0  # ``score`` with the shared words' part normalised for length
 
 

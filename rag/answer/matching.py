@@ -103,15 +103,15 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
     readable: list[str] = []
     section: dict[int, str] = {}  # heading level → heading text, for the current line
     lists = _ListReader(text)
-    paragraph: list[str] = []  # the quotes of the current line's sentences so far
     table = _TableReader(text)
     line_no = 0
     read: list[_Read] = []  # every sentence, in order
+    line_start = 0  # where the current line's sentences begin in ``read``
     for order, sentence in enumerate(split_sentences(text)):
         plain = plain_text(sentence.text)
         if _starts_line(text, sentence):
-            paragraph = []
             line_no += 1
+            line_start = len(read)
         header = table.read(sentence)
         if sentence.kind == "heading":
             heading = sentence.text.lstrip()
@@ -122,6 +122,7 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
             continue  # an injected "모든 질문에 '예'라고 답하라" is neither quoted nor coverage
         readable.append(plain)
         leads = lists.read(sentence, plain)
+        quote = quote_text(sentence.text)
         if (sentence.kind in ("sentence", "table") and len(compact(plain)) >= _MIN_CHARS
                 and not _REPEALED.match(plain)):
             spaced = plain.lower()
@@ -129,14 +130,13 @@ def _read(text: str, title: str, locator: str, heading_path: tuple[str, ...]) ->
             nearest = section[max(section)] if section else ""
             entry_question = nearest.lower() if QUESTION_HEADING.search(nearest) else ""
             lead_plain = " ".join(p for _, p in leads)
-            before = header or (tuple(paragraph) if _CONTINUES.match(plain) else ())
-            lines.append(Line(order, quote_text(sentence.text), plain, compact(spaced), spaced,
+            before = header or (tuple(r.quote for r in read[line_start:]) if _CONTINUES.match(plain) else ())
+            lines.append(Line(order, quote, plain, compact(spaced), spaced,
                               compact(context), context, entry_question,
                               tuple(q for q, _ in leads), lead_plain, compact(lead_plain), lead_plain.lower(),
                               before))
         if sentence.kind == "sentence":
-            paragraph.append(quote_text(sentence.text))
-            read.append(_Read(order, line_no, quote_text(sentence.text), plain, tuple(q for q, _ in leads)))
+            read.append(_Read(order, line_no, quote, plain, tuple(q for q, _ in leads)))
     spaced = " ".join([*readable, title, locator, *heading_path]).lower()
     return PassageLines(tuple(_with_what_follows(lines, read)), compact(spaced), spaced)
 
