@@ -169,16 +169,23 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
 
     chosen = _choose(candidates, max_sentences)
     result = Quotes(text="")
-    shown: set[str] = set()
+    # What is shown so far, compacted and run together: a list's lead is one quote joining
+    # its paragraph's sentences ("① … 할 수 있다. 다만, 다음 각 호의 … 아니 된다."), which
+    # may already stand above as two quotes (a rule and its proviso, with the items).
+    shown = ""
     quoted: list[str] = []
     for c in chosen:
+        added = False
         for quote in (*c.leads, *c.before, c.quote, *c.after):
             if compact(quote) in shown:
                 continue  # the list's lead, already above an earlier item of the same list
-            shown.add(compact(quote))
+            shown += compact(quote)
+            added = True
             quoted.append(f"{quote} [{c.passage.n}]")
             result.checks.append(SentenceCheck(quote, (c.passage.n,), True, reason=QUOTED))
-        if all(existing.n != c.passage.n for existing in result.citations):
+        # A passage none of whose sentences is shown (another chunk of an article repeating
+        # a list's lead) is not cited.
+        if added and all(existing.n != c.passage.n for existing in result.citations):
             result.citations.append(citation_for(c.passage))
     result.text = "\n".join(quoted)
     return result

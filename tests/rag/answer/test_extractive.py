@@ -465,3 +465,26 @@ def test_a_line_comes_with_what_it_needs_to_be_read(analyzer, text, question, ex
     answer = extractive_answer(analyse_question(question, analyzer), passages)
 
     assert answer.text.splitlines()[:len(expected)] == expected
+
+
+REMOTE_WORK = ("##### 제36조 (원격근무)\n"
+               "① 중앙행정기관등의 장은 소속 직원으로 하여금 온라인 원격근무를 하게 할 수 있다. 다만, 다음 각 "
+               "호의 어느 하나에 해당하는 업무의 경우에는 원격근무를 하게 해서는 아니 된다.\n"
+               "  1\\. 보안위험이 예상되는 업무\n"
+               "  2\\. 반드시 현장에서 근무하여야 하는 업무\n"
+               "② 원격근무의 운영에 필요한 사항은 행정안전부장관이 정한다.")
+
+
+def test_a_list_lead_already_shown_as_a_rule_and_its_proviso_is_not_shown_again(analyzer):
+    # The rule comes with its proviso and the proviso's items; an item chosen next carries
+    # its lead, the same paragraph as one quote, which was shown again below the list.
+    passages = [passage(1, "제36조", "샘플 전자정부법 시행령", REMOTE_WORK)]
+
+    answer = extractive_answer(analyse_question("원격근무를 시킬 수 없는 업무는?", analyzer), passages)
+
+    lines = answer.text.splitlines()
+    assert lines == ["① 중앙행정기관등의 장은 소속 직원으로 하여금 온라인 원격근무를 하게 할 수 있다. [1]",
+                     "다만, 다음 각 호의 어느 하나에 해당하는 업무의 경우에는 원격근무를 하게 해서는 아니 된다. [1]",
+                     "1. 보안위험이 예상되는 업무 [1]",
+                     "2. 반드시 현장에서 근무하여야 하는 업무 [1]"]
+    assert [c.n for c in answer.citations] == [1]
