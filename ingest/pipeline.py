@@ -44,9 +44,10 @@ COMMIT_EVERY = 16
 UNREADABLE = "파일을 읽을 수 없습니다 — 손상되었거나 지원하지 않는 형식입니다"
 # Bump when readers or chunking start storing something new about a document (READ_FORM
 # "2": statute articles carry the 별표 they refer to; "3": also those written "별표 1의
-# 자격기준"): unchanged files are read again once, their dense vectors come back from the
-# cache (keyed by passage text).
-READ_FORM = "3"
+# 자격기준"; "4": a statute list continued in the next chunk repeats its lead there):
+# unchanged files are read again once, their dense vectors come back from the cache
+# (keyed by passage text).
+READ_FORM = "4"
 # Chunks analysed and upserted at a time: a 3,000-section upload reports its progress
 # and can be cancelled between batches instead of only when it is done.
 UPSERT_BATCH = 256

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Sequence
 
+from rag.list_items import ANNOUNCES_LIST, item_level
 from rag.retrieval.title_rerank import QUESTION_HEADING
 
 from .facts import stated_units
@@ -28,20 +29,6 @@ _MIN_CHARS = 8
 # "③ 삭제 <2020.4.7>", "2. 삭제": a repealed paragraph or item keeps its number and says
 # nothing (1,015 of them in the statutes corpus); quoted, it reads as if it were the rule.
 _REPEALED = re.compile(r"^(?:[①-⑳㉑-㉟]\s*)?삭제\s*(?:[<\[(][^>\])]*[>\])]\s*)*$")
-# Item numbers of Korean statutes and documents, outermost first: 호 "1." (and "1의2."),
-# 목 "가.", then "1)", "가)", "(1)", "(가)". A deeper item belongs to the shallower one
-# above it, and all of them to the sentence that announces the list.
-_ITEM_LEVELS = (
-    re.compile(r"^\s*\d{1,3}(?:의\d{1,2})?\\?\.(?!\d)"),
-    re.compile(r"^\s*[가나다라마바사아자차카타파하]\\?\."),
-    re.compile(r"^\s*\d{1,3}\)"),
-    re.compile(r"^\s*[가나다라마바사아자차카타파하]\)"),
-    re.compile(r"^\s*\(\d{1,3}\)"),
-    re.compile(r"^\s*\([가나다라마바사아자차카타파하]\)"),
-)
-# "다음 각 호의 어느 하나에 해당하는 자에게는 10만원 이하의 과태료를 부과한다", "다음과
-# 같다", "…의 경우:": the sentence a list completes.
-_ANNOUNCES_LIST = re.compile(r"다음\s*(?:각\s*[호목]|과\s*같|의\s)|[:：]\s*$")
 # "다만, …", "이 경우 …", "그러나 …": a sentence that qualifies or continues the one
 # before it. Quoted alone, "다만, … 10일 미만으로 단축할 수 있다" reads as the rule.
 _CONTINUES = re.compile(r"^(?:다만|단\s*,|이\s*경우|이\s*때|그러나|따라서|그러므로|또한|그리고)(?![가-힣])")
@@ -173,7 +160,7 @@ def _with_what_follows(lines: list[Line], read: list[_Read]) -> list[Line]:
         while line.before and j >= 0 and read[j].line_no == this.line_no:
             earlier.append(read[j])
             j -= 1
-        announcing = [r.quote for r in (*earlier, this, *provisos) if _ANNOUNCES_LIST.search(r.plain)]
+        announcing = [r.quote for r in (*earlier, this, *provisos) if ANNOUNCES_LIST.search(r.plain)]
         items = []
         if announcing:
             for r in read[i + 1 + len(provisos):]:
@@ -224,7 +211,7 @@ def _starts_line(text: str, sentence: Sentence) -> bool:
 
 class _ListReader:
     """Which sentences a list item belongs to, read in document order: the last sentence
-    that starts a line and announces a list (``_ANNOUNCES_LIST``), then the shallower
+    that starts a line and announces a list (``ANNOUNCES_LIST``), then the shallower
     items above it. A heading or a sentence starting a line that is not an item ends
     the list."""
 
@@ -244,7 +231,7 @@ class _ListReader:
             return []
         if _starts_line(self._text, sentence):
             self._paragraph = []
-            level = next((i for i, item in enumerate(_ITEM_LEVELS) if item.match(sentence.text)), None)
+            level = item_level(sentence.text)
             self._in_item = level is not None and self._lead is not None
             if level is None:
                 self._lead, self._items, self._chain = None, [], []
@@ -256,7 +243,7 @@ class _ListReader:
         if self._in_item:
             return self._chain  # an item's further sentences ("다만, …") belong where it does
         self._paragraph.append((quote_text(sentence.text), plain))
-        if _ANNOUNCES_LIST.search(plain):
+        if ANNOUNCES_LIST.search(plain):
             # The paragraph up to the sentence announcing the list: a period inside
             # brackets ("담배(… 제외한다. 이하 같다)에 다음 각 호의 …") splits a sentence
             # the reader reads as one.

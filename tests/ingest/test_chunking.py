@@ -7,7 +7,7 @@ import uuid
 
 from ingest.chunking import chunk_document
 from ingest.chunking.blocks import split_blocks
-from ingest.chunking.statute import split_article
+from ingest.chunking.statute import split_article, split_paragraph
 from rag.documents import Chunk, ParsedDocument, Section
 
 HEADING = "##### 제5조 (보육료)"  # 15 characters
@@ -54,6 +54,46 @@ def test_every_piece_fits_and_every_paragraph_survives_verbatim():
         assert line in bodies  # no line is cut, none is lost
     # Pieces are in document order.
     assert bodies.index(PARAGRAPHS[0]) < bodies.index("8\\. 제8호") < bodies.index(PARAGRAPHS[2])
+
+
+# A 항 whose list does not fit one chunk: "9. … 누설한 자" alone does not say that it is
+# punished, nor how; the piece it starts repeats the line announcing the list.
+PENALTY_LEAD = "다음 각 호의 어느 하나에 해당하는 자는 5년 이하의 징역에 처한다. <개정 2023.3.14>"
+PENALTY_ITEMS = [f"  {i}\\. 제{i}조를 위반하여 개인정보를 제공한 자" for i in range(1, 10)]
+
+
+def test_a_piece_starting_inside_a_list_repeats_the_line_announcing_it():
+    paragraph = PENALTY_LEAD + "\n\n" + "\n".join(PENALTY_ITEMS)
+
+    pieces = split_paragraph(paragraph, 150)
+
+    assert len(pieces) >= 3 and all(len(p) <= 150 for p in pieces)
+    assert all(p.startswith(PENALTY_LEAD + "\n\n  ") for p in pieces)
+    items = [line for p in pieces for line in p.split("\n") if line.startswith("  ")]
+    assert items == PENALTY_ITEMS  # each item once, in order
+
+
+def test_a_nested_item_piece_repeats_the_item_it_belongs_to_and_no_piece_ends_with_a_lead():
+    outer = "  6\\. \"공공기관\"이란 다음 각 목의 기관을 말한다."
+    inner = [f"    {c}\\. {c}목에 해당하는 기관으로서 대통령령으로 정하는 기관" for c in "가나다라마"]
+    paragraph = "\n".join(["이 법에서 사용하는 용어의 뜻은 다음과 같다.", "  5\\. \"처리자\"란 처리하는 자를 말한다.",
+                           outer, *inner, "  7\\. \"정보주체\"란 알아볼 수 있는 사람을 말한다."])
+
+    pieces = split_paragraph(paragraph, 100)
+
+    assert all(not p.endswith(("다음 각 목의 기관을 말한다.", "다음과 같다.")) for p in pieces)
+    continued = [p.split("\n") for p in pieces[1:] if "\n    " in p]  # 목 items past the first piece
+    assert continued and all(lines[:2] == ["이 법에서 사용하는 용어의 뜻은 다음과 같다.", outer] for lines in continued)
+    assert [line for p in pieces for line in p.split("\n") if line.startswith("    ")] == inner
+
+
+def test_a_long_paragraph_without_a_list_is_cut_between_lines_and_repeats_nothing():
+    lines = [f"{i}번째 문장은 목록이 아닌 본문으로서 줄마다 이어진다." for i in range(1, 9)]
+
+    pieces = split_paragraph("\n".join(lines), 80)
+
+    assert len(pieces) > 1 and all(len(p) <= 80 for p in pieces)
+    assert "\n".join(pieces) == "\n".join(lines)
 
 
 def test_blocks_pack_paragraphs_exactly():
