@@ -64,6 +64,9 @@ class RetrievalSettings(BaseModel):
     title_weight: float = Field(0.5, ge=0)
     # A title that asks a question (an FAQ's "Q …?") is a paraphrase of the user's one.
     title_question_weight: float = Field(2.0, ge=0)
+    # Put a law's state/local twin after it when the question names its side ("구청
+    # 공무원인데 …": 지방공무원 복무규정, not 국가공무원 복무규정; retrieval/jurisdiction.py).
+    prefer_side: bool = True
 
 
 class IngestSettings(BaseModel):

@@ -9,7 +9,9 @@ Fusion modes (settings.retrieval.fusion):
   lost to DBSF (benchmarks/retrieval_quality.py), so it is an option, not the default.
 Chunks without a dense vector yet (embedding still running) are found by BM25 alone.
 The first few fused hits are then re-ordered by how close the question is to each
-chunk's title (title_rerank.py); `dense` and `sparse` modes stay pure, as baselines.
+chunk's title (title_rerank.py), and a law's state/local twin is put last when the
+question names the other side (jurisdiction.py); `dense` and `sparse` modes stay pure,
+as baselines.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from rag.store.base import Collection, PointFilter
 
 from .expansion import Thesaurus
 from .fusion import weighted
+from .jurisdiction import prefer_side
 from .korean import KoreanAnalyzer
 from .results import RetrievedChunk
 from .sparse import Bm25Encoder
@@ -94,6 +97,8 @@ class HybridRetriever:
         t3 = time.perf_counter()
         if self.titles is not None and dense is not None and mode != "dense":
             hits = self.titles.rerank(dense, hits)
+        if self.settings.prefer_side and mode not in ("dense", "sparse"):
+            hits = prefer_side(query, hits)
         self.last_timings = SearchTimings((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000,
                                           (time.perf_counter() - t3) * 1000)
         return hits
