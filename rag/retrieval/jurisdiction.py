@@ -18,11 +18,11 @@ from .results import RetrievedChunk
 Side = Literal["local", "national"]
 
 # Words that name a local government, its offices, budget or staff (서울시 and its 자치구
-# are local governments), and the same for the state.
+# are local governments), and the same for the state. Not 구비 (구비서류) nor 부처님.
 _LOCAL = re.compile(
     r"(?:구청|시청|군청|도청|구립|시립|군립|도립|자치구|지자체|지방자치단체|지방직|지방공무원|구의회|시의회|"
-    r"주민센터|동사무소|행정복지센터|서울시|서울특별시|[구시군]\s*보조금|구비|시비|구\s*예산|시\s*예산)")
-_NATIONAL = re.compile(r"(?:국가기관|중앙부처|정부부처|부처|중앙행정기관|국가직|국가공무원|국고|국비|국립)")
+    r"주민센터|동사무소|행정복지센터|서울시|서울특별시|[구시군]\s*보조금|구\s*예산|시\s*예산)")
+_NATIONAL = re.compile(r"(?:국가기관|중앙부처|정부부처|부처(?!님)|중앙행정기관|국가직|국가공무원|국고|국비|국립)")
 # What a title keeps when the side it is written for is taken out: the twins' common name.
 _SIDE_WORDS = re.compile(r"지방자치단체를|국가를|지방자치단체|지방|국가")
 

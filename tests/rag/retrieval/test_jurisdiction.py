@@ -28,6 +28,8 @@ def hit(cid: str, title: str) -> RetrievedChunk:
     ("국고보조금 교부결정 취소에 이의신청 기한이 며칠이야?", "national"),
     ("부처 소속 기관인데 물가변동으로 계약금액을 올려줘야 하나요?", "national"),
     ("병가는 1년에 며칠까지 쓸 수 있어요?", None),  # names neither
+    ("정보공개 청구할 때 구비서류가 뭐예요?", None),  # 구비, not 구 예산
+    ("부처님오신날에 당직 서면 대체휴무 받나요?", None),
     ("구청에서 국고보조금을 받아 집행할 때 정산은 언제 하나요?", None),  # names both
 ])
 def test_the_side_a_question_names(question, side):
