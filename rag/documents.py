@@ -103,3 +103,21 @@ class Chunk:
         an article body rarely names its own law ("이 법", "제1항")."""
         context = " > ".join(p for p in (self.title, *self.heading_path) if p)
         return f"{context}\n{self.text}" if context else self.text
+
+
+def join_pieces(pieces: "list[str] | tuple[str, ...]") -> str:
+    """A section cut into chunks (in their order), whole again: each later piece without
+    the lines it repeats at its start, the article heading and a list's lead (ingest's
+    statute chunker repeats both so that a chunk read alone says what it is part of)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for index, piece in enumerate(pieces):
+        lines = piece.split("\n")
+        if index:
+            start = 0
+            while start < len(lines) and (not lines[start].strip() or lines[start] in seen):
+                start += 1
+            lines = lines[start:]
+        seen.update(line for line in lines if line.strip())
+        out.append("\n".join(lines))
+    return "\n\n".join(out)

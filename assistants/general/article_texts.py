@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
+from rag.documents import join_pieces
 from rag.errors import SeoulAssistError
 from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import PointFilter
@@ -30,16 +31,8 @@ class IndexedArticles:
         parts = sorted((c for c in chunks if c.locator == article), key=lambda c: c.metadata.get("ordinal", 0))
         if not parts:
             return None
-        text = "\n\n".join(_without_repeated_heading(c.text, i) for i, c in enumerate(parts))
+        text = join_pieces([c.text for c in parts])
         return _plain(text), parts[0].metadata.get("시행일자")
-
-
-def _without_repeated_heading(text: str, index: int) -> str:
-    # A long article split in several chunks repeats its heading in each; keep the first.
-    if index == 0:
-        return text
-    first, _, rest = text.partition("\n")
-    return rest.lstrip("\n") if first.startswith("#####") else text
 
 
 def _plain(markdown: str) -> str:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
+from rag.documents import join_pieces
 from rag.errors import SeoulAssistError
 from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import PointFilter
@@ -87,7 +88,7 @@ def plain(markdown: str) -> str:
 
 
 def article_text(source: ArticleSource, law: str, article: str) -> str:
-    return "\n".join(p.text for p in source.parts(law, article))
+    return join_pieces([p.text for p in source.parts(law, article)])
 
 
 def cite(source: ArticleSource, law: str, article: str, anchor: str) -> LawCitation:

@@ -154,3 +154,17 @@ def test_point_id_is_stable_per_source_and_ordinal():
     assert chunk.point_id == str(uuid.uuid5(namespace, "a.md\x003"))
     assert Chunk(source="a.md", ordinal=3, text="other", locator="", title="").point_id == chunk.point_id
     assert Chunk(source="a.md", ordinal=4, text="x", locator="", title="").point_id != chunk.point_id
+
+
+def test_pieces_joined_again_give_the_article_back_once():
+    # What reads a whole article from its chunks (a tool's basis, the RFP thresholds) must
+    # not see the heading and the list's lead once per chunk.
+    from rag.documents import join_pieces
+
+    text = HEADING + "\n\n" + PENALTY_LEAD + "\n\n" + "\n".join(PENALTY_ITEMS)
+    section = Section(text=text, locator="제5조", heading=HEADING)
+
+    pieces = split_article(section, 170)
+
+    assert len(pieces) >= 3
+    assert " ".join(join_pieces(pieces).split()) == " ".join(text.split())
