@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 require_browser()
 
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
@@ -48,7 +48,9 @@ _EXPECTED_CONSOLE = ("/api/auth/me - Failed to load resource: the server respond
 # --- helpers ------------------------------------------------------------------------------
 
 def wait_for(browser, condition, timeout: float = 10, message: str = ""):
-    return WebDriverWait(browser, timeout, poll_frequency=0.05).until(lambda d: condition(d), message)
+    # A list the page re-renders while the condition reads it leaves stale elements: read again.
+    return WebDriverWait(browser, timeout, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition(d), message)
 
 
 def css(browser, selector: str):
