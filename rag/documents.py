@@ -121,3 +121,10 @@ def join_pieces(pieces: "list[str] | tuple[str, ...]") -> str:
         seen.update(line for line in lines if line.strip())
         out.append("\n".join(lines))
     return "\n\n".join(out)
+
+
+def statute_plain(markdown: str) -> str:
+    """The statute files' Markdown marks (##### headings, **①**, 1\\.) read as plain text,
+    lines kept: what an article's text is when code quotes or reads figures from it."""
+    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
+    return text.replace("**", "").replace("\\.", ".").strip()

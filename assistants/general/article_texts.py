@@ -4,9 +4,8 @@ the chat also cites (same source, same in-force date) instead of a copy in the c
 from __future__ import annotations
 
 import logging
-import re
 
-from rag.documents import join_pieces
+from rag.documents import join_pieces, statute_plain
 from rag.errors import SeoulAssistError
 from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import PointFilter
@@ -32,10 +31,5 @@ class IndexedArticles:
         if not parts:
             return None
         text = join_pieces([c.text for c in parts])
-        return _plain(text), parts[0].metadata.get("시행일자")
+        return statute_plain(text), parts[0].metadata.get("시행일자")
 
-
-def _plain(markdown: str) -> str:
-    """The statute files' Markdown marks (##### headings, **①**, 1\\.) read as plain text."""
-    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
-    return text.replace("**", "").replace("\\.", ".").strip()

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from rag.documents import join_pieces
+from rag.documents import join_pieces, statute_plain
 from rag.errors import SeoulAssistError
 from rag.retrieval.retriever import HybridRetriever
 from rag.store.base import PointFilter
@@ -65,7 +65,7 @@ class IndexedStatutes:
         by_article: dict[str, list] = {}
         for chunk in chunks:
             by_article.setdefault(chunk.locator, []).append(chunk)
-        return {article: [ArticlePart(c.id, plain(c.text), c.source)
+        return {article: [ArticlePart(c.id, statute_plain(c.text), c.source)
                           for c in sorted(found, key=lambda c: c.metadata.get("ordinal", 0))]
                 for article, found in by_article.items()}
 
@@ -78,13 +78,7 @@ class ArticleTable:
 
     def parts(self, law: str, article: str) -> list[ArticlePart]:
         text = self._articles.get((law, article))
-        return [ArticlePart(f"{law}#{article}", plain(text), f"table/{law}")] if text else []
-
-
-def plain(markdown: str) -> str:
-    """The statute files' Markdown (##### headings, **①**, 1\\.) as plain text."""
-    text = re.sub(r"^#+\s*", "", markdown, flags=re.M)
-    return text.replace("**", "").replace("\\.", ".").strip()
+        return [ArticlePart(f"{law}#{article}", statute_plain(text), f"table/{law}")] if text else []
 
 
 def article_text(source: ArticleSource, law: str, article: str) -> str:

@@ -53,7 +53,5 @@ def prefer_side(question: str, hits: Sequence[RetrievedChunk]) -> list[Retrieved
     sides: dict[str, set[Side]] = {}
     for hit in hits:
         sides.setdefault(twin_name(hit.title), set()).add(law_side(hit.title))
-    other = [h for h in hits if law_side(h.title) != side and len(sides[twin_name(h.title)]) == 2]
-    if not other:
-        return list(hits)
-    return [h for h in hits if h not in other] + other
+    other = {h.id for h in hits if law_side(h.title) != side and len(sides[twin_name(h.title)]) == 2}
+    return [h for h in hits if h.id not in other] + [h for h in hits if h.id in other]
