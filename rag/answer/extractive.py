@@ -13,7 +13,9 @@ Scoring, per sentence of each passage:
     paragraph announcing its list ("③ 다음 각 호의 … 10만원 이하의 과태료를 부과한다.")
     and the items it is nested in, when it names something asked itself; a sentence that
     qualifies the one before it ("다만, …", "이 경우 …") is quoted after the sentences
-    before it on its line, so an exception never reads as the rule; a rule is quoted with
+    before it on its line, so an exception never reads as the rule (and an exception to
+    another paragraph of its article, "③ 제2항에도 불구하고 …", after that paragraph,
+    from whichever of the article's chunks holds it); a rule is quoted with
     the provisos ("다만, …") that follow it on its line, so it never reads as having none;
     a sentence announcing a list ("다음 각 호의 어느 하나에 해당하는 사람은 …") with the
     list's items in the passage; a table row under its table's header row (all shown, not
@@ -48,10 +50,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from rag.list_items import item_level
+
 from .citations import citation_for
 from .facts import extract_facts
 from .faq_entry import closest_title_rank
-from .matching import Line, passage_lines, term_weights
+from .matching import Line, PassageLines, passage_lines, term_weights
 from .question import QuestionAnalysis, Term, units_fit
 from .sentences import compact
 from .types import Citation, Passage, SentenceCheck
@@ -91,6 +95,14 @@ _ANSWER_CONTEXT_WEIGHT = 0.6
 # fold (benchmarks/results/fold_ablations.json, fourth_pass).
 _LENGTH_NORM = 0.25
 _ABBREVIATION = re.compile(r"\(이하[^()]*\)")
+# "제2항 전단에도 불구하고", "제3항 및 제4항에도 불구하고": paragraphs of the same article an
+# exception overrides. A reference to another article ("제82조제1항", "법 제5조 제1항") is
+# told by the article number right before it.
+_OVERRIDES = re.compile(r"(?:제\d+항(?:\s*(?:전단|후단|본문|단서|각\s*호\s*외의\s*부분))*(?:\s*(?:및|과|와|,|또는)\s*)?)+"
+                        r"에도\s*불구하고")
+_PARAGRAPH_NO = re.compile(r"제(\d+)항")
+_OTHER_ARTICLE = re.compile(r"(?:제\d+조(?:의\d+)?|」)\s*$")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _MEAN_LINE = 66.0
 
 
@@ -175,20 +187,52 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
     shown = ""
     quoted: list[str] = []
     for c in chosen:
-        added = False
-        for quote in (*c.leads, *c.before, c.quote, *c.after):
-            if compact(quote) in shown:
-                continue  # the list's lead, already above an earlier item of the same list
-            shown += compact(quote)
-            added = True
-            quoted.append(f"{quote} [{c.passage.n}]")
-            result.checks.append(SentenceCheck(quote, (c.passage.n,), True, reason=QUOTED))
-        # A passage none of whose sentences is shown (another chunk of an article repeating
-        # a list's lead) is not cited.
-        if added and all(existing.n != c.passage.n for existing in result.citations):
-            result.citations.append(citation_for(c.passage))
+        own = (*c.leads, *c.before, c.quote, *c.after)
+        for passage, quotes in (*_overridden_rules(own, c.passage, passages, read), (c.passage, own)):
+            added = False
+            for quote in quotes:
+                if compact(quote) in shown:
+                    continue  # the list's lead, already above an earlier item of the same list
+                shown += compact(quote)
+                added = True
+                quoted.append(f"{quote} [{passage.n}]")
+                result.checks.append(SentenceCheck(quote, (passage.n,), True, reason=QUOTED))
+            # A passage none of whose sentences is shown (another chunk of an article
+            # repeating a list's lead) is not cited.
+            if added and all(existing.n != passage.n for existing in result.citations):
+                result.citations.append(citation_for(passage))
     result.text = "\n".join(quoted)
     return result
+
+
+def _overridden_rules(quotes: Sequence[str], passage: Passage, passages: Sequence[Passage],
+                     read: Sequence[PassageLines]) -> list[tuple[Passage, tuple[str, ...]]]:
+    """The paragraphs of the same article that ``quotes`` make an exception to ("③ 제2항
+    전단에도 불구하고 … 참여시킬 수 있다" overrides ②), each as (its passage, (its first
+    sentence, its provisos)), found among the passages (a long article's chunks). Quoted
+    before the exception, as a "다만, …" sentence is quoted after its rule: alone, the
+    exception reads as the rule."""
+    numbers: list[int] = []
+    for quote in quotes:
+        for match in _OVERRIDES.finditer(quote):
+            if _OTHER_ARTICLE.search(quote[:match.start()]):
+                continue  # "「상훈법」 제5조제1항에도 불구하고": another article's paragraph
+            numbers.extend(int(n) for n in _PARAGRAPH_NO.findall(match.group(0)))
+    found: list[tuple[Passage, tuple[str, ...]]] = []
+    unit = _unit(passage)
+    for number in dict.fromkeys(numbers):
+        if not 1 <= number <= len(_CIRCLED):
+            continue
+        mark = _CIRCLED[number - 1]
+        for other, lines in zip(passages, read):
+            if _unit(other) != unit:
+                continue
+            line = next((line for line in lines.lines if line.quote.startswith(mark) and not line.lead_quotes), None)
+            if line is not None:
+                provisos = tuple(q for q in line.after if item_level(q) is None)
+                found.append((other, (line.quote, *provisos)))
+                break
+    return found
 
 
 def _unit(passage: Passage) -> tuple[str, str, str] | int:

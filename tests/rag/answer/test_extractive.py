@@ -488,3 +488,60 @@ def test_a_list_lead_already_shown_as_a_rule_and_its_proviso_is_not_shown_again(
                      "1. 보안위험이 예상되는 업무 [1]",
                      "2. 반드시 현장에서 근무하여야 하는 업무 [1]"]
     assert [c.n for c in answer.citations] == [1]
+
+
+# An exception to another paragraph of its article ("③ 제2항 전단에도 불구하고 … 참여시킬
+# 수 있다") is quoted after the paragraph it overrides, as a "다만, …" sentence is quoted
+# after its rule: alone, the list of cases where 대기업 may take part reads as the rule.
+# The paragraph may sit in another chunk of the article: it is quoted from there and cited.
+SW_48_EXCEPTIONS = """##### 제48조 (중소 소프트웨어사업자의 사업참여 지원)
+
+**③** 국가기관등의 장은 제2항 전단에도 불구하고 다음 각 호의 어느 하나에 해당하는 경우에는 대기업인 소프트웨어사업자를 참여시킬 수 있다.
+
+  1\\. 소프트웨어사업자를 선정하지 못하여 다시 발주하는 경우
+
+  2\\. 국방 사업으로서 대기업의 참여가 불가피한 경우"""
+SW_48_RULE = ("**②** 국가기관등의 장은 소프트웨어사업 발주 시 고시하는 사업금액 미만의 사업에 대해서는 대기업인 "
+              "소프트웨어사업자의 참여를 제한할 수 있다. 다만, 국가안보에 관한 사업은 그러하지 아니하다.")
+
+
+def test_an_exception_to_another_paragraph_is_quoted_after_the_paragraph_it_overrides(analyzer):
+    passages = [passage(1, "제48조", "소프트웨어 진흥법", SW_48_EXCEPTIONS),
+                passage(2, "제10조", "국가계약법", CONTRACT),
+                passage(3, "제48조", "소프트웨어 진흥법", SW_48_RULE)]
+
+    answer = extractive_answer(analyse_question("국방 사업에는 대기업이 참여해도 되나요?", analyzer), passages)
+
+    lines = answer.text.splitlines()
+    assert lines[:3] == [
+        "② 국가기관등의 장은 소프트웨어사업 발주 시 고시하는 사업금액 미만의 사업에 대해서는 대기업인 "
+        "소프트웨어사업자의 참여를 제한할 수 있다. [3]",
+        "다만, 국가안보에 관한 사업은 그러하지 아니하다. [3]",
+        "③ 국가기관등의 장은 제2항 전단에도 불구하고 다음 각 호의 어느 하나에 해당하는 경우에는 대기업인 "
+        "소프트웨어사업자를 참여시킬 수 있다. [1]"]
+    assert lines[3] == "2. 국방 사업으로서 대기업의 참여가 불가피한 경우 [1]"
+    assert [c.n for c in answer.citations] == [3, 1]
+    assert all(check.reason == QUOTED for check in answer.checks)
+
+
+@pytest.mark.parametrize("exception, expected", [
+    # two paragraphs of its own article, in the order the exception names them
+    ("④ 제1항 및 제2항에도 불구하고 협상에 의한 계약은 40일 전에 공고하여야 한다.",
+     ["① 입찰공고는 7일 전에 하여야 한다. [1]", "② 긴급한 경우에는 5일 전까지 공고할 수 있다. [1]"]),
+    # another law's or another article's paragraph is not in this article
+    ("④ 「상훈법」 제5조제1항에도 불구하고 협상에 의한 계약은 40일 전에 공고하여야 한다.", []),
+    ("④ 제33조제1항에도 불구하고 협상에 의한 계약은 40일 전에 공고하여야 한다.", []),
+    # a paragraph the passages do not hold is not looked for elsewhere
+    ("④ 제3항에도 불구하고 협상에 의한 계약은 40일 전에 공고하여야 한다.", []),
+])
+def test_only_the_articles_own_overridden_paragraphs_come_first(analyzer, exception, expected):
+    text = ("##### 제33조 (입찰공고)\n"
+            "① 입찰공고는 7일 전에 하여야 한다.\n"
+            "② 긴급한 경우에는 5일 전까지 공고할 수 있다.\n"
+            f"{exception}")
+    passages = [passage(1, "제33조", "샘플 계약법 시행령", text)]
+
+    answer = extractive_answer(analyse_question("협상에 의한 계약은 공고를 40일 전에 해야 하나요?", analyzer), passages)
+
+    lines = answer.text.splitlines()
+    assert lines[:len(expected) + 1] == [*expected, f"{exception} [1]"]
