@@ -545,3 +545,51 @@ def test_only_the_articles_own_overridden_paragraphs_come_first(analyzer, except
 
     lines = answer.text.splitlines()
     assert lines[:len(expected) + 1] == [*expected, f"{exception} [1]"]
+
+
+# A 시행규칙 sentence that implements a paragraph of its act ("법 제40조의2제1항 단서에
+# 따라 …") is quoted after that paragraph when the act's article was retrieved and the
+# paragraph answers the question nearly as well: the act states the rule, the decree the
+# details. A paragraph sharing little with the question, another law's article and "같은
+# 법" (the law named last) are left out.
+MEDICAL_ACT = ("##### 제40조의2 (진료기록부등의 이관)\n"
+               "① 의료기관 개설자는 폐업 또는 휴업 신고를 할 때 진료기록부등을 관할 보건소장에게 넘겨야 한다. "
+               "다만, 관할 보건소장의 허가를 받은 경우에는 직접 보관할 수 있다.\n"
+               "② 보건소장은 넘겨받은 진료기록부등을 보관하여야 한다.")
+MEDICAL_RULE = ("##### 제30조의4 (진료기록부등의 보관계획서)\n"
+                "① 폐업 신고를 하는 의료기관 개설자가 {ref} 단서에 따라 진료기록부등을 직접 보관하려면 "
+                "진료기록 보관계획서를 제출하여 관할 보건소장의 허가를 받아야 한다.")
+
+
+def _medical(ref: str, act_law: str = "의료법", act_text: str = MEDICAL_ACT) -> list:
+    return [passage(1, "제30조의4", "의료법 시행규칙", MEDICAL_RULE.format(ref=ref),
+                    metadata={"law": "의료법 시행규칙", "법령구분": "보건복지부령"}),
+            passage(2, "제40조의2", act_law, act_text, metadata={"law": act_law, "법령구분": "법률"})]
+
+
+def test_a_decree_sentence_comes_after_the_act_paragraph_it_implements(analyzer):
+    question = analyse_question("의원 폐업할 때 진료기록부를 원장이 직접 보관해도 되나요?", analyzer)
+
+    answer = extractive_answer(question, _medical("법 제40조의2제1항"))
+
+    assert answer.text.splitlines() == [
+        "① 의료기관 개설자는 폐업 또는 휴업 신고를 할 때 진료기록부등을 관할 보건소장에게 넘겨야 한다. [2]",
+        "다만, 관할 보건소장의 허가를 받은 경우에는 직접 보관할 수 있다. [2]",
+        "① 폐업 신고를 하는 의료기관 개설자가 법 제40조의2제1항 단서에 따라 진료기록부등을 직접 보관하려면 "
+        "진료기록 보관계획서를 제출하여 관할 보건소장의 허가를 받아야 한다. [1]"]
+    assert [c.n for c in answer.citations] == [2, 1]
+
+
+@pytest.mark.parametrize("ref, act_law, act_text", [
+    ("같은 법 제40조의2제1항", "의료법", MEDICAL_ACT),  # the law named last, not the act
+    ("법 제40조의2제1항", "약사법", MEDICAL_ACT),  # not this decree's act
+    ("법 제40조의2제1항", "의료법",  # the paragraph shares little with the question
+     "##### 제40조의2 (진료기록부등의 이관)\n① 보건복지부장관은 전자 서식을 정하여 고시한다."),
+])
+def test_no_act_paragraph_but_the_one_implemented_and_nearly_as_relevant(analyzer, ref, act_law, act_text):
+    question = analyse_question("의원 폐업할 때 진료기록부를 원장이 직접 보관해도 되나요?", analyzer)
+
+    answer = extractive_answer(question, _medical(ref, act_law, act_text))
+
+    assert [c.n for c in answer.citations] == [1]
+    assert answer.text.startswith("① 폐업 신고를 하는 의료기관 개설자가")
