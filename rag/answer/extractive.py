@@ -258,9 +258,9 @@ def _implemented_paragraphs(quotes: Sequence[str], passage: Passage, passages: S
                             read: Sequence[PassageLines]) -> list[tuple[Passage, tuple[str, ...]]]:
     """For a sentence of a 시행령/시행규칙 ("① 법 제40조의2제1항 단서에 따라 진료기록부등을
     직접 보관하려면 …"), the paragraph of its act it says it implements (법 제40조의2 ①),
-    as (its passage, (its first sentence, its provisos)), when the act's article is among the passages:
-    the act states the rule, the decree its details, and a reader (and the question) often
-    needs the rule. The act is the law whose title the decree's title extends."""
+    as (its passage, (its first sentence, its provisos)), when the act's article is among
+    the passages: the act states the rule, the decree its details, and a reader (and the
+    question) often needs the rule. The act is the law whose title the decree's title extends."""
     law = str(passage.chunk.metadata.get("law", ""))
     act = _DECREE_SUFFIX.sub("", law)
     if not law or act == law or passage.chunk.metadata.get("법령구분") == _ACT:
