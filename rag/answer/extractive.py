@@ -17,8 +17,9 @@ Scoring, per sentence of each passage:
     another paragraph of its article, "③ 제2항에도 불구하고 …", after that paragraph,
     from whichever of the article's chunks holds it; and a 시행령/시행규칙 sentence saying
     "법 제40조의2제1항에 따라 …" after that paragraph of its act, when the act's article was
-    retrieved and the paragraph scores at least ``IMPLEMENTED_SHARE`` of the best sentence);
-    a rule is quoted with
+    retrieved and the paragraph scores at least ``IMPLEMENTED_SHARE`` of the best sentence;
+    the other way, an act's sentence before the decree sentence saying it implements it,
+    when that scores at least ``IMPLEMENTING_SHARE``); a rule is quoted with
     the provisos ("다만, …") that follow it on its line, so it never reads as having none;
     a sentence announcing a list ("다음 각 호의 어느 하나에 해당하는 사람은 …") with the
     list's items in the passage; a table row under its table's header row (all shown, not
@@ -116,6 +117,10 @@ _ACT = "법률"
 #: highest share keeping their citations, 0.8 loses one) and judged on the rest
 #: (fold_ablations.json, seventh_pass).
 IMPLEMENTED_SHARE = 0.7
+#: The other way: an act's sentence is followed by the 시행령/시행규칙 sentence implementing
+#: it when that scores at least this share of the best. Chosen the same way (0.9 loses one
+#: of batches 1-6's citations).
+IMPLEMENTING_SHARE = 0.85
 _MEAN_LINE = 66.0
 
 
@@ -198,6 +203,7 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
     # the question nearly as well as the best sentence: most implemented paragraphs are
     # about the decree's topic only in general (fold_ablations.json, seventh_pass).
     act_floor = IMPLEMENTED_SHARE * chosen[0].score if chosen else 0.0
+    decree_floor = IMPLEMENTING_SHARE * chosen[0].score if chosen else 0.0
     result = Quotes(text="")
     # What is shown so far, compacted and run together: a list's lead is one quote joining
     # its paragraph's sentences ("① … 할 수 있다. 다만, 다음 각 호의 … 아니 된다."), which
@@ -208,7 +214,9 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
         own = (*c.leads, *c.before, c.quote, *c.after)
         acts = [(p, q) for p, q in _implemented_paragraphs(own, c.passage, passages, read)
                 if scores.get((p.n, q[0]), 0.0) >= act_floor]
-        for passage, quotes in (*acts, *_overridden_rules(own, c.passage, passages, read), (c.passage, own)):
+        details = _implementing_sentence(c, candidates, decree_floor)
+        for passage, quotes in (*acts, *_overridden_rules(own, c.passage, passages, read), (c.passage, own),
+                                *details):
             added = False
             for quote in quotes:
                 if compact(quote) in shown:
@@ -279,6 +287,36 @@ def _implemented_paragraphs(quotes: Sequence[str], passage: Passage, passages: S
                 if line is not None:
                     return [(other, (line.quote, *_provisos(line)))]
     return []
+
+
+def _implementing_sentence(chosen: _Candidate, candidates: Sequence[_Candidate],
+                           floor: float) -> list[tuple[Passage, tuple[str, ...]]]:
+    """For a chosen sentence of an act, the best-scoring sentence of its 시행령/시행규칙
+    that says it implements that article (and paragraph): "법 제31조제2항 및 제3항에 따라 …
+    매년 3월 31일까지 보고하여야 한다" after the act's "② … 매년 1회 보고하여야 한다.",
+    as [(its passage, (its list's lead, the sentence))], when it scores at least ``floor``;
+    else []. The act states the rule, the decree the date, amount or form it leaves open.
+    The sentence must name the article itself: a list item under a lead naming it is only
+    about it in general."""
+    chunk = chosen.passage.chunk
+    if chunk.metadata.get("법령구분") != _ACT or not chunk.is_article:
+        return []
+    law = chunk.metadata.get("law")
+    mark = next((q[0] for q in (chosen.quote, *chosen.leads) if q[:1] and q[0] in _CIRCLED), None)
+    paragraph = _CIRCLED.index(mark) + 1 if mark else None
+    best: _Candidate | None = None
+    for candidate in candidates:
+        decree = candidate.passage.chunk.metadata
+        if (candidate.score < floor or (best is not None and candidate.score <= best.score)
+                or decree.get("law") == law or _DECREE_SUFFIX.sub("", str(decree.get("law", ""))) != law):
+            continue
+        for match in _ACT_REFERENCE.finditer(candidate.quote):
+            cited = match.group("paragraph")
+            if (f"제{match.group('article')}조{match.group('branch') or ''}" == chunk.locator
+                    and (paragraph is None or cited is None or int(cited) == paragraph)):
+                best = candidate
+                break
+    return [(best.passage, (*best.leads, best.quote))] if best else []
 
 
 def _provisos(line: Line) -> tuple[str, ...]:

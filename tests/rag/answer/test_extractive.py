@@ -593,3 +593,47 @@ def test_no_act_paragraph_but_the_one_implemented_and_nearly_as_relevant(analyze
 
     assert [c.n for c in answer.citations] == [1]
     assert answer.text.startswith("① 폐업 신고를 하는 의료기관 개설자가")
+
+
+# The other way: an act's paragraph is followed by the 시행령 sentence that says it
+# implements it ("법 제31조제2항에 따라 … 매년 3월 31일까지"), when that answers nearly as
+# well: the act leaves the date to the decree. A sentence implementing another article, or
+# a list item under a lead that names the article, is not the paragraph's detail.
+CHILD_ACT = ("##### 제31조 (아동의 안전에 대한 교육)\n"
+             "② 어린이집의 원장은 안전교육 계획 및 교육 결과를 관할 시장ㆍ군수ㆍ구청장에게 매년 1회 보고하여야 한다.")
+CHILD_DECREE = ("##### 제28조 (아동의 안전에 대한 교육)\n"
+                "② 법 제{article}조제2항에 따라 어린이집의 원장은 안전교육 계획 및 교육 결과를 매년 3월 31일까지 "
+                "시장ㆍ군수ㆍ구청장에게 보고하여야 한다.")
+
+
+def _child(decree_text: str) -> list:
+    return [passage(1, "제31조", "아동복지법", CHILD_ACT, metadata={"law": "아동복지법", "법령구분": "법률"}),
+            passage(2, "제28조", "아동복지법 시행령", decree_text,
+                    metadata={"law": "아동복지법 시행령", "법령구분": "대통령령"})]
+
+
+def test_an_act_paragraph_comes_with_the_decree_sentence_implementing_it(analyzer):
+    question = analyse_question("어린이집 원장은 안전교육 결과를 누구에게 보고하나요?", analyzer)
+
+    answer = extractive_answer(question, _child(CHILD_DECREE.format(article=31)))
+
+    assert answer.text.splitlines() == [
+        "② 어린이집의 원장은 안전교육 계획 및 교육 결과를 관할 시장ㆍ군수ㆍ구청장에게 매년 1회 보고하여야 한다. [1]",
+        "② 법 제31조제2항에 따라 어린이집의 원장은 안전교육 계획 및 교육 결과를 매년 3월 31일까지 "
+        "시장ㆍ군수ㆍ구청장에게 보고하여야 한다. [2]"]
+    assert [c.n for c in answer.citations] == [1, 2]
+
+
+@pytest.mark.parametrize("decree_text", [
+    CHILD_DECREE.format(article=30),
+    ("##### 제28조 (아동의 안전에 대한 교육)\n"
+     "② 법 제31조제2항에 따른 보고에는 다음 각 호의 사항을 적는다.\n"
+     "  1\\. 어린이집의 원장이 시장ㆍ군수ㆍ구청장에게 보고하는 안전교육 계획 및 교육 결과"),
+])
+def test_no_decree_sentence_but_one_naming_the_paragraph_itself(analyzer, decree_text):
+    question = analyse_question("어린이집 원장은 안전교육 결과를 누구에게 보고하나요?", analyzer)
+
+    answer = extractive_answer(question, _child(decree_text))
+
+    assert answer.text.splitlines()[0].endswith("매년 1회 보고하여야 한다. [1]")
+    assert [c.n for c in answer.citations] == [1]
