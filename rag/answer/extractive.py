@@ -215,7 +215,7 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
         acts = [(p, q) for p, q in _implemented_paragraphs(own, c.passage, passages, read)
                 if scores.get((p.n, q[0]), 0.0) >= act_floor]
         details = _implementing_sentence(c, candidates, decree_floor)
-        for passage, quotes in (*acts, *_overridden_rules(own, c.passage, passages, read), (c.passage, own),
+        for passage, quotes in (*acts, *_overridden_paragraphs(own, c.passage, passages, read), (c.passage, own),
                                 *details):
             added = False
             for quote in quotes:
@@ -233,7 +233,7 @@ def extractive_answer(question: QuestionAnalysis, passages: Sequence[Passage], m
     return result
 
 
-def _overridden_rules(quotes: Sequence[str], passage: Passage, passages: Sequence[Passage],
+def _overridden_paragraphs(quotes: Sequence[str], passage: Passage, passages: Sequence[Passage],
                      read: Sequence[PassageLines]) -> list[tuple[Passage, tuple[str, ...]]]:
     """The paragraphs of the same article that ``quotes`` make an exception to ("③ 제2항
     전단에도 불구하고 … 참여시킬 수 있다" overrides ②), each as (its passage, (its first
