@@ -57,7 +57,7 @@ from typing import Sequence
 from rag.list_items import item_level
 
 from .citations import citation_for
-from .facts import extract_facts
+from .facts import PARAGRAPH_NUMBERS, extract_facts
 from .faq_entry import closest_title_rank
 from .matching import Line, PassageLines, passage_lines, term_weights
 from .question import QuestionAnalysis, Term, units_fit
@@ -106,7 +106,7 @@ _OVERRIDES = re.compile(r"(?:제\d+항(?:\s*(?:전단|후단|본문|단서|각\s
                         r"에도\s*불구하고")
 _PARAGRAPH_NO = re.compile(r"제(\d+)항")
 _OTHER_ARTICLE = re.compile(r"(?:제\d+조(?:의\d+)?|」)\s*$")
-_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_PARAGRAPH_MARKS = {number: mark for mark, number in PARAGRAPH_NUMBERS.items()}
 #: A decree sentence's "법 제40조의2제1항 (단서)에 따라": the act's article (and paragraph) it
 #: implements. "같은 법 제5조" names the law named last, "「민법」 제750조" another law.
 _ACT_REFERENCE = re.compile(r"(?<![가-힣」])(?<!같은 )법\s*제(?P<article>\d+)조(?P<branch>의\d+)?(?:\s*제(?P<paragraph>\d+)항)?")
@@ -249,13 +249,12 @@ def _overridden_paragraphs(quotes: Sequence[str], passage: Passage, passages: Se
     found: list[tuple[Passage, tuple[str, ...]]] = []
     unit = _unit(passage)
     for number in dict.fromkeys(numbers):
-        if not 1 <= number <= len(_CIRCLED):
+        if number not in _PARAGRAPH_MARKS:
             continue
-        mark = _CIRCLED[number - 1]
         for other, lines in zip(passages, read):
             if _unit(other) != unit:
                 continue
-            line = next((line for line in lines.lines if line.quote.startswith(mark) and not line.lead_quotes), None)
+            line = _paragraph_line(lines, _PARAGRAPH_MARKS[number])
             if line is not None:
                 found.append((other, (line.quote, *_provisos(line))))
                 break
@@ -282,8 +281,7 @@ def _implemented_paragraphs(quotes: Sequence[str], passage: Passage, passages: S
                 if (chunk.locator != locator or chunk.metadata.get("law") != act
                         or chunk.metadata.get("법령구분") != _ACT):
                     continue
-                mark = _CIRCLED[paragraph - 1] if paragraph and paragraph <= len(_CIRCLED) else ""
-                line = next((line for line in lines.lines if line.quote.startswith(mark) and not line.lead_quotes), None)
+                line = _paragraph_line(lines, _PARAGRAPH_MARKS.get(paragraph, ""))
                 if line is not None:
                     return [(other, (line.quote, *_provisos(line)))]
     return []
@@ -302,8 +300,8 @@ def _implementing_sentence(chosen: _Candidate, candidates: Sequence[_Candidate],
     if chunk.metadata.get("법령구분") != _ACT or not chunk.is_article:
         return []
     law = chunk.metadata.get("law")
-    mark = next((q[0] for q in (chosen.quote, *chosen.leads) if q[:1] and q[0] in _CIRCLED), None)
-    paragraph = _CIRCLED.index(mark) + 1 if mark else None
+    paragraph = next((PARAGRAPH_NUMBERS[q[0]] for q in (chosen.quote, *chosen.leads)
+                      if q[:1] and q[0] in PARAGRAPH_NUMBERS), None)
     best: _Candidate | None = None
     for candidate in candidates:
         decree = candidate.passage.chunk.metadata
@@ -317,6 +315,12 @@ def _implementing_sentence(chosen: _Candidate, candidates: Sequence[_Candidate],
                 best = candidate
                 break
     return [(best.passage, (*best.leads, best.quote))] if best else []
+
+
+def _paragraph_line(lines: PassageLines, mark: str) -> Line | None:
+    """The line opening paragraph ``mark`` ("②"), not an item of a list in it; with "",
+    the passage's first such line (an article without numbered paragraphs)."""
+    return next((line for line in lines.lines if line.quote.startswith(mark) and not line.lead_quotes), None)
 
 
 def _provisos(line: Line) -> tuple[str, ...]:

@@ -47,7 +47,8 @@ _STRUCTURE = re.compile(r"제\s?\d+\s?(?:장|절|관|편|목)")
 # "100분의 10" is how statutes write 10 %: read as a percentage, so either wording matches.
 # The denominator may carry a numeral: "1천분의 0.5", "천분의 1", "10만분의 3".
 _FRACTION = re.compile(r"(?<![\d.])(\d+)?\s?([천만백]?)\s?분의\s?(\d+(?:\.\d+)?)(?![\d.])")
-_CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)}  # ① … ⑳
+#: A statute paragraph's mark and its number: ① … ⑳.
+PARAGRAPH_NUMBERS = {chr(0x2460 + i): i + 1 for i in range(20)}
 _NUMBERED_LINE = re.compile(r"^\s*(?:\*\*)?(\d{1,3})\.(?:\*\*)?\s", re.M)
 
 _NUMBER = re.compile(r"(?<![\d.A-Za-z])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?!\d)")
@@ -228,7 +229,7 @@ class FactIndex:
                     paragraphs.add(fact.key[0])
                 elif fact.kind == "item":
                     items.add(fact.key[0])
-            paragraphs.update(_CIRCLED[c] for c in text if c in _CIRCLED)
+            paragraphs.update(PARAGRAPH_NUMBERS[c] for c in text if c in PARAGRAPH_NUMBERS)
             items.update(int(m.group(1)) for m in _NUMBERED_LINE.finditer(text))
         return cls(frozenset(numbers), frozenset(v for v, _ in numbers), frozenset(dates), frozenset(articles),
                    frozenset(paragraphs), frozenset(items), _as_key(" ".join(texts)),
