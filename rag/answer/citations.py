@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
-from .facts import extract_facts
+from .facts import PARAGRAPH_NUMBERS, extract_facts
 from .sentences import MARKER_RE, Sentence, compact, plain_text, quote_text, split_sentences
 from .support import (Profile, Support, Synonyms, check_support, claim_terms, clause_terms, passage_profile,
                       quoted_spans, resolve_synonyms)
@@ -52,6 +52,7 @@ ABSENT_WITH_FACTS = "문서에 없다면서 조문·수치를 말하는 문장"
 REPEATED = "반복 문장"
 
 _MAX_RANGE = 10
+_PARAGRAPH_MARKS = {number: mark for mark, number in PARAGRAPH_NUMBERS.items()}
 _BOILERPLATE = (
     re.compile(r"(?:다음|아래)(?:과|와)\s*같(?:습니다|다|음|이|아요)[.:：]?$"),
     re.compile(r"(?:참고|확인|문의|상담|검토|참조)(?:하시기|하시길)\s*바랍니다[.!]?$"),
@@ -221,7 +222,11 @@ class _Checker:
         quotes = quoted_spans(plain)
         if valid:
             support = check_support(terms, facts, [self.profile(n) for n in valid], self.synonyms, clauses, quotes)
-            check = SentenceCheck(written.for_reader, valid, support.supported, reason=support.reason, invalid=invalid)
+            extra = _named_paragraph_chunks(plain, facts, valid, self.by_n) if support.supported else ()
+            if extra:
+                display = _add_markers(display, extra)
+            check = SentenceCheck(written.for_reader, (*valid, *extra), support.supported, reason=support.reason,
+                                  invalid=invalid)
             return check, display if support.supported else None
         n, support = self._best_passage(terms, facts, clauses, quotes)
         if not support.supported:
@@ -236,6 +241,55 @@ class _Checker:
             if support.supported and (not best.supported or support.share > best.share):
                 best_n, best = n, support
         return best_n, best
+
+
+def _named_paragraph_chunks(plain: str, facts: Sequence, cited: tuple[int, ...],
+                            by_n: dict[int, Passage]) -> tuple[int, ...]:
+    """Passages to cite as well: a long article is stored in several chunks, and a
+    sentence naming one of its paragraphs ("제48조 ②항에서 정합니다 [1]") may cite a chunk
+    that only mentions it ("③ 제2항에도 불구하고 …"). The chunk of the same article in which
+    that paragraph itself stands is where a reader must land, so it is cited beside the
+    one the model chose (never instead: that one passed the checks)."""
+    named = {PARAGRAPH_NUMBERS[c] for c in plain if c in PARAGRAPH_NUMBERS}
+    named |= {f.key[0] for f in facts if f.kind == "paragraph"}
+    if not named:
+        return ()
+    articles = {f.key for f in facts if f.kind == "article"}
+    extra: list[int] = []
+    for n in cited:
+        chunk = by_n[n].chunk
+        if not chunk.is_article or (articles and _article_key(chunk.locator) not in articles):
+            continue  # the paragraph is another article's ("제14조제2항에 따라")
+        for number in sorted(named):
+            if _opens_paragraph(chunk.text, number):
+                continue
+            holder = next((m for m, p in sorted(by_n.items())
+                           if m != n and p.chunk.source == chunk.source and p.chunk.locator == chunk.locator
+                           and _opens_paragraph(p.chunk.text, number)), None)
+            if holder is not None and holder not in cited and holder not in extra:
+                extra.append(holder)
+    return tuple(extra)
+
+
+def _article_key(locator: str) -> tuple | None:
+    found = [f.key for f in extract_facts(locator) if f.kind == "article"]
+    return found[0] if found else None
+
+
+def _opens_paragraph(text: str, number: int) -> bool:
+    mark = _PARAGRAPH_MARKS.get(number)
+    return bool(mark) and re.search(rf"^\s*(?:\*\*)?{mark}", text, re.M) is not None
+
+
+def _add_markers(text: str, numbers: Sequence[int]) -> str:
+    """"… 정합니다 [1]." → "… 정합니다 [1][3].": after the sentence's last marker."""
+    added = "".join(f"[{n}]" for n in numbers)
+    last = None
+    for last in MARKER_RE.finditer(text):
+        pass
+    if last is None:
+        return _append_marker(text, numbers[0]) if len(numbers) == 1 else f"{text} {added}"
+    return f"{text[:last.end()]}{added}{text[last.end():]}"
 
 
 def _invented_markers(text: str, by_n: dict[int, Passage]) -> int:

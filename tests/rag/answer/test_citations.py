@@ -8,6 +8,7 @@ from rag.answer.citations import AUTO_CITED, NO_CITATION, parse_markers, verify_
 from rag.answer.facts import extract_facts
 from rag.answer.sentences import plain_text
 from rag.answer.support import SUPPORT_THRESHOLD, check_support, claim_terms, passage_profile
+from rag.answer.types import Passage
 
 from .conftest import CCTV, passage
 
@@ -299,3 +300,51 @@ def test_words_in_quotation_marks_must_be_the_passage_s_own(childcare, analyzer)
     assert auto.checks[0].supported and auto.checks[0].cited == (1,)
     nowhere = verify_answer('"영상정보를 60일 이상 보관할 수 있다"는 규정이 있습니다.', childcare, analyzer)
     assert not nowhere.checks[0].supported
+
+
+# A long article is stored in chunks, each under the article's heading.
+_ESTIMATES_HEAD = "##### 제30조 (견적에 의한 가격결정 등)\n\n"
+_ESTIMATES_1 = (_ESTIMATES_HEAD + "① 계약담당자는 수의계약을 체결하려는 경우에는 2인 이상으로부터 견적서를 받아야 한다.\n"
+                "② 추정가격이 2천만원 이하인 경우에는 1인으로부터 받은 견적서에 의할 수 있다.")
+_ESTIMATES_2 = (_ESTIMATES_HEAD + "③ 제2항에도 불구하고 추정가격이 2천만원 이하인 경우로서 여성기업과 계약하려는 경우에는 "
+                "지정정보처리장치를 이용하여 견적서를 제출받아야 한다.")
+
+
+def estimates(first_locator: str = "제30조") -> list[Passage]:
+    return [passage(1, first_locator, "지방계약법 시행령", _ESTIMATES_1 if first_locator == "제30조"
+                    else _ESTIMATES_1.replace("제30조", first_locator)),
+            passage(2, "제30조", "지방계약법 시행령", _ESTIMATES_2)]
+
+
+def test_a_named_paragraph_is_cited_where_it_stands_beside_the_chunk_the_model_chose(analyzer):
+    # The model cites the chunk holding ③, which only mentions ②; the reader is sent to ② too.
+    answer = "제30조 ②항과 달리 추정가격이 2천만원 이하여도 여성기업과 계약하려면 지정정보처리장치로 견적서를 제출받아야 합니다 [2]."
+
+    result = verify_answer(answer, estimates(), analyzer)
+
+    assert result.text.endswith("제출받아야 합니다 [2][1].")
+    assert result.checks[0].supported and result.checks[0].cited == (2, 1)
+    assert [c.n for c in result.citations] == [2, 1]
+
+
+@pytest.mark.parametrize("answer", [
+    # The cited chunk opens the named paragraph itself.
+    "제30조 ②항에 따라 추정가격이 2천만원 이하인 경우에는 1인으로부터 받은 견적서에 의할 수 있습니다 [1].",
+    # No paragraph named.
+    "추정가격이 2천만원 이하여도 여성기업과 계약하려면 지정정보처리장치로 견적서를 제출받아야 합니다 [2].",
+])
+def test_no_other_chunk_is_cited_when_the_cited_one_is_where_the_reader_should_land(analyzer, answer):
+    result = verify_answer(answer, estimates(), analyzer)
+
+    assert result.checks[0].supported
+    assert [c.n for c in result.citations] == list(result.checks[0].cited) and len(result.citations) == 1
+
+
+def test_a_paragraph_of_another_article_is_not_looked_for(analyzer):
+    # Passage 1 is 제31조: its ② is not the ② of 제30조 that the sentence names.
+    answer = "제30조 ②항과 달리 추정가격이 2천만원 이하여도 여성기업과 계약하려면 지정정보처리장치로 견적서를 제출받아야 합니다 [2]."
+
+    result = verify_answer(answer, estimates("제31조"), analyzer)
+
+    assert result.checks[0].supported and result.checks[0].cited == (2,)
+    assert [c.n for c in result.citations] == [2]
