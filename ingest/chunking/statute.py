@@ -45,18 +45,26 @@ def split_paragraph(paragraph: str, max_chars: int) -> list[str]:
     lines = _read_lines(paragraph, max_chars)
     pieces: list[list[int]] = []
     current: list[int] = []
+    size = 0  # len(_join(lines, current)), kept as lines are added: joining anew was quadratic
     for i, line in enumerate(lines):
-        if current and len(_join(lines, [*current, i])) > max_chars:
+        if current and size + _step(lines, current, i) > max_chars:
             # The lead (or outer item) whose items start the next piece goes with them.
             while current and current[-1] in line.within:
                 current.pop()
             if current and any(j not in line.within for j in current):
                 pieces.append(current)
             current = [*line.within]
+            size = len(_join(lines, current))
+        size += _step(lines, current, i)
         current.append(i)
     if current:
         pieces.append(current)
     return [_join(lines, piece) for piece in pieces]
+
+
+def _step(lines: list[_Line], indexes: list[int], i: int) -> int:
+    """How much longer ``_join(lines, [*indexes, i])`` is than ``_join(lines, indexes)``."""
+    return (len(lines[indexes[-1] + 1].joiner) if indexes else 0) + len(lines[i].text)
 
 
 def _read_lines(paragraph: str, max_chars: int) -> list[_Line]:
