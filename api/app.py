@@ -23,7 +23,7 @@ from fastapi.staticfiles import StaticFiles
 
 import assistants
 from api.errors import install_error_handlers
-from api.pages import render_assistant_page
+from api.pages import render_assistant_page, with_partials
 from api.routers import admin, auth, chat, documents, evaluations, health, openai_compat, passages, search
 from api.services.container import Services
 from api.services.startup import index_corpora
@@ -156,6 +156,6 @@ def create_app(svc: Services, *, start_background: bool = True, plugins=assistan
             page = WEB_DIR / "index.html"
             if not page.is_file():
                 return HTMLResponse("<!doctype html><title>서울시 AI 업무 도우미</title><p>웹 화면이 설치되지 않았습니다.</p>")
-            return HTMLResponse(page.read_text(encoding="utf-8"))
+            return HTMLResponse(with_partials(page.read_text(encoding="utf-8")))
 
     return app

@@ -2,7 +2,12 @@
 styles and script it links, its `<main>` and dialogs); the frame every page shares (the
 document head, the site header with its navigation, the live region) is
 `web/assistant_page.html`, filled in here. Four pages once repeated 25 lines each, and a
-change to the header had to be made four times."""
+change to the header had to be made four times.
+
+The dialog that shows a cited passage (`static/dialog.js`) is one partial too,
+`web/passage_dialog.html`: a page (the chat's `index.html` included) puts
+`<!-- passage-dialog -->` where it goes, or `<!-- passage-dialog title="근거 조문" -->` for
+another heading than "근거 문서" (shown until a passage is opened)."""
 
 from __future__ import annotations
 
@@ -14,12 +19,14 @@ from string import Template
 from rag.errors import ConfigError
 
 FRAME = Path(__file__).resolve().parent / "web" / "assistant_page.html"
+PASSAGE_DIALOG = FRAME.with_name("passage_dialog.html")
 SITE = "서울시 AI 업무 도우미"
 
 # `<title data-nav="제안요청서 작성">제안요청서 초안 작성</title>`: the page's name in the
 # browser's tab; `data-nav`, a shorter one for the navigation (the title when left out).
 _TITLE = re.compile(r'^\s*<title(?:\s+data-nav="(?P<nav>[^"<>]+)")?>(?P<title>[^<]+)</title>\s*\n?')
 _MAIN = re.compile(r"^[ \t]*<main[\s>]", re.M)
+_PASSAGE_DIALOG = re.compile(r'^[ \t]*<!--\s*passage-dialog(?:\s+title="(?P<title>[^"<>]+)")?\s*-->[ \t]*$', re.M)
 
 
 def render_assistant_page(page: Path, name: str, assistant_title: str | None) -> str:
@@ -28,7 +35,7 @@ def render_assistant_page(page: Path, name: str, assistant_title: str | None) ->
     no definition (then the page has no chat to link back to).
 
     Raises ConfigError naming the file when the page lacks its `<title>` or `<main>`."""
-    text = page.read_text(encoding="utf-8")
+    text = with_partials(page.read_text(encoding="utf-8"))
     title = _TITLE.match(text)
     if title is None:
         raise ConfigError(f"{page}: 첫 줄에 <title>화면 이름</title>이 있어야 합니다.")
@@ -44,3 +51,11 @@ def render_assistant_page(page: Path, name: str, assistant_title: str | None) ->
         document_title=html.escape(" - ".join(parts)), head=rest[:main.start()].rstrip(),
         chat_link=chat_link, url=f"/assistants/{html.escape(name)}", nav_label=html.escape(nav_label),
         body=rest[main.start():].rstrip())
+
+
+def with_partials(text: str) -> str:
+    """`text` with each `<!-- passage-dialog … -->` line replaced by the shared dialog."""
+    if not _PASSAGE_DIALOG.search(text):
+        return text
+    dialog = Template(PASSAGE_DIALOG.read_text(encoding="utf-8").rstrip("\n"))
+    return _PASSAGE_DIALOG.sub(lambda m: dialog.substitute(title=html.escape(m.group("title") or "근거 문서")), text)

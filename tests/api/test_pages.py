@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import assistants
-from api.pages import render_assistant_page
+from api.pages import render_assistant_page, with_partials
 from rag.assistants import load_assistants
 from rag.config import load_settings
 from rag.errors import ConfigError
@@ -58,3 +58,22 @@ def test_a_page_without_its_title_or_main_fails_naming_the_file(tmp_path, text, 
         render_assistant_page(page, "demo", "데모")
 
     assert str(page) in str(error.value) and missing in str(error.value)
+
+
+@pytest.mark.parametrize("name, heading", [("metabolic", "근거 문서"), ("rfp", "근거 조문")])
+def test_the_passage_dialog_is_the_shared_one_with_the_page_heading(name, heading):
+    page = Path(assistants.__file__).parent / name / "page.html"
+    document = render_assistant_page(page, name, ASSISTANTS[name].title)
+
+    assert "passage-dialog -->" not in document and document.count('id="passage-dialog"') == 1
+    assert f'<h2 id="passage-title">{heading}</h2>' in document
+    assert document.index("</main>") < document.index('id="passage-dialog"') < document.index("</body>")
+
+
+def test_the_chat_page_gets_the_same_dialog_and_a_heading_is_escaped():
+    index = Path(__file__).resolve().parents[2] / "api" / "web" / "index.html"
+    document = with_partials(index.read_text(encoding="utf-8"))
+    assert document.count('id="passage-dialog"') == 1 and '<h2 id="passage-title">근거 문서</h2>' in document
+
+    assert '<h2 id="passage-title">조문 &amp; 지침</h2>' in with_partials(
+        '<main></main>\n  <!-- passage-dialog title="조문 &amp; 지침" -->\n'.replace("&amp;", "&"))
