@@ -18,15 +18,21 @@ reasons, when
     따른다"); quoting the delegation as if it answered "몇 명" or "얼마" would mislead;
   * the question asks the amount of something ("육아휴직 수당은 얼마": the analysis's
     ``subject``) and no sentence stating an amount names it: nearby articles often state
-    amounts of other things (the reason names the subject).
+    amounts of other things (the reason names the subject);
+  * none of the sentences the answer would quote is close to the question in meaning
+    (the best cosine of the question's vector to theirs below ``quote_floor``:
+    ``QUOTES_OFF_TOPIC``). Words shared with a neighbouring article are what an answer to
+    a question the documents do not cover is made of ("어린이집 낮잠은 몇 시간" quoting a
+    시간제보육 article); the passage's own vector is no guard, since the whole article is
+    about the question's topic while the quoted sentence is not about its point.
 Article references (제14조, 제2항, 별표 2, 별지 제4호서식) are never quantities: the
 fact extractor reads them as references. What "얼마" asks for is the analysis's
 (``question``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .facts import stated_units
 from .matching import question_coverage, states_amount_of
@@ -37,6 +43,7 @@ NOTHING_RETRIEVED = "색인된 문서에서 관련 내용을 찾지 못했습니
 OFF_TOPIC = "검색된 문서가 질문의 내용을 다루지 않습니다."
 NOTHING_TO_QUOTE = "검색된 문서에서 질문에 답하는 문장을 찾지 못했습니다."
 NO_QUANTITY = "질문이 묻는 금액·기간·인원 등의 수치가 검색된 문서에 없습니다."
+QUOTES_OFF_TOPIC = "검색된 문서에서 질문과 뜻이 가까운 문장을 찾지 못했습니다."
 
 
 @dataclass(frozen=True)
@@ -51,12 +58,19 @@ class AbstentionPolicy:
     # whatever its word overlap; None: words alone decide. The value belongs to the
     # embedder (e5-small's cosines sit in 0.8-0.95; AnswerSettings.off_topic_dense_floor).
     dense_floor: float | None = None
+    # The quoted sentences must come at least this close to the question in meaning (the
+    # best cosine of the embedder's vectors); None: not checked. Same scale caveat as
+    # ``dense_floor`` (AnswerSettings.quote_dense_floor).
+    quote_floor: float | None = None
 
 
 def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], quotes: str,
-                      policy: AbstentionPolicy = AbstentionPolicy()) -> str | None:
+                      policy: AbstentionPolicy = AbstentionPolicy(),
+                      quote_similarity: Callable[[], float | None] | None = None) -> str | None:
     """The Korean reason to abstain (see the module docstring), or None when the answer
-    may be given. ``quotes`` is the quoted answer's text (``extractive``)."""
+    may be given. ``quotes`` is the quoted answer's text (``extractive``);
+    ``quote_similarity`` gives the best cosine of the question to a quoted sentence (None
+    when there is no embedder), asked only when every other check has passed."""
     if not passages:
         return NOTHING_RETRIEVED
     if question_coverage(question, passages) < policy.min_coverage and not _close_in_meaning(passages, policy):
@@ -69,6 +83,10 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     if policy.amount_subject and question.subject and not states_amount_of(question.subject, passages, wanted):
         what = "금액이나 비율" if wanted & MONEY_UNITS else "수치"
         return f"검색된 문서에 ‘{' '.join(question.subject)}’의 {what}을 밝힌 문장이 없습니다."
+    if policy.quote_floor is not None and quote_similarity is not None:
+        similarity = quote_similarity()
+        if similarity is not None and similarity < policy.quote_floor:
+            return QUOTES_OFF_TOPIC
     return None
 
 
@@ -76,11 +94,17 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
 E5_SMALL_DENSE_FLOOR = 0.88
 
 
-def dense_floor_for(setting: float | str | None, embedder_name: str) -> float | None:
-    """The dense floor a setting means with this embedder: a number as given, "auto" the
-    e5-small one only for an e5-small embedder (another model's cosines have another scale)."""
+#: The quote floor for the built-in e5-small embedder ("auto"; AnswerSettings.quote_dense_floor).
+E5_SMALL_QUOTE_FLOOR = 0.85
+
+
+def dense_floor_for(setting: float | str | None, embedder_name: str,
+                    e5_small: float = E5_SMALL_DENSE_FLOOR) -> float | None:
+    """The floor a setting means with this embedder: a number as given, "auto" the e5-small
+    one (``e5_small``) only for an e5-small embedder (another model's cosines have another
+    scale)."""
     if setting == "auto":
-        return E5_SMALL_DENSE_FLOOR if "e5-small" in embedder_name else None
+        return e5_small if "e5-small" in embedder_name else None
     return None if setting is None else float(setting)
 
 

@@ -14,6 +14,8 @@ import time
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
+import numpy as np
+
 from rag.access import PUBLIC, AccessScope
 from rag.assistants import Assistants, AssistantSpec, load_assistants
 from rag.config import Settings
@@ -22,6 +24,7 @@ from rag.llm.base import LLM, GenerationParams
 from rag.retrieval.korean import KoreanAnalyzer
 from rag.retrieval.results import RetrievedChunk
 from rag.retrieval.retriever import HybridRetriever
+from rag.retrieval.title_rerank import QUESTION_HEADING, chunk_title
 from rag.store.base import PointFilter
 
 from . import prompts
@@ -164,7 +167,8 @@ class AnswerService:
 
         analysis = analyse_question(question, self.analyzer)  # what it asks: quantity, subject, definition
         quoted = extractive_answer(analysis, passages)
-        reason = reason_to_abstain(analysis, passages, quoted.text, self.policy)
+        reason = reason_to_abstain(analysis, passages, quoted.text, self.policy,
+                                   quote_similarity=lambda: self._quote_similarity(question, quoted, passages))
         lap("extractive_ms")
         if reason and lead.answers_question:
             # The computed result answers the question; the quotes found nothing to add.
@@ -299,6 +303,21 @@ class AnswerService:
         # and verification; an empty excerpt keeps them out of the prompt.
         hidden = [Passage(p.n, p.chunk, excerpt="") for p in hidden]
         return shown + hidden
+
+    def _quote_similarity(self, question: str, quoted: Quotes, passages: Sequence[Passage]) -> float | None:
+        """The best cosine of the question to a sentence the answer quotes (None without
+        an embedder or a quote). A sentence under a heading that asks a question (an FAQ's
+        "Q HDL은 어떻게 올리나요?") is read with it: "그렇지 않습니다." means nothing alone."""
+        embedder = self.retriever.embedder
+        if embedder is None or not quoted.checks:
+            return None
+        by_n = {p.n: p for p in passages}
+        sentences = []
+        for check in quoted.checks:
+            title = chunk_title(by_n[check.cited[0]].chunk) if check.cited and check.cited[0] in by_n else None
+            sentences.append(f"{title} {check.text}" if title and QUESTION_HEADING.search(title) else check.text)
+        vectors = embedder.embed_passages(sentences)
+        return float(np.max(vectors @ embedder.embed_query(question)))
 
     def _excerpted(self, question: str, passages: list[Passage], llm: LLM, quotes: Quotes) -> list[Passage]:
         """The passages as the model will read them: cut to the sentences about the

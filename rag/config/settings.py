@@ -130,6 +130,13 @@ class AnswerSettings(BaseModel):
     # answerable (≥ 0.889) off-topic refusals of a tuning fold of our never-tuned suites;
     # judged on suites written afterwards (benchmarks/results/fold_ablations.json).
     off_topic_dense_floor: float | Literal["auto"] | None = "auto"
+    # The answer is refused when none of the sentences it would quote comes this close to
+    # the question in meaning (the best cosine of question and quoted sentence); None: not
+    # checked. "auto": 0.85 with the built-in e5-small embedder, None with any other. 0.85
+    # is the highest floor that refused no answer citing its evidence on the questions it
+    # was chosen on (own batches 1-6); judged on batches 7-11 (fold_ablations.json,
+    # eighth_pass).
+    quote_dense_floor: float | Literal["auto"] | None = "auto"
 
 
 class ServerSettings(BaseModel):

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rag.answer.abstention import (E5_SMALL_DENSE_FLOOR, NO_QUANTITY, NOTHING_RETRIEVED, NOTHING_TO_QUOTE, OFF_TOPIC,
-                                   AbstentionPolicy, dense_floor_for, reason_to_abstain, states_quantity)
+from rag.answer.abstention import (E5_SMALL_DENSE_FLOOR, E5_SMALL_QUOTE_FLOOR, NO_QUANTITY, NOTHING_RETRIEVED,
+                                   NOTHING_TO_QUOTE, OFF_TOPIC, QUOTES_OFF_TOPIC, AbstentionPolicy, dense_floor_for,
+                                   reason_to_abstain, states_quantity)
 from rag.answer.matching import states_amount_of
 from rag.answer.question import analyse_question
 from rag.answer.types import Passage
@@ -99,15 +100,43 @@ def test_the_dense_floor_belongs_to_the_embedder():
     assert dense_floor_for(None, "e5-small-q4-onnx-int8") is None
 
 
+def test_quotes_far_from_the_question_in_meaning_are_no_answer(analyzer):
+    question = analyse_question("CCTV를 설치하지 않으면 과태료가 얼마인가요?", analyzer)
+    asked: list[str] = []
+
+    def similarity(value: float | None):
+        def measure() -> float | None:
+            asked.append("measured")
+            return value
+        return measure
+
+    floor = AbstentionPolicy(quote_floor=0.85)
+    assert reason_to_abstain(question, FINE, "… [1]", floor, quote_similarity=similarity(0.84)) == QUOTES_OFF_TOPIC
+    assert reason_to_abstain(question, FINE, "… [1]", floor, quote_similarity=similarity(0.85)) is None
+    assert reason_to_abstain(question, FINE, "… [1]", floor, quote_similarity=similarity(None)) is None  # no embedder
+    assert len(asked) == 3
+    # Without a floor nothing is embedded; after another reason neither.
+    assert reason_to_abstain(question, FINE, "… [1]", AbstentionPolicy(), quote_similarity=similarity(0.1)) is None
+    assert reason_to_abstain(question, [], "… [1]", floor, quote_similarity=similarity(0.1)) == NOTHING_RETRIEVED
+    assert len(asked) == 3
+
+
+def test_the_quote_floor_belongs_to_the_embedder_too():
+    assert dense_floor_for("auto", "e5-small-q4-onnx-int8", E5_SMALL_QUOTE_FLOOR) == E5_SMALL_QUOTE_FLOOR == 0.85
+    assert dense_floor_for("auto", "openai:bge-m3", E5_SMALL_QUOTE_FLOOR) is None
+    assert dense_floor_for(0.6, "openai:bge-m3", E5_SMALL_QUOTE_FLOOR) == 0.6
+
+
 def test_the_answer_service_gets_the_floor_its_settings_and_embedder_mean(tmp_path):
     from appcontext import AppContext
     from rag.config import load_settings
 
     for setting, expected in (("auto", None), (0.5, 0.5), (None, None)):  # the test profile's fake embedder
         ctx = AppContext(load_settings("test", data_dir=tmp_path / str(setting),
-                                       answer={"off_topic_dense_floor": setting}))
+                                       answer={"off_topic_dense_floor": setting, "quote_dense_floor": setting}))
         try:
             assert "e5-small" not in ctx.embedder.name
             assert ctx.answers.policy.dense_floor == expected
+            assert ctx.answers.policy.quote_floor == expected
         finally:
             ctx.close()

@@ -10,6 +10,7 @@ import pytest
 
 from ingest.discovery import discover
 from rag.access import AccessScope
+from rag.answer.abstention import QUOTES_OFF_TOPIC, AbstentionPolicy
 from rag.answer.sentences import split_sentences
 from rag.answer.service import FALLBACK_OTHER_ENTRY, AnswerService
 from rag.config import load_settings
@@ -21,10 +22,11 @@ from tests.conftest import STATUTE_SOURCE, write_text
 CCTV_QUESTION = "어린이집 CCTV 영상은 며칠 동안 보관해야 하나요?"
 
 
-def service(ctx: AppContext, model=None, **settings_overrides) -> AnswerService:
+def service(ctx: AppContext, model=None, policy: AbstentionPolicy | None = None,
+            **settings_overrides) -> AnswerService:
     settings = ctx.settings if not settings_overrides else load_settings(
         "test", data_dir=ctx.settings.data_dir, **settings_overrides)
-    return AnswerService(ctx.retriever, ctx.analyzer, settings, llm=model)
+    return AnswerService(ctx.retriever, ctx.analyzer, settings, llm=model, policy=policy)
 
 
 def ask(svc: AnswerService, question: str = CCTV_QUESTION, **kwargs):
@@ -307,3 +309,28 @@ def test_an_answer_from_the_faq_entry_asked_is_kept(indexed_faq):
     final = ask_faq(indexed_faq, "결과를 부정하는 참여자에게는 검사 수치를 함께 다시 확인하고 재검사를 권합니다.")
     assert final.mode == "generated" and not final.notice
     assert final.citations[0].locator.startswith("Q 검사 결과를 받아들이지")
+
+
+def test_quotes_not_close_to_the_question_in_meaning_are_refused_before_any_model_runs(indexed_sample):
+    llm = FakeLLM(["원장은 녹화된 영상을 60일 이상 보관하여야 합니다 [1]."])
+    events, final = ask(service(indexed_sample, llm, policy=AbstentionPolicy(quote_floor=1.01)))
+    assert final.abstained and final.notice == QUOTES_OFF_TOPIC and QUOTES_OFF_TOPIC in final.text
+    assert llm.prompts == [] and not final.citations
+
+    events, final = ask(service(indexed_sample, policy=AbstentionPolicy(quote_floor=-1.0)))
+    assert not final.abstained and "60일 이상 보관" in final.text
+
+
+def test_an_faq_answer_is_compared_with_the_question_its_entry_asks(indexed_faq):
+    # "재검사를 권합니다" alone is further from the question than under its "Q …" heading.
+    embedder = indexed_faq.embedder
+    question = embedder.embed_query(DENIAL_QUESTION)
+    answer = "결과를 부정하는 참여자에게는 검사 수치를 함께 다시 확인하고 재검사를 권합니다."
+    alone, with_heading = (float(embedder.embed_passages([text])[0] @ question) for text in (
+        answer, f"Q 검사 결과를 받아들이지 않는 참여자는 어떻게 상담하나요? {answer}"))
+    assert alone < with_heading
+    between = AbstentionPolicy(quote_floor=(alone + with_heading) / 2)
+    events = list(service(indexed_faq, policy=between).stream(DENIAL_QUESTION, assistant="metabolic",
+                                                               collection="metabolic"))
+    final = events[-1].answer
+    assert not final.abstained and "재검사를 권합니다" in final.text
