@@ -231,8 +231,9 @@ class _Checker:
         n, support = self._best_passage(terms, facts, clauses, quotes)
         if not support.supported:
             return SentenceCheck(written.for_reader, (), False, reason=NO_CITATION, invalid=invalid), None
-        return (SentenceCheck(written.for_reader, (n,), True, reason=AUTO_CITED, invalid=invalid),
-                _append_marker(display, n))
+        extra = _named_paragraph_chunks(plain, facts, (n,), self.by_n)
+        return (SentenceCheck(written.for_reader, (n, *extra), True, reason=AUTO_CITED, invalid=invalid),
+                _add_markers(_append_marker(display, n), extra) if extra else _append_marker(display, n))
 
     def _best_passage(self, terms, facts, clauses, quotes) -> tuple[int, Support]:
         best_n, best = 0, Support(False, 0.0, NO_CITATION)

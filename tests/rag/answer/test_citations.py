@@ -327,6 +327,16 @@ def test_a_named_paragraph_is_cited_where_it_stands_beside_the_chunk_the_model_c
     assert [c.n for c in result.citations] == [2, 1]
 
 
+def test_a_sentence_the_model_left_unmarked_is_cited_where_its_named_paragraph_stands_too(analyzer):
+    # Small models forget markers; the best-overlapping passage is the chunk holding ③.
+    answer = "제30조 ②항과 달리 추정가격이 2천만원 이하여도 여성기업과 계약하려면 지정정보처리장치로 견적서를 제출받아야 합니다."
+
+    result = verify_answer(answer, estimates(), analyzer)
+
+    assert result.checks[0].reason == AUTO_CITED and result.checks[0].cited == (2, 1)
+    assert result.text.endswith("제출받아야 합니다 [2][1].")
+
+
 @pytest.mark.parametrize("answer", [
     # The cited chunk opens the named paragraph itself.
     "제30조 ②항에 따라 추정가격이 2천만원 이하인 경우에는 1인으로부터 받은 견적서에 의할 수 있습니다 [1].",
