@@ -27,7 +27,11 @@
   as removed, and their check says "반복 문장".
 * A wrong marker is not re-pointed: a claim citing [2] that only passage [1] backs is
   removed: the conservative choice, since a model that cites the wrong passage has
-  often blended two of them."""
+  often blended two of them.
+* A backed sentence naming a paragraph of its article ("제48조 ②항에서 정합니다") whose
+  citation is a chunk of that article where the paragraph is only mentioned also cites
+  the chunk where it stands, when that is among the passages (long articles are stored
+  in several chunks)."""
 
 from __future__ import annotations
 
@@ -223,8 +227,7 @@ class _Checker:
         if valid:
             support = check_support(terms, facts, [self.profile(n) for n in valid], self.synonyms, clauses, quotes)
             extra = _named_paragraph_chunks(plain, facts, valid, self.by_n) if support.supported else ()
-            if extra:
-                display = _add_markers(display, extra)
+            display = _add_markers(display, extra)
             check = SentenceCheck(written.for_reader, (*valid, *extra), support.supported, reason=support.reason,
                                   invalid=invalid)
             return check, display if support.supported else None
@@ -233,7 +236,7 @@ class _Checker:
             return SentenceCheck(written.for_reader, (), False, reason=NO_CITATION, invalid=invalid), None
         extra = _named_paragraph_chunks(plain, facts, (n,), self.by_n)
         return (SentenceCheck(written.for_reader, (n, *extra), True, reason=AUTO_CITED, invalid=invalid),
-                _add_markers(_append_marker(display, n), extra) if extra else _append_marker(display, n))
+                _add_markers(_append_marker(display, n), extra))
 
     def _best_passage(self, terms, facts, clauses, quotes) -> tuple[int, Support]:
         best_n, best = 0, Support(False, 0.0, NO_CITATION)
@@ -284,13 +287,11 @@ def _opens_paragraph(text: str, number: int) -> bool:
 
 def _add_markers(text: str, numbers: Sequence[int]) -> str:
     """"… 정합니다 [1]." → "… 정합니다 [1][3].": after the sentence's last marker."""
-    added = "".join(f"[{n}]" for n in numbers)
-    last = None
-    for last in MARKER_RE.finditer(text):
-        pass
-    if last is None:
-        return _append_marker(text, numbers[0]) if len(numbers) == 1 else f"{text} {added}"
-    return f"{text[:last.end()]}{added}{text[last.end():]}"
+    markers = list(MARKER_RE.finditer(text))
+    if not numbers or not markers:
+        return text
+    end = markers[-1].end()
+    return text[:end] + "".join(f"[{n}]" for n in numbers) + text[end:]
 
 
 def _invented_markers(text: str, by_n: dict[int, Passage]) -> int:
