@@ -19,7 +19,7 @@ import numpy as np
 from rag.access import PUBLIC, AccessScope
 from rag.assistants import Assistants, AssistantSpec, load_assistants
 from rag.config import Settings
-from rag.errors import LLMError, LLMUnavailable, SeoulAssistError
+from rag.errors import EmbeddingError, LLMError, LLMUnavailable, SeoulAssistError
 from rag.llm.base import LLM, GenerationParams
 from rag.retrieval.korean import KoreanAnalyzer
 from rag.retrieval.results import RetrievedChunk
@@ -316,8 +316,14 @@ class AnswerService:
         for check in quoted.checks:
             title = chunk_title(by_n[check.cited[0]].chunk) if check.cited and check.cited[0] in by_n else None
             sentences.append(f"{title} {check.text}" if title and QUESTION_HEADING.search(title) else check.text)
-        vectors = embedder.embed_passages(sentences)
-        return float(np.max(vectors @ embedder.embed_query(question)))
+        try:
+            vectors = embedder.embed_passages(sentences)
+            return float(np.max(vectors @ embedder.embed_query(question)))
+        except EmbeddingError as exc:
+            # The quotes were found and checked in every other way; an embedding server
+            # failing now is no reason to withhold them.
+            log.warning("인용 문장의 의미 유사도를 재지 못해 이 확인 없이 답합니다: %s", exc)
+            return None
 
     def _excerpted(self, question: str, passages: list[Passage], llm: LLM, quotes: Quotes) -> list[Passage]:
         """The passages as the model will read them: cut to the sentences about the

@@ -15,7 +15,8 @@ from rag.answer.sentences import split_sentences
 from rag.answer.service import FALLBACK_OTHER_ENTRY, AnswerService
 from rag.config import load_settings
 from appcontext import AppContext
-from rag.errors import LLMUnavailable
+from rag.errors import EmbeddingError, LLMUnavailable
+from rag.retrieval.retriever import HybridRetriever
 from rag.llm.fake import FakeLLM
 from tests.conftest import STATUTE_SOURCE, write_text
 
@@ -334,3 +335,28 @@ def test_an_faq_answer_is_compared_with_the_question_its_entry_asks(indexed_faq)
                                                                collection="metabolic"))
     final = events[-1].answer
     assert not final.abstained and "재검사를 권합니다" in final.text
+
+
+class _PassagesFail:
+    """The test embedder for queries; an embedding server that fails for passages."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.name, self.dim = inner.name, inner.dim
+
+    def embed_query(self, text: str):
+        return self._inner.embed_query(text)
+
+    def embed_passages(self, texts):
+        raise EmbeddingError("임베딩 서버 오류 503")
+
+
+def test_an_embedder_failing_at_the_quote_check_does_not_withhold_the_answer(indexed_sample, caplog):
+    retriever = HybridRetriever(indexed_sample.retriever._collection_for, _PassagesFail(indexed_sample.embedder),
+                                indexed_sample.settings.retrieval, analyzer=indexed_sample.analyzer)
+    svc = AnswerService(retriever, indexed_sample.analyzer, indexed_sample.settings,
+                        policy=AbstentionPolicy(quote_floor=1.01))
+    with caplog.at_level(logging.WARNING):
+        events, final = ask(svc)
+    assert not final.abstained and "60일 이상 보관" in final.text
+    assert "임베딩 서버 오류 503" in caplog.text
