@@ -114,7 +114,7 @@ def main() -> None:
     parser.add_argument("--llm", default="extractive")
     parser.add_argument("--suites", nargs="*", default=["statutes", "metabolic_paraphrased", "metabolic"])
     parser.add_argument("--unseen", nargs="*", default=UNSEEN,
-                        help="own suites in benchmarks/suites/, never tuned on (shown whole)")
+                        help="own suites in benchmarks/suites/, shown whole (TUNED_OWN: tuned on; the rest held out)")
     parser.add_argument("--folds", type=int, default=2)
     parser.add_argument("--out", default="fold_quality.json")
     parser.add_argument("--label", default="", help="what this run measures (e.g. 'without the title re-rank')")
