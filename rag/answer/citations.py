@@ -39,7 +39,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Sequence
 
-from .facts import PARAGRAPH_NUMBERS, extract_facts
+from .facts import PARAGRAPH_MARKS, PARAGRAPH_NUMBERS, extract_facts
+from .matching import paragraph_line, passage_lines
 from .sentences import MARKER_RE, Sentence, compact, plain_text, quote_text, split_sentences
 from .support import (Profile, Support, Synonyms, check_support, claim_terms, clause_terms, passage_profile,
                       quoted_spans, resolve_synonyms)
@@ -56,7 +57,6 @@ ABSENT_WITH_FACTS = "문서에 없다면서 조문·수치를 말하는 문장"
 REPEATED = "반복 문장"
 
 _MAX_RANGE = 10
-_PARAGRAPH_MARKS = {number: mark for mark, number in PARAGRAPH_NUMBERS.items()}
 _BOILERPLATE = (
     re.compile(r"(?:다음|아래)(?:과|와)\s*같(?:습니다|다|음|이|아요)[.:：]?$"),
     re.compile(r"(?:참고|확인|문의|상담|검토|참조)(?:하시기|하시길)\s*바랍니다[.!]?$"),
@@ -265,11 +265,11 @@ def _named_paragraph_chunks(plain: str, facts: Sequence, cited: tuple[int, ...],
         if not chunk.is_article or (articles and _article_key(chunk.locator) not in articles):
             continue  # the paragraph is another article's ("제14조제2항에 따라")
         for number in sorted(named):
-            if _opens_paragraph(chunk.text, number):
+            if _opens_paragraph(by_n[n], number):
                 continue
             holder = next((m for m, p in sorted(by_n.items())
                            if m != n and p.chunk.source == chunk.source and p.chunk.locator == chunk.locator
-                           and _opens_paragraph(p.chunk.text, number)), None)
+                           and _opens_paragraph(p, number)), None)
             if holder is not None and holder not in cited and holder not in extra:
                 extra.append(holder)
     return tuple(extra)
@@ -280,9 +280,9 @@ def _article_key(locator: str) -> tuple | None:
     return found[0] if found else None
 
 
-def _opens_paragraph(text: str, number: int) -> bool:
-    mark = _PARAGRAPH_MARKS.get(number)
-    return bool(mark) and re.search(rf"^\s*(?:\*\*)?{mark}", text, re.M) is not None
+def _opens_paragraph(passage: Passage, number: int) -> bool:
+    mark = PARAGRAPH_MARKS.get(number)
+    return bool(mark) and paragraph_line(passage_lines(passage), mark) is not None
 
 
 def _add_markers(text: str, numbers: Sequence[int]) -> str:

@@ -57,9 +57,9 @@ from typing import Sequence
 from rag.list_items import item_level
 
 from .citations import citation_for
-from .facts import PARAGRAPH_NUMBERS, extract_facts
+from .facts import PARAGRAPH_MARKS, PARAGRAPH_NUMBERS, extract_facts
 from .faq_entry import closest_title_rank
-from .matching import Line, PassageLines, passage_lines, term_weights
+from .matching import Line, PassageLines, paragraph_line, passage_lines, term_weights
 from .question import QuestionAnalysis, Term, units_fit
 from .sentences import compact
 from .types import Citation, Passage, SentenceCheck
@@ -106,7 +106,6 @@ _OVERRIDES = re.compile(r"(?:제\d+항(?:\s*(?:전단|후단|본문|단서|각\s
                         r"에도\s*불구하고")
 _PARAGRAPH_NO = re.compile(r"제(\d+)항")
 _OTHER_ARTICLE = re.compile(r"(?:제\d+조(?:의\d+)?|」)\s*$")
-_PARAGRAPH_MARKS = {number: mark for mark, number in PARAGRAPH_NUMBERS.items()}
 #: A decree sentence's "법 제40조의2제1항 (단서)에 따라": the act's article (and paragraph) it
 #: implements. "같은 법 제5조" names the law named last, "「민법」 제750조" another law.
 _ACT_REFERENCE = re.compile(r"(?<![가-힣」])(?<!같은 )법\s*제(?P<article>\d+)조(?P<branch>의\d+)?(?:\s*제(?P<paragraph>\d+)항)?")
@@ -249,12 +248,12 @@ def _overridden_paragraphs(quotes: Sequence[str], passage: Passage, passages: Se
     found: list[tuple[Passage, tuple[str, ...]]] = []
     unit = _unit(passage)
     for number in dict.fromkeys(numbers):
-        if number not in _PARAGRAPH_MARKS:
+        if number not in PARAGRAPH_MARKS:
             continue
         for other, lines in zip(passages, read):
             if _unit(other) != unit:
                 continue
-            line = _paragraph_line(lines, _PARAGRAPH_MARKS[number])
+            line = paragraph_line(lines, PARAGRAPH_MARKS[number])
             if line is not None:
                 found.append((other, (line.quote, *_provisos(line))))
                 break
@@ -281,7 +280,7 @@ def _implemented_paragraphs(quotes: Sequence[str], passage: Passage, passages: S
                 if (chunk.locator != locator or chunk.metadata.get("law") != act
                         or chunk.metadata.get("법령구분") != _ACT):
                     continue
-                line = _paragraph_line(lines, _PARAGRAPH_MARKS.get(paragraph, ""))
+                line = paragraph_line(lines, PARAGRAPH_MARKS.get(paragraph, ""))
                 if line is not None:
                     return [(other, (line.quote, *_provisos(line)))]
     return []
@@ -315,12 +314,6 @@ def _implementing_sentence(chosen: _Candidate, candidates: Sequence[_Candidate],
                 best = candidate
                 break
     return [(best.passage, (*best.leads, best.quote))] if best else []
-
-
-def _paragraph_line(lines: PassageLines, mark: str) -> Line | None:
-    """The line opening paragraph ``mark`` ("②"), not an item of a list in it; with "",
-    the passage's first such line (an article without numbered paragraphs)."""
-    return next((line for line in lines.lines if line.quote.startswith(mark) and not line.lead_quotes), None)
 
 
 def _provisos(line: Line) -> tuple[str, ...]:

@@ -49,6 +49,8 @@ _STRUCTURE = re.compile(r"제\s?\d+\s?(?:장|절|관|편|목)")
 _FRACTION = re.compile(r"(?<![\d.])(\d+)?\s?([천만백]?)\s?분의\s?(\d+(?:\.\d+)?)(?![\d.])")
 #: A statute paragraph's mark and its number: ① … ⑳.
 PARAGRAPH_NUMBERS = {chr(0x2460 + i): i + 1 for i in range(20)}
+#: The other way: a paragraph's number and its mark.
+PARAGRAPH_MARKS = {number: mark for mark, number in PARAGRAPH_NUMBERS.items()}
 _NUMBERED_LINE = re.compile(r"^\s*(?:\*\*)?(\d{1,3})\.(?:\*\*)?\s", re.M)
 
 _NUMBER = re.compile(r"(?<![\d.A-Za-z])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?!\d)")

@@ -251,6 +251,12 @@ class _ListReader:
         return []
 
 
+def paragraph_line(lines: PassageLines, mark: str) -> Line | None:
+    """The line opening paragraph ``mark`` ("②"), not an item of a list in it; with "",
+    the passage's first such line (an article without numbered paragraphs)."""
+    return next((line for line in lines.lines if line.quote.startswith(mark) and not line.lead_quotes), None)
+
+
 def term_weights(terms: Sequence[Term], passages: Sequence[PassageLines]) -> list[float]:
     """IDF over the given passages; a word no passage has weighs most, so coverage
     falls when the passages miss what the question is about."""
