@@ -318,7 +318,7 @@ class AnswerService:
             sentences.append(f"{title} {check.text}" if title and QUESTION_HEADING.search(title) else check.text)
         try:
             vectors = embedder.embed_passages(sentences)
-            return float(np.max(vectors @ embedder.embed_query(question)))
+            return float(np.max(vectors @ self.retriever.query_vector(question)))
         except EmbeddingError as exc:
             # The quotes were found and checked in every other way; an embedding server
             # failing now is no reason to withhold them.

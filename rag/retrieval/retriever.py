@@ -25,6 +25,7 @@ import numpy as np
 
 from rag.config.settings import RetrievalSettings
 from rag.embedding.base import Embedder
+from rag.embedding.query_cache import QueryVectors
 from rag.access import AccessScope
 from rag.store.base import Collection, PointFilter
 
@@ -39,6 +40,9 @@ from .title_rerank import TitleReranker
 log = logging.getLogger(__name__)
 
 EXPANSION_WEIGHT = 0.6
+# Recent questions' vectors: the answer layer reads the question's vector again right
+# after the search (AnswerService's quote check); a chat turn's retry asks the same text.
+QUERY_VECTORS = 256
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class HybridRetriever:
         self.encoder = encoder or Bm25Encoder()
         self.thesaurus = thesaurus if thesaurus is not None else (Thesaurus.load() if settings.expansion else None)
         self.last_timings: SearchTimings | None = None
+        self._query_vector = QueryVectors(embedder, QUERY_VECTORS) if embedder is not None else None
         self.titles = (TitleReranker(embedder, settings.title_rerank_depth, settings.title_weight,
                                      settings.title_question_weight)
                        if embedder is not None and settings.title_rerank_depth > 0 else None)
@@ -89,7 +94,7 @@ class HybridRetriever:
         if mode != "sparse" and self.embedder is not None:
             # The thesaurus feeds BM25 only: appending its terms to the dense query lowered
             # metabolic_paraphrased hit@5 from 0.783 to 0.750 (benchmarks/retrieval_quality.py).
-            dense = self.embedder.embed_query(query)
+            dense = self.query_vector(query)
         t2 = time.perf_counter()
         hits = self._search(target, mode, sparse, dense, flt, k)
         if dense is not None and hits and mode != "weighted":  # weighted fusion has the cosines already
@@ -102,6 +107,11 @@ class HybridRetriever:
         self.last_timings = SearchTimings((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000,
                                           (time.perf_counter() - t3) * 1000)
         return hits
+
+    def query_vector(self, text: str) -> np.ndarray | None:
+        """The embedder's vector of ``text`` as a query (None without an embedder),
+        computed once for a recent text: the one the search used costs nothing."""
+        return self._query_vector(text) if self._query_vector is not None else None
 
     def fetch(self, collection: str, *, ids: list[str] | None = None, flt: PointFilter | None = None,
               scope: AccessScope | None = None, limit: int = 1000) -> list[RetrievedChunk]:

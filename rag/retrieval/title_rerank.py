@@ -20,14 +20,13 @@ on the fusion mode and cosines of e5 sit in a narrow band (0.8–0.95)."""
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from rag.embedding.base import Embedder
+from rag.embedding.query_cache import QueryVectors
 
 from .results import RetrievedChunk
 
@@ -91,9 +90,7 @@ class TitleReranker:
         self.depth = depth
         self.weight = weight
         self.question_weight = question_weight
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = cache_size
-        self._lock = threading.Lock()
+        self._title_vector = QueryVectors(embedder, cache_size)
 
     def rerank(self, query_vector: np.ndarray, chunks: list[RetrievedChunk]) -> list[RetrievedChunk]:
         depth = self.depth
@@ -106,19 +103,6 @@ class TitleReranker:
         if len(head) < 2 or max(self.weight, self.question_weight) <= 0:
             return chunks
         titles = [chunk_title(c) for c in head]
-        similarity = [None if t is None else float(self._vector(t) @ query_vector) for t in titles]
+        similarity = [None if t is None else float(self._title_vector(t) @ query_vector) for t in titles]
         weights = [self.question_weight if t and QUESTION_HEADING.search(t) else self.weight for t in titles]
         return mix_title_scores(head, similarity, weights) + tail
-
-    def _vector(self, title: str) -> np.ndarray:
-        with self._lock:
-            vector = self._cache.get(title)
-            if vector is not None:
-                self._cache.move_to_end(title)
-                return vector
-        vector = self.embedder.embed_query(title)
-        with self._lock:
-            self._cache[title] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vector

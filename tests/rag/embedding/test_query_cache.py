@@ -1,0 +1,32 @@
+"""Query vectors computed once per text, the least recently used dropped first."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rag.embedding.fake import FakeEmbedder
+from rag.embedding.query_cache import QueryVectors
+
+
+class _Counting(FakeEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[str] = []
+
+    def embed_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
+        return super().embed_query(text)
+
+
+def test_a_text_is_embedded_once_and_the_least_recently_used_is_dropped_first():
+    embedder = _Counting()
+    vectors = QueryVectors(embedder, size=2)
+    first = vectors("보육료 지원")
+    assert np.array_equal(vectors("보육료 지원"), first) and embedder.queries == ["보육료 지원"]
+    vectors("연차휴가")
+    vectors("보육료 지원")  # used again: now the most recent
+    vectors("당직 근무")  # over the size: "연차휴가" goes
+    assert len(vectors) == 2
+    vectors("보육료 지원")
+    vectors("연차휴가")
+    assert embedder.queries == ["보육료 지원", "연차휴가", "당직 근무", "연차휴가"]
