@@ -104,15 +104,17 @@ class AppContext:
 
             return indexed
 
-        from rag.answer.abstention import E5_SMALL_QUOTE_FLOOR, AbstentionPolicy, dense_floor_for
+        from rag.answer.abstention import (E5_SMALL_OFF_TOPIC_FLOOR, E5_SMALL_QUOTE_FLOOR, AbstentionPolicy,
+                                           dense_floor_for)
 
         from .answer_tools import AssistantTools
 
-        floor = dense_floor_for(self.settings.answer.off_topic_dense_floor, self.embedder.name)
+        off_topic = dense_floor_for(self.settings.answer.off_topic_quote_floor, self.embedder.name,
+                                    E5_SMALL_OFF_TOPIC_FLOOR)
         quote_floor = dense_floor_for(self.settings.answer.quote_dense_floor, self.embedder.name, E5_SMALL_QUOTE_FLOOR)
         return AnswerService(self.retriever, self.analyzer, self.settings, llm=self.llm, assistants=self.assistants,
                              appendix_indexed=appendix_indexed, tools=AssistantTools(self.settings),
-                             policy=AbstentionPolicy(dense_floor=floor, quote_floor=quote_floor))
+                             policy=AbstentionPolicy(quote_floor=quote_floor, off_topic_quote_floor=off_topic))
 
     def close(self) -> None:
         if "store" in self.__dict__:

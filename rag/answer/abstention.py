@@ -4,11 +4,13 @@ Wrong legal facts are worse than no answer, so the service abstains, with one of
 reasons, when
   * nothing was retrieved (``NOTHING_RETRIEVED``);
   * the retrieved passages share too little of the question's weighted content words
-    (``matching.question_coverage`` below ``min_coverage``) and none is close to it in
-    meaning either (the dense model's cosine below ``dense_floor``): they are about
-    something else (``OFF_TOPIC``). Words alone refused questions told as a situation
-    ("업체 납품이 몇 달째 밀려서 지체상금이 계속 불어나요. 끝도 없이 매기는 건가요?"):
-    their filler words weigh most because no passage has them;
+    (``matching.question_coverage`` below ``min_coverage``) and no sentence the answer
+    would quote is close to it in meaning either (the best cosine of the question's vector
+    to theirs below ``off_topic_quote_floor``, a stricter floor than ``quote_floor``):
+    they are about something else (``OFF_TOPIC``). Words alone refused questions told as
+    a situation ("업체 납품이 몇 달째 밀려서 지체상금이 계속 불어나요. 끝도 없이 매기는
+    건가요?"): their filler words weigh most because no passage has them. The quotes
+    decide, not the passages' own vectors, for the reason given for ``quote_floor``;
   * no passage sentence shares a word with the question, so there is nothing to quote
     (``NOTHING_TO_QUOTE``);
   * the question asks for a quantity of a kind (an amount in 원, a number of people, a
@@ -54,14 +56,14 @@ class AbstentionPolicy:
     min_coverage: float = 0.2
     # "X는 얼마인가요?": some sentence stating an amount must be about X.
     amount_subject: bool = True
-    # A passage at least this close in meaning (question to stored vector) is on topic
-    # whatever its word overlap; None: words alone decide. The value belongs to the
-    # embedder (e5-small's cosines sit in 0.8-0.95; AnswerSettings.off_topic_dense_floor).
-    dense_floor: float | None = None
     # The quoted sentences must come at least this close to the question in meaning (the
-    # best cosine of the embedder's vectors); None: not checked. Same scale caveat as
-    # ``dense_floor`` (AnswerSettings.quote_dense_floor).
+    # best cosine of the embedder's vectors); None: not checked. The value belongs to the
+    # embedder (e5-small's cosines sit in 0.8-0.95; AnswerSettings.quote_dense_floor).
     quote_floor: float | None = None
+    # The same when the passages share fewer than ``min_coverage`` of the question's words:
+    # a question so far from the passages in words must be close to the quotes in meaning
+    # (AnswerSettings.off_topic_quote_floor). None: words alone decide (OFF_TOPIC).
+    off_topic_quote_floor: float | None = None
 
 
 def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], quotes: str,
@@ -70,11 +72,17 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     """The Korean reason to abstain (see the module docstring), or None when the answer
     may be given. ``quotes`` is the quoted answer's text (``extractive``);
     ``quote_similarity`` gives the best cosine of the question to a quoted sentence (None
-    when there is no embedder), asked only when every other check has passed."""
+    when there is no embedder), asked only when every other check has passed or when the
+    passages share too few of the question's words."""
     if not passages:
         return NOTHING_RETRIEVED
-    if question_coverage(question, passages) < policy.min_coverage and not _close_in_meaning(passages, policy):
-        return OFF_TOPIC
+    few_words = question_coverage(question, passages) < policy.min_coverage
+    if few_words:
+        floor = policy.off_topic_quote_floor
+        similarity = (quote_similarity() if floor is not None and quote_similarity is not None and quotes.strip()
+                      else None)
+        if similarity is None or similarity < floor:
+            return OFF_TOPIC
     if not quotes.strip():
         return NOTHING_TO_QUOTE
     wanted = question.units
@@ -83,35 +91,29 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     if policy.amount_subject and question.subject and not states_amount_of(question.subject, passages, wanted):
         what = "금액이나 비율" if wanted & MONEY_UNITS else "수치"
         return f"검색된 문서에 ‘{' '.join(question.subject)}’의 {what}을 밝힌 문장이 없습니다."
-    if policy.quote_floor is not None and quote_similarity is not None:
+    if policy.quote_floor is not None and quote_similarity is not None and not few_words:
         similarity = quote_similarity()
         if similarity is not None and similarity < policy.quote_floor:
             return QUOTES_OFF_TOPIC
     return None
 
 
-#: The floor for the built-in e5-small embedder ("auto"; see AnswerSettings.off_topic_dense_floor).
-E5_SMALL_DENSE_FLOOR = 0.88
+#: The off-topic quote floor for the built-in e5-small embedder ("auto";
+#: AnswerSettings.off_topic_quote_floor).
+E5_SMALL_OFF_TOPIC_FLOOR = 0.87
 
 
 #: The quote floor for the built-in e5-small embedder ("auto"; AnswerSettings.quote_dense_floor).
 E5_SMALL_QUOTE_FLOOR = 0.85
 
 
-def dense_floor_for(setting: float | str | None, embedder_name: str,
-                    e5_small: float = E5_SMALL_DENSE_FLOOR) -> float | None:
+def dense_floor_for(setting: float | str | None, embedder_name: str, e5_small: float) -> float | None:
     """The floor a setting means with this embedder: a number as given, "auto" the e5-small
     one (``e5_small``) only for an e5-small embedder (another model's cosines have another
     scale)."""
     if setting == "auto":
         return e5_small if "e5-small" in embedder_name else None
     return None if setting is None else float(setting)
-
-
-def _close_in_meaning(passages: Sequence[Passage], policy: AbstentionPolicy) -> bool:
-    floor = policy.dense_floor
-    return floor is not None and any(p.chunk.dense_similarity is not None and p.chunk.dense_similarity >= floor
-                                     for p in passages)
 
 
 def states_quantity(text: str, units: frozenset[str] | None = None) -> bool:

@@ -23,9 +23,6 @@ class RetrievedChunk:
     metadata: dict[str, Any] = field(default_factory=dict)
     #: Cosine of the question to the chunk's title, where the title re-rank compared them.
     title_similarity: float | None = None
-    #: Cosine of the question's vector to the chunk's stored one (None: no dense search):
-    #: how close in meaning it is whatever words they share (abstention reads it).
-    dense_similarity: float | None = None
 
     @classmethod
     def from_payload(cls, point_id: str, score: float, payload: dict[str, Any]) -> "RetrievedChunk":

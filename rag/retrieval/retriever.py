@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -97,8 +97,6 @@ class HybridRetriever:
             dense = self.query_vector(query)
         t2 = time.perf_counter()
         hits = self._search(target, mode, sparse, dense, flt, k)
-        if dense is not None and hits and mode != "weighted":  # weighted fusion has the cosines already
-            hits = _with_dense_similarity(target, dense, hits)
         t3 = time.perf_counter()
         if self.titles is not None and dense is not None and mode != "dense":
             hits = self.titles.rerank(dense, hits)
@@ -146,15 +144,7 @@ class HybridRetriever:
                 cosine[pid] = float(vector @ dense)
         fused = weighted({h.id: h.score for h in sparse_hits}, cosine, self.settings.dense_weight)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])[:k]
-        return [replace(RetrievedChunk.from_payload(pid, score, payloads[pid]), dense_similarity=cosine.get(pid))
-                for pid, score in ranked]
-
-
-def _with_dense_similarity(target: Collection, dense: np.ndarray, hits: list[RetrievedChunk]) -> list[RetrievedChunk]:
-    """Each hit with its stored vector's cosine to the question (one lookup for all hits;
-    a hit whose vector is not there yet, still being embedded, keeps None)."""
-    vectors = target.dense_vectors([h.id for h in hits])
-    return [replace(h, dense_similarity=float(vectors[h.id] @ dense)) if h.id in vectors else h for h in hits]
+        return [RetrievedChunk.from_payload(pid, score, payloads[pid]) for pid, score in ranked]
 
 
 def _chunks(hits) -> list[RetrievedChunk]:

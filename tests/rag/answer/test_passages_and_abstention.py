@@ -33,7 +33,6 @@ def test_budget_skips_what_does_not_fit_and_cuts_an_oversized_best_passage():
 
 def test_excerpts_keep_heading_and_the_sentences_about_the_question():
     from rag.answer.excerpts import excerpt_passages
-    from rag.answer.types import Passage
     from rag.retrieval.korean import KoreanAnalyzer
 
     text = ("##### 제3조 (폐쇄회로 텔레비전의 설치)\n\n"
@@ -63,7 +62,6 @@ def packaged(name: str):
 def test_passages_without_room_are_left_out_of_the_prompt_but_kept_for_the_reader():
     from rag.answer.excerpts import excerpt_passages
     from rag.answer.prompts import build_messages
-    from rag.answer.types import Passage
     from rag.retrieval.korean import KoreanAnalyzer
 
     long = "원장은 녹화된 영상을 60일 이상 보관하여야 한다. " * 6
@@ -116,7 +114,6 @@ def test_the_prompt_does_not_repeat_a_section_heading_in_the_label():
 
 def test_excerpts_show_the_model_the_sentences_the_extractive_answer_quoted():
     from rag.answer.excerpts import excerpt_passages
-    from rag.answer.types import Passage
     from rag.retrieval.korean import KoreanAnalyzer
 
     fines = ("##### 제56조 (과태료)\n\n"

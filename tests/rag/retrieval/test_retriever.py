@@ -64,24 +64,6 @@ def test_chunks_without_a_dense_vector_are_still_found(ctx: AppContext, sample_c
         assert (hits[0].source, hits[0].locator) == (source, locator), (question, mode)
 
 
-@pytest.mark.parametrize("mode", ["dense", "dbsf", "weighted"])
-def test_hits_carry_their_stored_vectors_cosine_to_the_question(indexed: AppContext, mode: str):
-    question = "급식 식단은 누가 작성하나요?"
-    hits = indexed.retriever.search(question, COLLECTION, k=5, mode=mode)
-    query = indexed.embedder.embed_query(question)
-    stored = indexed.collection(COLLECTION).dense_vectors([h.id for h in hits])
-    assert hits and all(h.dense_similarity == pytest.approx(float(stored[h.id] @ query), abs=1e-6) for h in hits)
-    assert indexed.retriever.search(question, COLLECTION, k=5, mode="sparse")[0].dense_similarity is None
-
-
-def test_a_hit_not_yet_embedded_has_no_dense_similarity(ctx: AppContext, sample_corpus: Path):
-    ingest(ctx, sample_corpus)  # no dense vector anywhere yet
-
-    hits = ctx.retriever.search("급식 식단은 누가 작성하나요?", COLLECTION, k=5, mode="dbsf")
-
-    assert hits and all(h.dense_similarity is None for h in hits)
-
-
 def test_dense_mode_sees_only_embedded_chunks(ctx: AppContext, sample_corpus: Path):
     ingest(ctx, sample_corpus)
 
