@@ -18,6 +18,7 @@ class FakeEmbedder:
         self.calls = 0  # number of embed_passages calls, for cache tests
         self.embedded_texts = 0
         self.passages: list[str] = []  # every passage text embedded, in order
+        self.queries: list[str] = []  # every query text embedded, in order
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         self.calls += 1
@@ -26,6 +27,7 @@ class FakeEmbedder:
         return normalise(np.stack([self._vector(t) for t in texts])) if texts else np.zeros((0, self.dim), np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
         return normalise(self._vector(text)[None, :])[0]
 
     def _vector(self, text: str) -> np.ndarray:

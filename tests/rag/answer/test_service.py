@@ -362,29 +362,14 @@ def test_an_embedder_failing_at_the_quote_check_does_not_withhold_the_answer(ind
     assert "임베딩 서버 오류 503" in caplog.text
 
 
-class _CountingQueries:
-    """The test embedder, counting how often each text is embedded as a query."""
-
-    def __init__(self, inner) -> None:
-        self._inner = inner
-        self.name, self.dim = inner.name, inner.dim
-        self.queries: list[str] = []
-
-    def embed_query(self, text: str):
-        self.queries.append(text)
-        return self._inner.embed_query(text)
-
-    def embed_passages(self, texts):
-        return self._inner.embed_passages(texts)
-
-
 def test_the_quote_check_reads_the_question_vector_the_search_computed(indexed_sample):
-    embedder = _CountingQueries(indexed_sample.embedder)
+    embedder = indexed_sample.embedder
     settings = load_settings("test", data_dir=indexed_sample.settings.data_dir,
                              retrieval={"title_rerank_depth": 0})  # titles are embedded as queries too
     retriever = HybridRetriever(indexed_sample.retriever._collection_for, embedder, settings.retrieval,
                                 analyzer=indexed_sample.analyzer)
     svc = AnswerService(retriever, indexed_sample.analyzer, settings, policy=AbstentionPolicy(quote_floor=-1.0))
+    embedder.queries.clear()
     events, final = ask(svc)
     assert not final.abstained and "60일 이상 보관" in final.text
     assert embedder.queries == [CCTV_QUESTION]

@@ -8,18 +8,8 @@ from rag.embedding.fake import FakeEmbedder
 from rag.embedding.query_cache import QueryVectors
 
 
-class _Counting(FakeEmbedder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.queries: list[str] = []
-
-    def embed_query(self, text: str) -> np.ndarray:
-        self.queries.append(text)
-        return super().embed_query(text)
-
-
 def test_a_text_is_embedded_once_and_the_least_recently_used_is_dropped_first():
-    embedder = _Counting()
+    embedder = FakeEmbedder()
     vectors = QueryVectors(embedder, size=2)
     first = vectors("보육료 지원")
     assert np.array_equal(vectors("보육료 지원"), first) and embedder.queries == ["보육료 지원"]

@@ -14,16 +14,6 @@ def chunk(cid: str, score: float, locator: str, text: str = "본문", heading_pa
                           heading_path=heading_path)
 
 
-class CountingEmbedder(FakeEmbedder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.queries: list[str] = []
-
-    def embed_query(self, text: str) -> np.ndarray:
-        self.queries.append(text)
-        return super().embed_query(text)
-
-
 def test_an_articles_title_is_its_caption_without_the_number():
     article = chunk("a", 1.0, "제14조", "##### 제14조의2 (직장어린이집의 **설치** 등)\n\n**①** 사업주는 …")
 
@@ -64,7 +54,7 @@ def test_untitled_hits_and_zero_weight_keep_the_fused_order():
 
 
 def test_only_the_first_hits_move_and_each_title_is_embedded_once():
-    embedder = CountingEmbedder()
+    embedder = FakeEmbedder()
     reranker = TitleReranker(embedder, depth=2, weight=2.0)
     question = embedder.embed_query("어린이집 급식 식단 작성")
     hits = [chunk("x", 1.0, "폐쇄회로 텔레비전 설치"), chunk("y", 0.99, "급식 식단 작성"),
@@ -83,7 +73,7 @@ def test_the_retriever_reranks_fused_hits_only(indexed_sample):
     from rag.retrieval.retriever import HybridRetriever
 
     settings = indexed_sample.settings.retrieval
-    embedder = CountingEmbedder()
+    embedder = FakeEmbedder()
     retriever = HybridRetriever(indexed_sample.collection, embedder, settings, indexed_sample.analyzer)
     question = "급식 식단은 누가 작성하나요?"
 
