@@ -30,6 +30,7 @@ class QueryVectors:
                 self._vectors.move_to_end(text)
                 return vector
         vector = self.embedder.embed_query(text)
+        vector.setflags(write=False)  # shared by every caller: none may change it in place
         with self._lock:
             self._vectors[text] = vector
             if len(self._vectors) > self._size:
