@@ -253,7 +253,11 @@ class IngestService:
             pending = self.state.pending_chunks(collection, self.embed_batch_size * 8)
             if not pending:
                 break
-            vectors = self._vectors_for(pending)
+            vectors = self._vectors_for(pending, stop)
+            # Stopped part-way: what was embedded is stored now, the rest stays pending.
+            pending = [c for c in pending if c.content_hash in vectors]
+            if not pending:
+                break
             with self._write_lock:
                 target.set_dense([c.point_id for c in pending], np.stack([vectors[c.content_hash] for c in pending]))
                 target.flush()
@@ -266,11 +270,16 @@ class IngestService:
                 target.optimize()
         return count
 
-    def _vectors_for(self, pending) -> dict[str, np.ndarray]:
+    def _vectors_for(self, pending, stop: threading.Event | None = None) -> dict[str, np.ndarray]:
+        """Vectors by content hash, from the cache or embedded a batch at a time. ``stop``
+        is looked at between batches: a server shutting down, or an answer waiting for the
+        CPU, waits for one batch (seconds), not for the whole round (a minute on 2 cores)."""
         texts = {c.content_hash: dense_passage_text(c.text) for c in pending}
         vectors = self.state.cached_vectors(self.embedder.name, list(texts))
         missing = sorted((h for h in texts if h not in vectors), key=lambda h: len(texts[h]))
         for start in range(0, len(missing), self.embed_batch_size):
+            if stop is not None and stop.is_set():
+                break
             part = missing[start:start + self.embed_batch_size]
             embedded = self.embedder.embed_passages([texts[h] for h in part])
             fresh = dict(zip(part, embedded))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from ingest.chunking import chunk_document
@@ -108,6 +109,30 @@ def test_reingest_in_a_new_process_uses_the_saved_state(settings, sample_corpus:
         assert second.collection(COLLECTION).count(PointFilter(versions=None, has_dense=True)) == N_CHUNKS
     finally:
         second.close()
+
+
+class _StopAfterFirstBatch(threading.Event):
+    """Set once the embedder has been called: a shutdown arriving during the first batch."""
+
+    def __init__(self, embedder: FakeEmbedder) -> None:
+        super().__init__()
+        self.embedder = embedder
+
+    def is_set(self) -> bool:
+        return self.embedder.calls >= 1
+
+
+def test_a_stop_is_heard_between_batches_and_the_finished_batch_is_kept(ctx: AppContext, sample_corpus: Path):
+    ingest(ctx, sample_corpus)
+    ctx.ingest.embed_batch_size = 2
+
+    assert ctx.ingest.embed_pending(COLLECTION, progress=False, stop=_StopAfterFirstBatch(fake(ctx))) == 2
+
+    assert ctx.state.progress(COLLECTION) == (2, N_CHUNKS)
+    assert ctx.collection(COLLECTION).count(PointFilter(versions=None, has_dense=True)) == 2
+    # The next turn embeds only the rest.
+    assert ctx.ingest.embed_pending(COLLECTION, progress=False) == N_CHUNKS - 2
+    assert fake(ctx).embedded_texts == N_CHUNKS
 
 
 def test_changing_one_document_embeds_only_its_new_chunk(ctx: AppContext, sample_corpus: Path):
