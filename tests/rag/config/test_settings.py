@@ -89,6 +89,8 @@ def test_bad_values_unknown_keys_and_profiles_are_config_errors():
         load_settings("test", embedding={"mode": "gpt"})
     with pytest.raises(ConfigError):
         load_settings("test", retreival={"top_k": 3})  # misspelt section: refused, not ignored
+    with pytest.raises(ConfigError, match="off_topic_dense_floor"):
+        load_settings("test", answer={"off_topic_dense_floor": 0.88})  # a retired key, named
     with pytest.raises(ConfigError, match="profile=staging"):
         load_settings("staging")
 
