@@ -89,8 +89,8 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     if wanted and not any(states_quantity(p.chunk.text, wanted) for p in passages):
         return NO_QUANTITY
     if policy.amount_subject and question.subject and not states_amount_of(question.subject, passages, wanted):
-        what = "금액이나 비율" if wanted & MONEY_UNITS else "수치"
-        return f"검색된 문서에 ‘{' '.join(question.subject)}’의 {what}을 밝힌 문장이 없습니다."
+        what = "금액이나 비율을" if wanted & MONEY_UNITS else "수치를"
+        return f"검색된 문서에 ‘{question.subject_text}’의 {what} 밝힌 문장이 없습니다."
     if policy.quote_floor is not None and quote_similarity is not None and not few_words:
         similarity = quote_similarity()
         if similarity is not None and similarity < policy.quote_floor:

@@ -135,6 +135,7 @@ class QuestionAnalysis:
     units: frozenset[str]
     hinted_units: frozenset[str]
     subject: tuple[str, ...]
+    subject_text: str  # the subject as the question writes it, for messages
     defined: tuple[Term, ...]
 
     @property
@@ -163,8 +164,10 @@ def analyse_question(text: str, analyzer: "KoreanAnalyzer", *, synonyms: Synonym
     """The analysis of ``text``; ``synonyms`` widen the forms each term is found in."""
     terms = _terms(text, analyzer, resolve_synonyms(synonyms))
     definition = bool(_ASKS_DEFINITION.search(text))
+    subject, subject_text = _subject(text, analyzer)
     return QuestionAnalysis(text=text, terms=terms, units=_units(text, required=True),
-                            hinted_units=_units(text, required=False), subject=_subject(text, analyzer),
+                            hinted_units=_units(text, required=False), subject=subject,
+                            subject_text=subject_text,
                             defined=tuple(t for t in terms if not t.short) if definition else ())
 
 
@@ -225,43 +228,42 @@ def _merged_endings(root: str) -> list[str]:
     return [root[:-1] + chr(ord(last) + coda) for coda in (4, 8, 17)]  # ㄴ, ㄹ, ㅂ
 
 
-def _subject(question: str, analyzer: "KoreanAnalyzer") -> tuple[str, ...]:
+def _subject(question: str, analyzer: "KoreanAnalyzer") -> tuple[tuple[str, ...], str]:
     """What an amount question asks the amount of: the nouns of "육아휴직 수당은 얼마",
     "일비로 얼마를", "과태료가 얼마까지" (the noun phrase right before 얼마, or the
-    nearest one marked as topic or subject). Empty when the question asks no amount or
-    names nothing. Statutes often leave amounts to rules that are not indexed, while
-    other articles nearby state amounts of other things."""
+    nearest one marked as topic or subject), and that phrase as the question writes it.
+    Empty when the question asks no amount or names nothing. Statutes often leave amounts
+    to rules that are not indexed, while other articles nearby state amounts of other
+    things."""
     if not _AMOUNT.search(question):
-        return ()
-    tokens = analyzer.morphemes(question)
-    at = next((i for i, (form, _) in enumerate(tokens) if form == "얼마"), None)
+        return (), ""
+    tokens = analyzer.morpheme_spans(question)
+    at = next((i for i, (form, *_) in enumerate(tokens) if form == "얼마"), None)
     if at is None:
-        return ()
-    if at >= 1 and tokens[at - 1][1].startswith("J"):
-        words = _noun_phrase(tokens, at - 1)
-        if words:
-            return words
-    for i in range(at - 1, -1, -1):
+        return (), ""
+    phrase = _noun_phrase(tokens, at - 1) if at >= 1 and tokens[at - 1][1].startswith("J") else []
+    i = at - 1
+    while not phrase and i >= 0 and tokens[i][1] not in ("EC", "SF"):
         if tokens[i][1] in ("JX", "JKS"):
-            words = _noun_phrase(tokens, i)
-            if words:
-                return words
-        if tokens[i][1] in ("EC", "SF"):
-            break
-    return ()
+            phrase = _noun_phrase(tokens, i)
+        i -= 1
+    if not phrase:
+        return (), ""
+    return tuple(form for form, _, _ in phrase), question[phrase[0][1]:phrase[-1][2]]
 
 
-def _noun_phrase(tokens: Sequence[tuple[str, str]], particle: int) -> tuple[str, ...]:
-    words: list[str] = []
+def _noun_phrase(tokens: Sequence[tuple[str, str, int, int]], particle: int) -> list[tuple[str, int, int]]:
+    """The nouns right before ``particle``, each with where it stands, frame nouns left out."""
+    words: list[tuple[str, int, int]] = []
     i = particle - 1
     while i >= 0 and (tokens[i][1] in _NOUN_TAGS or tokens[i][1] == "XSN"):
-        form, tag = tokens[i]
+        form, tag, start, end = tokens[i]
         if tag == "XSN":  # 률, 당, 비: part of the noun before it
             if i >= 1 and tokens[i - 1][1] in _NOUN_TAGS:
-                form = tokens[i - 1][0] + form
+                form, start = tokens[i - 1][0] + form, tokens[i - 1][2]
                 i -= 1
             else:
                 break
-        words.insert(0, form)
+        words.insert(0, (form, start, end))
         i -= 1
-    return tuple(w for w in words if w not in _FRAME_NOUNS)
+    return [word for word in words if word[0] not in _FRAME_NOUNS]

@@ -47,6 +47,12 @@ class KoreanAnalyzer:
         """Every morpheme with its tag, particles and endings included (phrase structure)."""
         return [(t.form, t.tag) for t in self._kiwi.tokenize(text)]
 
+    def morpheme_spans(self, text: str) -> list[tuple[str, str, int, int]]:
+        """`morphemes` with where each one stands in ``text`` (start, end), so that a
+        phrase found among them can be quoted as the user wrote it ("처우개선비", not
+        "처우 개선 비")."""
+        return [(t.form, t.tag, t.start, t.end) for t in self._kiwi.tokenize(text)]
+
     def tagged(self, text: str) -> list[tuple[str, str]]:
         """The same terms as `terms`, each with its base tag (NNG, VV, SN, …), for callers
         that treat nouns, stems, numbers and adverbs differently (answer checking)."""

@@ -44,7 +44,7 @@ def test_each_reason_to_abstain(analyzer):
     assert reason("CCTV를 설치하지 않으면 과태료는 며칠 안에 내나요?", FINE) == NO_QUANTITY
     assert reason("보육교사가 맡는 영아의 수는 어디에 정하나요?", DELEGATED) is None
     # "X는 얼마": an amount about something else is no answer; the reason names X.
-    assert reason("육아휴직 수당은 얼마인가요?", RATES) == "검색된 문서에 ‘육아 휴직 수당’의 금액이나 비율을 밝힌 문장이 없습니다."
+    assert reason("육아휴직 수당은 얼마인가요?", RATES) == "검색된 문서에 ‘육아휴직 수당’의 금액이나 비율을 밝힌 문장이 없습니다."
     assert reason("시간외근무수당은 얼마인가요?", RATES) is None
     lenient = AbstentionPolicy(amount_subject=False)
     assert reason_to_abstain(analyse_question("육아휴직 수당은 얼마인가요?", analyzer), RATES, "… [1]", lenient) is None

@@ -85,4 +85,4 @@ def test_what_the_documents_do_not_quantify_still_abstains(rules):
     money = ask(rules, "청사 제설 작업 비용은 얼마인가요?")  # 1,000원 is the parking fee
     assert money.abstained and "금액이나 비율" in money.notice
     other = ask(rules, "청사 제설 작업은 기온이 얼마일 때 시작하나요?")  # 5센티미터 is the snowfall
-    assert other.abstained and "‘기온’의 수치" in other.notice
+    assert other.abstained and "‘기온’의 수치를 밝힌" in other.notice

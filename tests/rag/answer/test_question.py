@@ -48,6 +48,16 @@ def test_what_a_question_asks_for(analyzer, question, intents, units, subject):
     assert analysis.defined == ()
 
 
+def test_the_subject_is_quoted_as_the_question_writes_it(analyzer):
+    # Kiwi splits compounds ("처우 개선 비"); a reason shown to the user quotes the user.
+    analysis = analyse_question("서울시 어린이집 보육교사 처우개선비는 한 달에 얼마씩 나와요?", analyzer)
+
+    assert analysis.subject == ("서울시", "어린이집", "보육", "교사", "처우", "개선", "비")
+    assert analysis.subject_text == "서울시 어린이집 보육교사 처우개선비"
+    assert analyse_question("FP당 단가는 얼마인가요?", analyzer).subject_text == "FP당 단가"
+    assert analyse_question("서류는 얼마 동안 보관하나요?", analyzer).subject_text == ""
+
+
 # The words a definition may define: every content word of two syllables or more (a
 # sentence defining any of them gets the bonus); one-syllable words match too much.
 @pytest.mark.parametrize("question, defined", [
