@@ -21,6 +21,12 @@ reasons, when
   * the question asks the amount of something ("육아휴직 수당은 얼마": the analysis's
     ``subject``) and no sentence stating an amount names it: nearby articles often state
     amounts of other things (the reason names the subject);
+  * a question word asks for such a quantity (얼마, 몇, 며칠, 언제까지: the analysis's
+    ``quantity_question_word``) and no passage the answer quotes states one of that kind
+    (``NO_QUANTITY_QUOTED``): a figure in some other retrieved article does not make a
+    quote of this one an answer ("공보의 복무기간은 몇 년" quoting the article that
+    appoints a 보건지소장). A noun naming a quantity (기간, 금액) is not enough: "기한 넘긴
+    건가요?" asks no figure, and the quoted article rightly states none;
   * none of the sentences the answer would quote is close to the question in meaning
     (the best cosine of the question's vector to theirs below ``quote_floor``:
     ``QUOTES_OFF_TOPIC``). Words shared with a neighbouring article are what an answer to
@@ -36,9 +42,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .citations import marker_numbers
 from .facts import stated_units
 from .matching import question_coverage, states_amount_of
 from .question import MONEY_UNITS, QuestionAnalysis, units_fit
+from .sentences import MARKER_RE
 from .types import Passage
 
 NOTHING_RETRIEVED = "색인된 문서에서 관련 내용을 찾지 못했습니다."
@@ -46,6 +54,7 @@ OFF_TOPIC = "검색된 문서가 질문의 내용을 다루지 않습니다."
 NOTHING_TO_QUOTE = "검색된 문서에서 질문에 답하는 문장을 찾지 못했습니다."
 NO_QUANTITY = "질문이 묻는 금액·기간·인원 등의 수치가 검색된 문서에 없습니다."
 QUOTES_OFF_TOPIC = "검색된 문서에서 질문과 뜻이 가까운 문장을 찾지 못했습니다."
+NO_QUANTITY_QUOTED = "질문이 묻는 금액·기간·인원 등의 수치가 답으로 인용할 문단에 없습니다."
 
 
 @dataclass(frozen=True)
@@ -56,6 +65,8 @@ class AbstentionPolicy:
     min_coverage: float = 0.2
     # "X는 얼마인가요?": some sentence stating an amount must be about X.
     amount_subject: bool = True
+    # "몇 년인가요?": a passage the answer quotes must state a period, not just any passage.
+    quantity_quoted: bool = True
     # The quoted sentences must come at least this close to the question in meaning (the
     # best cosine of the embedder's vectors); None: not checked. The value belongs to the
     # embedder (e5-small's cosines sit in 0.8-0.95; AnswerSettings.quote_dense_floor).
@@ -91,6 +102,10 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     if policy.amount_subject and question.subject and not states_amount_of(question.subject, passages, wanted):
         what = "금액이나 비율을" if wanted & MONEY_UNITS else "수치를"
         return f"검색된 문서에 ‘{question.subject_text}’의 {what} 밝힌 문장이 없습니다."
+    if wanted and policy.quantity_quoted and question.quantity_question_word:
+        quoted = {n for marker in MARKER_RE.findall(quotes) for n in marker_numbers(marker)}
+        if not any(states_quantity(p.chunk.text, wanted) for p in passages if p.n in quoted):
+            return NO_QUANTITY_QUOTED
     if policy.quote_floor is not None and quote_similarity is not None and not few_words:
         similarity = quote_similarity()
         if similarity is not None and similarity < policy.quote_floor:

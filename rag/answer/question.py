@@ -14,6 +14,9 @@ The analysis holds
     ``units``: "과태료 부과 기준은?" asks no amount, but the sentence stating one is
     likelier the answer;
   * ``subject``: what "X는 얼마" asks the amount of (X's nouns);
+  * ``quantity_question_word``: whether a question word (얼마, 몇, 며칠, 언제까지) asks
+    for a quantity, rather than only a noun naming one (기간, 금액, 인원): "기한 안에
+    접수가 안 됐는데 기한 넘긴 건가요?" names a period and asks none;
   * ``defined``: the words whose definition answers "X는 무엇을 말하나요?".
 
 Both unit readings come from one table (``_QUANTITY_WORDS``), each row saying whether an
@@ -105,6 +108,8 @@ _QUESTION_WORDS = frozenset({
     "있다", "알다", "궁금하다", "주다", "알리다", "가능", "경우", "관련", "대하다", "관하다", "문의", "질문", "방법",
 })
 
+_QUANTITY_QUESTION_WORD = re.compile(r"얼마|몇|며칠|언제까지")
+
 _NOUN_TAGS = frozenset({"NNG", "NNP", "SL"})
 # Nouns that frame the question rather than name what is priced ("…할 때", "하루에 얼마").
 _FRAME_NOUNS = frozenset({"때", "경우", "정도", "중", "등", "하루", "매일", "매달", "매월", "한달", "연간", "1년"})
@@ -136,6 +141,7 @@ class QuestionAnalysis:
     hinted_units: frozenset[str]
     subject: tuple[str, ...]
     subject_text: str  # the subject as the question writes it, for messages
+    quantity_question_word: bool
     defined: tuple[Term, ...]
 
     @property
@@ -168,6 +174,7 @@ def analyse_question(text: str, analyzer: "KoreanAnalyzer", *, synonyms: Synonym
     return QuestionAnalysis(text=text, terms=terms, units=_units(text, required=True),
                             hinted_units=_units(text, required=False), subject=subject,
                             subject_text=subject_text,
+                            quantity_question_word=bool(_QUANTITY_QUESTION_WORD.search(text)),
                             defined=tuple(t for t in terms if not t.short) if definition else ())
 
 

@@ -82,7 +82,7 @@ def test_cases_say_why_they_failed_and_filter_and_page(evaluator: TestClient, ru
     (wrong,) = failed["items"]
     assert wrong["id"] == "cc-03" and wrong["failed"] is True
     assert wrong["failure_kinds"] == ["answered_unanswerable"] and wrong["failure"] == "답할 수 없는데 답변함"
-    assert wrong["question"] == "보육교사 월급날은 매달 며칠인가요?" and wrong["answer"]
+    assert wrong["question"] == "보육교사 월급날은 언제인가요?" and wrong["answer"]
     assert passed["total"] == 3 and all(not r["failed"] for r in passed["items"])
     assert [r["id"] for r in metabolic["items"]] == ["mb-01"]
     assert [r["id"] for r in deadline["items"]] == ["cc-01"]

@@ -34,7 +34,7 @@ CASES = [
      "reference_answer": "빠르게 걷기 같은 중강도 유산소 운동을 일주일에 150분 이상 하도록 권합니다.",
      "evidence": [{"source": GUIDE, "quote": "중강도 유산소 운동을 일주일에 150분 이상 하도록 권한다"}],
      "answerable": True, "cited_articles": []},
-    {"id": "cc-03", "assistant": "childcare", "question": "보육교사 월급날은 매달 며칠인가요?",
+    {"id": "cc-03", "assistant": "childcare", "question": "보육교사 월급날은 언제인가요?",
      "reference_answer": "", "evidence": [], "answerable": False},
 ]
 

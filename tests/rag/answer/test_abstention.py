@@ -4,7 +4,7 @@ quotes, giving the Korean reason."""
 from __future__ import annotations
 
 from rag.answer.abstention import (E5_SMALL_OFF_TOPIC_FLOOR, E5_SMALL_QUOTE_FLOOR, NO_QUANTITY, NOTHING_RETRIEVED,
-                                   NOTHING_TO_QUOTE, OFF_TOPIC, QUOTES_OFF_TOPIC, AbstentionPolicy, dense_floor_for,
+                                   NO_QUANTITY_QUOTED, NOTHING_TO_QUOTE, OFF_TOPIC, QUOTES_OFF_TOPIC, AbstentionPolicy, dense_floor_for,
                                    reason_to_abstain, states_quantity)
 from rag.answer.matching import states_amount_of
 from rag.answer.question import analyse_question
@@ -62,6 +62,25 @@ def test_the_unit_a_question_names_after_몇_must_be_stated(analyzer):
 
     assert reason(nicotine) == NO_QUANTITY
     assert reason(stated) is None
+
+
+def test_a_quantity_asked_must_stand_in_a_quoted_passage(analyzer):
+    # A period stated in another retrieved article does not make the quote of this one
+    # an answer to "몇 년".
+    passages = [Passage(1, chunk(1, "보건지소에 보건지소장 1명을 두되, 임기제공무원으로 임용한다.")),
+                Passage(2, chunk(2, "진료기록부는 10년간 보존하여야 한다."))]
+    asked = analyse_question("보건지소 공보의 복무기간은 몇 년이에요?", analyzer)
+
+    assert reason_to_abstain(asked, passages, "보건지소에 보건지소장 1명을 두되 … [1]") == NO_QUANTITY_QUOTED
+    assert reason_to_abstain(asked, passages, "보건지소에 … [1]\n진료기록부는 … [2]") is None
+    assert reason_to_abstain(asked, passages, "보건지소에 … [1]", AbstentionPolicy(quantity_quoted=False)) is None
+    # A noun naming a period (기한) asks no figure: a quote without one may answer it.
+    named = analyse_question("시스템 장애로 기한 안에 접수가 안 됐으면 기한 넘긴 건가요?", analyzer)
+    late = [Passage(1, chunk(1, "정보시스템 장애로 문서가 기한 안에 접수되지 못하면 장애가 제거된 날의 다음 날에 "
+                                "기한이 도래한 것으로 본다.")),
+            Passage(2, chunk(2, "민원은 접수한 날부터 7일 이내에 처리한다."))]
+    assert named.units and not named.quantity_question_word
+    assert reason_to_abstain(named, late, "정보시스템 장애로 … [1]") is None
 
 
 def test_an_amount_about_something_else_is_no_answer():
