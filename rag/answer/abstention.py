@@ -19,8 +19,9 @@ reasons, when
     act that is not indexed ("배치기준은 별표 2와 같다", "지방공무원 수당 등에 관한 규정에
     따른다"); quoting the delegation as if it answered "몇 명" or "얼마" would mislead;
   * the question asks the amount of something ("육아휴직 수당은 얼마": the analysis's
-    ``subject``) and no sentence stating an amount names it: nearby articles often state
-    amounts of other things (the reason names the subject);
+    ``subject``) and no sentence stating an amount names it, among the retrieved passages
+    or among those the answer quotes: nearby articles often state amounts of other things
+    (the reason names the subject);
   * a question word asks for such a quantity (얼마, 몇, 며칠, 언제까지: the analysis's
     ``quantity_question_word``) and no passage the answer quotes states one of that kind
     (``NO_QUANTITY_QUOTED``): a figure in some other retrieved article does not make a
@@ -65,7 +66,8 @@ class AbstentionPolicy:
     min_coverage: float = 0.2
     # "X는 얼마인가요?": some sentence stating an amount must be about X.
     amount_subject: bool = True
-    # "몇 년인가요?": a passage the answer quotes must state a period, not just any passage.
+    # "몇 년인가요?", "X는 얼마": a passage the answer quotes must state the period or X's
+    # amount, not just any retrieved passage.
     quantity_quoted: bool = True
     # The quoted sentences must come at least this close to the question in meaning (the
     # best cosine of the embedder's vectors); None: not checked. The value belongs to the
@@ -99,13 +101,15 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     wanted = question.units
     if wanted and not any(states_quantity(p.chunk.text, wanted) for p in passages):
         return NO_QUANTITY
-    if policy.amount_subject and question.subject and not states_amount_of(question.subject, passages, wanted):
+    markers = {n for marker in MARKER_RE.findall(quotes) for n in marker_numbers(marker)}
+    quoted = [p for p in passages if p.n in markers] if policy.quantity_quoted else passages
+    if policy.amount_subject and question.subject:
         what = "금액이나 비율을" if wanted & MONEY_UNITS else "수치를"
-        return f"검색된 문서에 ‘{question.subject_text}’의 {what} 밝힌 문장이 없습니다."
-    if wanted and policy.quantity_quoted and question.quantity_question_word:
-        quoted = {n for marker in MARKER_RE.findall(quotes) for n in marker_numbers(marker)}
-        if not any(states_quantity(p.chunk.text, wanted) for p in passages if p.n in quoted):
-            return NO_QUANTITY_QUOTED
+        for where, among in (("검색된 문서에", passages), ("답으로 인용할 문단에", quoted)):
+            if not states_amount_of(question.subject, among, wanted):
+                return f"{where} ‘{question.subject_text}’의 {what} 밝힌 문장이 없습니다."
+    if wanted and question.quantity_question_word and not any(states_quantity(p.chunk.text, wanted) for p in quoted):
+        return NO_QUANTITY_QUOTED
     if policy.quote_floor is not None and quote_similarity is not None and not few_words:
         similarity = quote_similarity()
         if similarity is not None and similarity < policy.quote_floor:

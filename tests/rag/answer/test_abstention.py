@@ -74,6 +74,13 @@ def test_a_quantity_asked_must_stand_in_a_quoted_passage(analyzer):
     assert reason_to_abstain(asked, passages, "보건지소에 보건지소장 1명을 두되 … [1]") == NO_QUANTITY_QUOTED
     assert reason_to_abstain(asked, passages, "보건지소에 … [1]\n진료기록부는 … [2]") is None
     assert reason_to_abstain(asked, passages, "보건지소에 … [1]", AbstentionPolicy(quantity_quoted=False)) is None
+    # "X는 얼마": the quoted passage must state X's amount, not merely some passage.
+    pay = [Passage(1, chunk(1, "육아휴직 수당의 지급 기준은 따로 정한다.")),
+           Passage(2, chunk(2, "육아휴직 수당은 월봉급액의 80퍼센트로 한다."))]
+    amount = analyse_question("육아휴직 수당은 얼마인가요?", analyzer)
+    assert reason_to_abstain(amount, pay, "육아휴직 수당의 … [1]") == \
+        "답으로 인용할 문단에 ‘육아휴직 수당’의 금액이나 비율을 밝힌 문장이 없습니다."
+    assert reason_to_abstain(amount, pay, "육아휴직 수당은 … [2]") is None
     # A noun naming a period (기한) asks no figure: a quote without one may answer it.
     named = analyse_question("시스템 장애로 기한 안에 접수가 안 됐으면 기한 넘긴 건가요?", analyzer)
     late = [Passage(1, chunk(1, "정보시스템 장애로 문서가 기한 안에 접수되지 못하면 장애가 제거된 날의 다음 날에 "
