@@ -13,21 +13,22 @@ reasons, when
     decide, not the passages' own vectors, for the reason given for ``quote_floor``;
   * no passage sentence shares a word with the question, so there is nothing to quote
     (``NOTHING_TO_QUOTE``);
-  * the question asks for a quantity of a kind (an amount in 원, a number of people, a
-    period …: the analysis's ``units``) and no retrieved passage states any quantity of
-    that kind (``NO_QUANTITY``). Statutes often delegate the figure to a 별표 or another
-    act that is not indexed ("배치기준은 별표 2와 같다", "지방공무원 수당 등에 관한 규정에
-    따른다"); quoting the delegation as if it answered "몇 명" or "얼마" would mislead;
+  * a question word (얼마, 몇, 며칠, 언제까지: the analysis's ``quantity_question_word``)
+    asks for a quantity of a kind (an amount in 원, a number of people, a period …: the
+    analysis's ``units``) and no retrieved passage states any quantity of that kind
+    (``NO_QUANTITY``). Statutes often delegate the figure to a 별표 or another act that is
+    not indexed ("배치기준은 별표 2와 같다", "지방공무원 수당 등에 관한 규정에 따른다");
+    quoting the delegation as if it answered "몇 명" or "얼마" would mislead. A noun naming
+    a quantity (기한, 금액, 나이) asks for none: "금액 숫자 하나 틀린 정도인데 다시
+    기안해야 하나요?";
   * the question asks the amount of something ("육아휴직 수당은 얼마": the analysis's
     ``subject``) and no sentence stating an amount names it, among the retrieved passages
     or among those the answer quotes: nearby articles often state amounts of other things
     (the reason names the subject);
-  * a question word asks for such a quantity (얼마, 몇, 며칠, 언제까지: the analysis's
-    ``quantity_question_word``) and no passage the answer quotes states one of that kind
+  * no passage the answer quotes states a quantity of that kind either
     (``NO_QUANTITY_QUOTED``): a figure in some other retrieved article does not make a
     quote of this one an answer ("공보의 복무기간은 몇 년" quoting the article that
-    appoints a 보건지소장). A noun naming a quantity (기간, 금액) is not enough: "기한 넘긴
-    건가요?" asks no figure, and the quoted article rightly states none;
+    appoints a 보건지소장);
   * none of the sentences the answer would quote is close to the question in meaning
     (the best cosine of the question's vector to theirs below ``quote_floor``:
     ``QUOTES_OFF_TOPIC``). Words shared with a neighbouring article are what an answer to
@@ -98,7 +99,9 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
             return OFF_TOPIC
     if not quotes.strip():
         return NOTHING_TO_QUOTE
-    wanted = question.units
+    # Only a question word asks for a figure: "금액 숫자 하나 틀린 정도인데 다시 기안해야
+    # 하나요?" names an amount and asks none.
+    wanted = question.units if question.quantity_question_word else frozenset()
     if wanted and not any(states_quantity(p.chunk.text, wanted) for p in passages):
         return NO_QUANTITY
     markers = {n for marker in MARKER_RE.findall(quotes) for n in marker_numbers(marker)}
@@ -108,7 +111,7 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
         for where, among in (("검색된 문서에", passages), ("답으로 인용할 문단에", quoted)):
             if not states_amount_of(question.subject, among, wanted):
                 return f"{where} ‘{question.subject_text}’의 {what} 밝힌 문장이 없습니다."
-    if wanted and question.quantity_question_word and not any(states_quantity(p.chunk.text, wanted) for p in quoted):
+    if wanted and not any(states_quantity(p.chunk.text, wanted) for p in quoted):
         return NO_QUANTITY_QUOTED
     if policy.quote_floor is not None and quote_similarity is not None and not few_words:
         similarity = quote_similarity()

@@ -88,6 +88,7 @@ def test_a_quantity_asked_must_stand_in_a_quoted_passage(analyzer):
             Passage(2, chunk(2, "민원은 접수한 날부터 7일 이내에 처리한다."))]
     assert named.units and not named.quantity_question_word
     assert reason_to_abstain(named, late, "정보시스템 장애로 … [1]") is None
+    assert reason_to_abstain(named, late[:1], "정보시스템 장애로 … [1]") is None  # no period anywhere
 
 
 def test_an_amount_about_something_else_is_no_answer():
