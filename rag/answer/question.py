@@ -5,11 +5,11 @@ both make against the passages (``matching``).
 The analysis holds
   * ``terms``: the question's content morphemes (question words, light verbs and adverbs
     left out), each with the surface forms a passage may use (stem endings, synonyms);
-  * ``units``: the units an answer must state, because the question asks for a quantity
-    (원 for "과태료는 얼마", 명 for "몇 명", 일/개월/년 … for "기간", and whatever unit the
-    word after 몇 names in the fact extractor's table: % for "몇 퍼센트", mg for "몇 mg");
-    ``ANY_UNIT`` among them when any number with a unit answers ("적설량이 얼마일 때").
-    Empty: no quantity;
+  * ``units``: the units of the quantity the question is about (원 for "과태료는 얼마",
+    명 for "몇 명", 일/개월/년 … for "기간", and whatever unit the word after 몇 names in
+    the fact extractor's table: % for "몇 퍼센트", mg for "몇 mg"); ``ANY_UNIT`` among
+    them when any number with a unit answers ("적설량이 얼마일 때"). An answer must state
+    them when a question word asks (``quantity_question_word``). Empty: no quantity;
   * ``hinted_units``: the units whose sentences the quoted answer ranks first. Wider than
     ``units``: "과태료 부과 기준은?" asks no amount, but the sentence stating one is
     likelier the answer;
