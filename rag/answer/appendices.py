@@ -35,10 +35,15 @@ def appendices_to_read(answer: Answer, indexed: AppendixIndexed) -> list[dict[st
     return list(found.values())
 
 
-def appendix_notice(items: Sequence[dict[str, str]]) -> str:
+def appendix_notice(items: Sequence[dict[str, str]], abstained: bool = False) -> str:
+    """The notice naming ``items``. An abstaining answer quoted nothing: its closest
+    articles point there, and the figure asked for may be in the 별표."""
     if not items:
         return ""
     named = ", ".join(f"{i['law']} [{i['label']}] {i['title']}".strip() for i in items)
+    if abstained:
+        return (f"가장 가까운 조문이 정한 기준은 {named}에 있습니다. 별표는 색인되어 있지 않으니 찾는 수치가 "
+                "그곳에 있는지 별표 원문에서 확인하세요 (관리자가 별표 파일을 올리면 함께 검색됩니다).")
     return (f"인용한 조문이 정한 기준은 {named}에 있습니다. 별표는 색인되어 있지 않아 이 답변에 수치가 "
             "빠져 있을 수 있으니 별표 원문에서 확인하세요 (관리자가 별표 파일을 올리면 함께 검색됩니다).")
 

@@ -114,6 +114,13 @@ def test_an_answer_names_the_appendix_that_holds_the_figure_until_it_is_uploaded
         assert item["label"] == "별표 2" and item["title"] == "보육교직원의 배치기준(제3조 관련)"
         assert item["link"].startswith("https://www.law.go.kr/") and item["article"].endswith("제3조")
         assert "[별표 2] 보육교직원의 배치기준" in answer.notice and "별표 원문에서 확인하세요" in answer.notice
+        assert answer.notice.startswith("인용한 조문이 정한 기준은")
+        # Abstaining, nothing was quoted: the closest article points to the 별표.
+        count = ctx.answers.answer("보육교사 한 명이 영아를 몇 명까지 맡나요?", assistant="childcare",
+                                   collection="childcare", use_llm=False)
+        assert count.abstained and count.appendices[0]["label"] == "별표 2", count.text
+        assert "가장 가까운 조문이 정한 기준은 배치법 시행규칙 [별표 2]" in count.notice
+        assert "인용한 조문" not in count.notice
 
         # An admin uploads the appendix: it is indexed and no longer pointed to.
         upload = tmp_path / "uploads" / "배치법 시행규칙 별표 2 보육교직원 배치기준.md"
