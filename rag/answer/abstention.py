@@ -44,11 +44,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .citations import marker_numbers
+from .citations import parse_markers
 from .facts import stated_units
 from .matching import question_coverage, states_amount_of
 from .question import MONEY_UNITS, QuestionAnalysis, units_fit
-from .sentences import MARKER_RE
 from .types import Passage
 
 NOTHING_RETRIEVED = "색인된 문서에서 관련 내용을 찾지 못했습니다."
@@ -102,16 +101,19 @@ def reason_to_abstain(question: QuestionAnalysis, passages: Sequence[Passage], q
     # Only a question word asks for a figure: "금액 숫자 하나 틀린 정도인데 다시 기안해야
     # 하나요?" names an amount and asks none.
     wanted = question.units if question.quantity_question_word else frozenset()
-    if wanted and not any(states_quantity(p.chunk.text, wanted) for p in passages):
+    stating = {p.n for p in passages if states_quantity(p.chunk.text, wanted)} if wanted else set()
+    if wanted and not stating:
         return NO_QUANTITY
-    markers = {n for marker in MARKER_RE.findall(quotes) for n in marker_numbers(marker)}
-    quoted = [p for p in passages if p.n in markers] if policy.quantity_quoted else passages
+    cited = set(parse_markers(quotes)[1])
+    where = [("검색된 문서에", passages)]
+    if policy.quantity_quoted:
+        where.append(("답으로 인용할 문단에", [p for p in passages if p.n in cited]))
     if policy.amount_subject and question.subject:
         what = "금액이나 비율을" if wanted & MONEY_UNITS else "수치를"
-        for where, among in (("검색된 문서에", passages), ("답으로 인용할 문단에", quoted)):
+        for place, among in where:
             if not states_amount_of(question.subject, among, wanted):
-                return f"{where} ‘{question.subject_text}’의 {what} 밝힌 문장이 없습니다."
-    if wanted and not any(states_quantity(p.chunk.text, wanted) for p in quoted):
+                return f"{place} ‘{question.subject_text}’의 {what} 밝힌 문장이 없습니다."
+    if wanted and policy.quantity_quoted and not stating & cited:
         return NO_QUANTITY_QUOTED
     if policy.quote_floor is not None and quote_similarity is not None and not few_words:
         similarity = quote_similarity()

@@ -244,7 +244,7 @@ def _subject(question: str, analyzer: "KoreanAnalyzer") -> tuple[tuple[str, ...]
     things."""
     if not _AMOUNT.search(question):
         return (), ""
-    tokens = analyzer.morpheme_spans(question)
+    tokens = analyzer.morphemes(question)
     at = next((i for i, (form, *_) in enumerate(tokens) if form == "얼마"), None)
     if at is None:
         return (), ""

@@ -130,7 +130,8 @@ class AnswerService:
     def _point_to_appendices(self, answer: Answer, collection: str) -> None:
         answer.appendices = appendices_to_read(answer, self._appendix_indexed(collection))
         if answer.appendices:
-            answer.notice = " ".join(n for n in (answer.notice, appendix_notice(answer.appendices, answer.abstained)) if n)
+            notice = appendix_notice(answer.appendices, abstained=answer.abstained)
+            answer.notice = " ".join(n for n in (answer.notice, notice) if n)
 
     def _answer_events(self, question: str, *, assistant: str, collection: str, scope: AccessScope = PUBLIC,
                        use_llm: bool = True,

@@ -43,14 +43,10 @@ class KoreanAnalyzer:
     def terms_many(self, texts: Iterable[str]) -> list[list[str]]:
         return [_content_terms(tokens) for tokens in self._kiwi.tokenize(list(texts))]
 
-    def morphemes(self, text: str) -> list[tuple[str, str]]:
-        """Every morpheme with its tag, particles and endings included (phrase structure)."""
-        return [(t.form, t.tag) for t in self._kiwi.tokenize(text)]
-
-    def morpheme_spans(self, text: str) -> list[tuple[str, str, int, int]]:
-        """`morphemes` with where each one stands in ``text`` (start, end), so that a
-        phrase found among them can be quoted as the user wrote it ("처우개선비", not
-        "처우 개선 비")."""
+    def morphemes(self, text: str) -> list[tuple[str, str, int, int]]:
+        """Every morpheme with its tag, particles and endings included (phrase structure),
+        and where it stands in ``text`` (start, end), so that a phrase found among them can
+        be quoted as the user wrote it ("처우개선비", not "처우 개선 비")."""
         return [(t.form, t.tag, t.start, t.end) for t in self._kiwi.tokenize(text)]
 
     def tagged(self, text: str) -> list[tuple[str, str]]:
