@@ -89,6 +89,7 @@ class _Engine:
             self.server = xllamacpp.Server(params)
         except Exception as exc:
             raise LLMUnavailable(f"내장 언어 모델을 불러올 수 없습니다 ({path}): {exc}") from exc
+        self.api_key = api_key
         self.http = httpx.Client(base_url=self.server.listening_address,
                                  headers={"Authorization": f"Bearer {api_key}"}, timeout=30.0)
 
@@ -205,6 +206,11 @@ class EmbeddedLLM:
             cancel.set()
         if not finished:
             raise LLMError("내장 언어 모델의 응답이 도중에 끊겼습니다")
+
+    def loopback_endpoint(self) -> tuple[str, str]:
+        """The OpenAI-compatible URL (``…/v1``) and key of the model's own loopback server,
+        for tools that need what the chat stream leaves out, such as token log-probabilities."""
+        return f"{self._engine.server.listening_address.rstrip('/')}/v1", self._engine.api_key
 
     def count_tokens(self, text: str) -> int:
         return self._count(text)
