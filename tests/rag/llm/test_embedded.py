@@ -7,6 +7,7 @@ import os
 import re
 import time
 
+import httpx
 import pytest
 
 from rag.config import load_settings
@@ -80,3 +81,13 @@ def test_the_real_model_answers_in_korean_from_the_passage(capsys):
     # The model's own tokenizer answers, and the estimate used elsewhere is not below it.
     for text in (SYSTEM, PASSAGE):
         assert 0 < llm.count_tokens(text) <= estimate_tokens(text)
+
+    # What the chat stream leaves out (log-probabilities, for benchmarks/answerability_judge.py)
+    # comes from the same loaded model through its loopback endpoint, behind its key.
+    url, key = llm.loopback_endpoint()
+    body = {"messages": [{"role": "user", "content": "대한민국의 수도는 서울입니까? 예 또는 아니오로 답하세요."}],
+            "max_tokens": 1, "temperature": 0, "logprobs": True, "top_logprobs": 5}
+    reply = httpx.post(f"{url}/chat/completions", json=body, headers={"Authorization": f"Bearer {key}"},
+                       timeout=120).json()
+    assert len(reply["choices"][0]["logprobs"]["content"][0]["top_logprobs"]) == 5
+    assert httpx.post(f"{url}/chat/completions", json=body, timeout=120).status_code == 401
