@@ -4,7 +4,6 @@ server over real HTTP."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from collections import Counter
@@ -12,22 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.eval.benchmark_scripts import benchmark_script
 from tests.fakes.openai_server import FakeOpenAIServer
-
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "benchmarks" / "answerability_judge.py"
 
 
 @pytest.fixture(scope="module")
 def judge_bench():
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        spec = importlib.util.spec_from_file_location("answerability_judge_under_test", SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    with benchmark_script("answerability_judge") as module:
         yield module
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
 
 
 def top(*pairs: tuple[str, float]) -> dict:

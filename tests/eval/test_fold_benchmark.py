@@ -3,26 +3,15 @@ against held-out statute questions computes the gap the way the per-fold table d
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "benchmarks" / "fold_quality.py"
+from tests.eval.benchmark_scripts import BENCHMARKS, benchmark_script
 
 
 @pytest.fixture(scope="module")
 def fold_quality():
-    sys.path.insert(0, str(SCRIPT.parent))
-    try:
-        spec = importlib.util.spec_from_file_location("fold_quality_under_test", SCRIPT)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+    with benchmark_script("fold_quality") as module:
         yield module
-    finally:
-        sys.path.remove(str(SCRIPT.parent))
 
 
 def record(case_id: str, *, answerable: bool, abstained: bool = False, hit: bool = False) -> dict:
@@ -32,7 +21,7 @@ def record(case_id: str, *, answerable: bool, abstained: bool = False, hit: bool
 
 
 def test_every_suite_it_runs_exists_and_the_tuned_ones_are_among_them(fold_quality):
-    suites = {p.stem for p in (ROOT / "benchmarks" / "suites").glob("*.jsonl")}
+    suites = {p.stem for p in (BENCHMARKS / "suites").glob("*.jsonl")}
     assert set(fold_quality.UNSEEN) <= suites
     assert fold_quality.TUNED_OWN <= set(fold_quality.UNSEEN)
     # A batch nobody tuned on must stay held out, or the pooled gap compares nothing.
