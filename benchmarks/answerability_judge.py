@@ -14,7 +14,7 @@ The questions are split as ``fold_quality.py`` splits them: what the rules were 
 side only, the one that maximises its abstention F1, and then applied unchanged to the held-
 out side: a judge is worth wiring into abstention only if the held-out side gains too. The
 table also gives, per side, the AUC of the score for answers citing their evidence against
-answered unanswerable questions. Scores are cached per judge and answer, so an interrupted
+answered unanswerable questions. Verdicts are cached per judge and answer, so an interrupted
 run resumes."""
 
 from __future__ import annotations
@@ -221,7 +221,10 @@ def main() -> None:
         for row in tqdm(answered, desc="판정", unit="문항", disable=not sys.stderr.isatty()):
             key = hashlib.sha256(f"{row['question']}\n{row['answer']}".encode()).hexdigest()
             if key not in cache:
-                cache[key] = judge.verdict(row["question"], row["answer"])
+                try:
+                    cache[key] = judge.verdict(row["question"], row["answer"])
+                except httpx.HTTPError as exc:  # what was judged so far stays in the cache
+                    sys.exit(f"판정 모델({judge.http.base_url})에 물을 수 없습니다: {exc}")
                 out.write(json.dumps({"key": key, "verdict": cache[key]}, ensure_ascii=False) + "\n")
                 out.flush()
             row["score"] = score_of(cache[key])

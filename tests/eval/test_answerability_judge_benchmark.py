@@ -116,3 +116,21 @@ def test_a_folder_without_case_records_is_refused_by_name(judge_bench, tmp_path,
     monkeypatch.setattr(sys, "argv", ["answerability_judge.py", "--runs", str(tmp_path), "--url", "http://x/v1"])
     with pytest.raises(SystemExit, match=str(tmp_path)):
         judge_bench.main()
+
+
+def test_a_judge_that_cannot_be_reached_is_named_and_what_was_judged_is_kept(judge_bench, tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    write_run(runs, "statutes_unseen_admin", [
+        case("t1", "의사 보수교육은 몇 시간인가요?", "의사의 보수교육은 연간 8시간 이상이다. [1]", answerable=True, hit=True),
+        case("t2", "간호사 보수교육은 몇 시간인가요?", "간호사의 보수교육은 연간 8시간 이상이다. [1]", answerable=True, hit=True)])
+    monkeypatch.setattr(judge_bench, "BENCH_DATA", tmp_path / "bench")
+    with FakeOpenAIServer() as server:
+        server.failures.extend([None, "500"])  # the first verdict arrives, the second fails
+        server.default_reply = "예"
+        monkeypatch.setattr(sys, "argv", ["answerability_judge.py", "--runs", str(runs), "--url", server.url,
+                                          "--out", str(tmp_path / "judge.json")])
+        with pytest.raises(SystemExit, match=f"판정 모델\\({server.url}/?\\)에 물을 수 없습니다"):
+            judge_bench.main()
+    cached = [json.loads(line) for path in (tmp_path / "bench" / "judge_cache").glob("*.jsonl")
+              for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [c["verdict"]["text"] for c in cached] == ["예"]
