@@ -220,14 +220,18 @@ def main() -> None:
     with cache_path.open("a", encoding="utf-8") as out:
         for row in tqdm(answered, desc="판정", unit="문항", disable=not sys.stderr.isatty()):
             key = hashlib.sha256(f"{row['question']}\n{row['answer']}".encode()).hexdigest()
-            if key not in cache:
-                try:
-                    cache[key] = judge.verdict(row["question"], row["answer"])
-                except httpx.HTTPError as exc:  # what was judged so far stays in the cache
-                    sys.exit(f"판정 모델({judge.http.base_url})에 물을 수 없습니다: {exc}")
-                out.write(json.dumps({"key": key, "verdict": cache[key]}, ensure_ascii=False) + "\n")
+            fresh = key not in cache
+            try:
+                verdict = cache[key] if not fresh else judge.verdict(row["question"], row["answer"])
+                row["score"] = score_of(verdict)
+            except httpx.HTTPError as exc:  # what was judged so far stays in the cache
+                sys.exit(f"판정 모델({judge.http.base_url})에 물을 수 없습니다: {exc}")
+            except ValueError as exc:  # neither log-probabilities nor 예/아니오: not cached
+                sys.exit(f"판정 모델({judge.http.base_url})의 {row['suite']} {row['id']} 답: {exc}")
+            if fresh:
+                cache[key] = verdict
+                out.write(json.dumps({"key": key, "verdict": verdict}, ensure_ascii=False) + "\n")
                 out.flush()
-            row["score"] = score_of(cache[key])
     wall = time.perf_counter() - started
 
     tuned = [r for r in rows if r["side"] == "tuned"]

@@ -118,7 +118,7 @@ def test_a_folder_without_case_records_is_refused_by_name(judge_bench, tmp_path,
         judge_bench.main()
 
 
-def test_a_judge_that_cannot_be_reached_is_named_and_what_was_judged_is_kept(judge_bench, tmp_path, monkeypatch):
+def test_a_judge_that_cannot_be_reached_or_read_is_named_and_only_readable_verdicts_are_kept(judge_bench, tmp_path, monkeypatch):
     runs = tmp_path / "runs"
     write_run(runs, "statutes_unseen_admin", [
         case("t1", "의사 보수교육은 몇 시간인가요?", "의사의 보수교육은 연간 8시간 이상이다. [1]", answerable=True, hit=True),
@@ -134,3 +134,12 @@ def test_a_judge_that_cannot_be_reached_is_named_and_what_was_judged_is_kept(jud
     cached = [json.loads(line) for path in (tmp_path / "bench" / "judge_cache").glob("*.jsonl")
               for line in path.read_text(encoding="utf-8").splitlines()]
     assert [c["verdict"]["text"] for c in cached] == ["예"]
+
+    # t1 comes from the cache; t2 meets a judge that neither says 예/아니오 nor sends log-probabilities.
+    with FakeOpenAIServer() as server:
+        server.default_reply = "글쎄요"
+        monkeypatch.setattr(sys, "argv", ["answerability_judge.py", "--runs", str(runs), "--url", server.url])
+        with pytest.raises(SystemExit, match="statutes_unseen_admin t2 답: 판정을 읽을 수 없습니다"):
+            judge_bench.main()
+    assert sum(len(path.read_text(encoding="utf-8").splitlines())
+               for path in (tmp_path / "bench" / "judge_cache").glob("*.jsonl")) == 1
