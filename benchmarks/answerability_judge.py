@@ -9,13 +9,13 @@ question and the answer's quoted sentences and is asked whether they answer it; 
 log P(예) − log P(아니오) of the first token. Without ``--url`` the judge is the embedded model;
 with it, any OpenAI-compatible server that returns ``logprobs`` (vLLM, llama.cpp).
 
-The questions are split as ``fold_quality.py`` splits them: what the rules were tuned on
-(dev fold 0 and ``TUNED_OWN``) against the rest. A refusal threshold is chosen on the tuned
-side only, the one that maximises its abstention F1, and then applied unchanged to the held-
-out side: a judge is worth wiring into abstention only if the held-out side gains too. The
-table also gives, per side, the AUC of the score for answers citing their evidence against
-answered unanswerable questions. Verdicts are cached per judge and answer, so an interrupted
-run resumes."""
+The questions are split as ``fold_quality.pooled_side`` splits them: what the rules were
+tuned on (dev fold 0 and ``TUNED_OWN``) against the rest. A refusal threshold is chosen on
+the tuned side only, the one that maximises its abstention F1 (eval's definition), and then
+applied unchanged to the held-out side: a judge is worth wiring into abstention only if
+the held-out side gains too. The table also gives, per side, the AUC of the score for
+answers citing their evidence against answered unanswerable questions. Verdicts are cached
+per judge and answer, so an interrupted run resumes."""
 
 from __future__ import annotations
 
@@ -30,10 +30,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _shared import BENCH_DATA, print_table, write_json  # noqa: E402
-from fold_quality import POOLED_DEV, TUNED_OWN, fold_of  # noqa: E402
+from fold_quality import pooled_side  # noqa: E402
 
 import httpx  # noqa: E402
 from tqdm import tqdm  # noqa: E402
+
+from eval.case_metrics import abstained, answerable, cites_evidence, failed, find_metric  # noqa: E402
 
 SYSTEM = ("당신은 법령 질의응답 검수자입니다. 인용문이 질문이 묻는 바로 그 내용에 직접 답하는지 판정하고 "
           "'예' 또는 '아니오'로만 답하십시오. 질문이 묻는 사람·기관·대상이 인용문의 대상과 다르거나, "
@@ -43,25 +45,15 @@ YES, NO = ("예", "네"), ("아니오", "아니", "아")
 FLOOR = -30.0
 #: Characters of the answer the judge reads: the quotes come first and carry the point.
 ANSWER_CHARS = 1500
-
-
-def side_of(record: dict, suite: str) -> str | None:
-    """'tuned' or 'held out' as fold_quality.py pools statute questions; None for others."""
-    if suite == POOLED_DEV:
-        return "tuned" if fold_of(record["id"], 2) == 0 else "held out"
-    if suite.startswith("statutes_"):
-        return "tuned" if suite in TUNED_OWN else "held out"
-    return None
+ABSTENTION_F1 = find_metric("abstention.f1")
 
 
 def outcome(record: dict) -> str:
     """H: answered citing the evidence, M: answered without it, R: answerable but refused,
     X: unanswerable but answered, C: correctly refused."""
-    if record["answerable"]:
-        if record["abstained"]:
-            return "R"
-        return "H" if any(c.get("hit") for c in record["citations"]) else "M"
-    return "C" if record["abstained"] else "X"
+    if answerable(record):
+        return "R" if abstained(record) else "H" if cites_evidence(record) else "M"
+    return "C" if abstained(record) else "X"
 
 
 def judge_messages(question: str, answer: str) -> list[dict]:
@@ -108,26 +100,29 @@ def auc(positive: list[float], negative: list[float]) -> float | None:
     return round(wins / (len(positive) * len(negative)), 3)
 
 
-def abstention_f1(counts: Counter) -> float | None:
-    correct, positive, abstained = counts["C"], counts["C"] + counts["X"], counts["C"] + counts["R"]
-    return round(2 * correct / (abstained + positive), 3) if abstained + positive else None
+def abstention_f1(records: list[dict]) -> float | None:
+    """As metrics.json has it (eval's one definition); None where nothing was refused."""
+    return ABSTENTION_F1.stored(records)
+
+
+def refused_by(rows: list[dict], threshold: float | None) -> list[dict]:
+    """The rows' records, those answered and scoring at or below ``threshold`` refused too."""
+    return [{**row["record"], "abstained": True}
+            if threshold is not None and row["score"] is not None and row["score"] <= threshold else row["record"]
+            for row in rows]
 
 
 def with_threshold(rows: list[dict], threshold: float | None) -> Counter:
     """Outcomes when answered questions scoring at or below ``threshold`` are refused too."""
-    counts = Counter()
-    for row in rows:
-        refused = threshold is not None and row["score"] is not None and row["score"] <= threshold
-        counts[{"H": "R", "M": "R", "X": "C"}.get(row["outcome"], row["outcome"]) if refused else row["outcome"]] += 1
-    return counts
+    return Counter(outcome(record) for record in refused_by(rows, threshold))
 
 
 def best_threshold(rows: list[dict]) -> float | None:
     """The refusal threshold with the best abstention F1 on ``rows``; None (no refusal) when
     none beats the rules alone. Ties go to the threshold that refuses fewer answers."""
-    best, best_f1 = None, abstention_f1(with_threshold(rows, None)) or 0.0
+    best, best_f1 = None, abstention_f1(refused_by(rows, None)) or 0.0
     for threshold in sorted({r["score"] for r in rows if r["score"] is not None}):
-        f1 = abstention_f1(with_threshold(rows, threshold)) or 0.0
+        f1 = abstention_f1(refused_by(rows, threshold)) or 0.0
         if f1 > best_f1 + 1e-9:
             best, best_f1 = threshold, f1
     return best
@@ -135,12 +130,13 @@ def best_threshold(rows: list[dict]) -> float | None:
 
 def side_summary(rows: list[dict], threshold: float | None) -> dict:
     scores = {k: [r["score"] for r in rows if r["outcome"] == k] for k in "HMX"}
-    before, after = with_threshold(rows, None), with_threshold(rows, threshold)
+    before, after = refused_by(rows, None), refused_by(rows, threshold)
     return {"n": len(rows), "answered": {k: len(v) for k, v in scores.items()},
             "auc_cited_vs_unanswerable": auc(scores["H"], scores["X"]),
             "auc_answerable_vs_unanswerable": auc(scores["H"] + scores["M"], scores["X"]),
             "abstention_f1_rules": abstention_f1(before), "abstention_f1_with_judge": abstention_f1(after),
-            "outcomes_rules": dict(before), "outcomes_with_judge": dict(after)}
+            "outcomes_rules": dict(Counter(map(outcome, before))),
+            "outcomes_with_judge": dict(Counter(map(outcome, after)))}
 
 
 def load_runs(runs: Path) -> list[dict]:
@@ -151,10 +147,11 @@ def load_runs(runs: Path) -> list[dict]:
             if not line.strip():
                 continue
             record = json.loads(line)
-            side = side_of(record, suite)
-            if side is not None and not record.get("error"):
+            side = pooled_side(suite, record["id"])
+            if side is not None and not failed(record):
                 rows.append({"id": record["id"], "suite": suite, "side": side, "question": record["question"],
-                             "answer": record.get("answer") or "", "outcome": outcome(record), "score": None})
+                             "answer": record.get("answer") or "", "outcome": outcome(record), "score": None,
+                             "record": record})
     if not rows:
         sys.exit(f"{runs} 에 법령 문항의 사례 기록(<suite>/cases.jsonl)이 없습니다: fold_quality.py 를 먼저 실행하십시오")
     return rows

@@ -64,6 +64,16 @@ def fold_of(case_id: str, folds: int) -> int:
     return int(hashlib.sha256(base.encode("utf-8")).hexdigest(), 16) % folds
 
 
+def pooled_side(suite: str, case_id: str, folds: int = 2) -> str | None:
+    """Where a statute question goes in the pooled table: "tuned" (dev fold 0 and
+    ``TUNED_OWN``) or "held out" (the rest); None for a question of another suite."""
+    if suite == POOLED_DEV:
+        return "tuned" if fold_of(case_id, folds) == 0 else "held out"
+    if suite.startswith("statutes_"):
+        return "tuned" if suite in TUNED_OWN else "held out"
+    return None
+
+
 def fold_metrics(records: list[dict], folds: int) -> dict[str, dict]:
     """metrics per fold ("0", "1", …) and for all cases ("all")."""
     out = {"all": measure(records, generating=False)}
@@ -140,9 +150,7 @@ def main() -> None:
             held = [per_fold[str(f)] for f in range(1, args.folds)]
             tuned_records = [r for r in records if fold_of(r["id"], args.folds) == 0]
             held_records = [r for r in records if fold_of(r["id"], args.folds) != 0]
-            if suite == POOLED_DEV:
-                pooled["tuned"] += tuned_records
-                pooled["held out"] += held_records
+            pool(pooled, suite, records, args.folds)
             for key in ("citation.precision", "citation.recall"):
                 mean_held = sum(h[key] for h in held) / len(held)
                 results[suite].setdefault("gap", {})[key] = round(per_fold["0"][key] - mean_held, 3)
@@ -153,8 +161,7 @@ def main() -> None:
             s = summary(measure(records, generating=False))
             tuned = suite in TUNED_OWN
             results[suite] = {"unseen": s, "tuned_on": tuned, "wall_s": round(time.perf_counter() - started, 1)}
-            if suite.startswith("statutes_"):
-                pooled["tuned" if tuned else "held out"] += records
+            pool(pooled, suite, records, args.folds)
             rows.append([suite, "own, tuned on" if tuned else "own, held out", s["n"], s["hit@1"], s["hit@5"],
                          s["citation.precision"], s["citation.recall"],
                          s["abstention.f1"] if s["abstention.f1"] is not None else "—"])
@@ -172,6 +179,13 @@ def main() -> None:
         print_pooled(results["pooled"])
     write_json(args.out, {"llm": args.llm, "folds": args.folds, "label": args.label, "results": results,
                           "targets_held_out": TARGETS})
+
+
+def pool(pooled: dict[str, list[dict]], suite: str, records: list[dict], folds: int) -> None:
+    for record in records:
+        side = pooled_side(suite, record["id"], folds)
+        if side is not None:
+            pooled[side].append(record)
 
 
 def pooled_gap(tuned: list[dict], held: list[dict]) -> dict:

@@ -46,7 +46,9 @@ def test_a_server_without_log_probabilities_is_read_from_its_text(judge_bench):
 
 
 def row(outcome: str, score: float | None = None) -> dict:
-    return {"outcome": outcome, "score": score}
+    record = {"answerable": outcome in "HMR", "abstained": outcome in "RC", "error": None,
+              "citations": [{"hit": outcome == "H"}]}
+    return {"outcome": outcome, "score": score, "record": record}
 
 
 def test_the_threshold_refuses_what_scores_below_it_and_must_beat_the_rules(judge_bench):
@@ -55,7 +57,7 @@ def test_the_threshold_refuses_what_scores_below_it_and_must_beat_the_rules(judg
     # Refusing at -2.0 and below catches both unanswerable answers at the cost of one wrong
     # answer; refusing the cited one too would cost more than it gains.
     assert judge_bench.best_threshold(rows) == -2.0
-    assert judge_bench.abstention_f1(judge_bench.with_threshold(rows, judge_bench.best_threshold(rows))) == \
+    assert judge_bench.abstention_f1(judge_bench.refused_by(rows, judge_bench.best_threshold(rows))) == \
         pytest.approx(2 * 3 / (3 + 2 + 3))
     # A judge that scores the unanswerable answers highest is never used.
     inverted = [row("C"), row("X", 2.0), row("H", -1.0), row("H", 0.5)]
@@ -106,9 +108,10 @@ def test_it_chooses_on_the_tuned_questions_and_reports_the_held_out_ones(judge_b
     result = json.loads(out.read_text(encoding="utf-8"))
     tuned, held = result["sides"]["tuned"], result["sides"]["held out"]
     assert result["threshold"] is not None
-    assert (tuned["abstention_f1_rules"], tuned["abstention_f1_with_judge"]) == (0.667, 1.0)
+    # eval's abstention F1, as metrics.json stores it: 4 places, undefined where nothing is refused.
+    assert (tuned["abstention_f1_rules"], tuned["abstention_f1_with_judge"]) == (0.6667, 1.0)
     assert held["answered"] == {"H": 1, "M": 0, "X": 1}
-    assert (held["abstention_f1_rules"], held["abstention_f1_with_judge"]) == (0.0, 1.0)
+    assert (held["abstention_f1_rules"], held["abstention_f1_with_judge"]) == (None, 1.0)
     assert held["auc_cited_vs_unanswerable"] == 1.0
 
 

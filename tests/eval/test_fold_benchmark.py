@@ -50,3 +50,16 @@ def test_pooled_gap_of_the_same_questions_is_zero(fold_quality):
     assert pooled["gap"]["citation.recall"] == 0
     low, high = pooled["gap_95"]["citation.recall"]
     assert low <= 0 <= high
+
+
+def test_statute_questions_are_pooled_by_what_was_tuned_on(fold_quality):
+    # Both fold_quality's pooled table and answerability_judge.py read this one rule.
+    dev = {fold_quality.pooled_side("statutes", f"stat-{i}") for i in range(40)}
+    assert dev == {"tuned", "held out"}
+    for case_id in (f"stat-{i}" for i in range(40)):
+        tuned = fold_quality.pooled_side("statutes", case_id) == "tuned"
+        assert tuned == (fold_quality.fold_of(case_id, 2) == 0)
+    assert fold_quality.pooled_side("statutes_unseen_admin", "x") == "tuned"
+    assert fold_quality.pooled_side("statutes_unseen7_admin", "x") == "held out"
+    assert fold_quality.pooled_side("metabolic", "x") is None
+    assert fold_quality.pooled_side("childcare_topics", "x") is None
